@@ -1,0 +1,175 @@
+"""One error hierarchy for the whole tool.
+
+Every error a user can cause is an ``EgovError`` that knows its exit code and renders a one-paragraph
+message naming the file, line, column and field.  The CLI turns these into clean messages; anything
+else that escapes is a bug and becomes exit code 70 (see ``cli``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+EXIT_REVIEW = 3
+EXIT_INTERNAL = 70
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The closest valid name to a misspelt one, or None when nothing is close."""
+    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def safe_text(text: object, limit: int = 200) -> str:
+    """Text from an input file made safe to print: control characters escaped, length bounded."""
+    s = str(text)
+    out = []
+    for ch in s:
+        code = ord(ch)
+        if ch in "\t" or (code >= 0x20 and code != 0x7F and not 0x80 <= code < 0xA0):
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    s = "".join(out)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+@dataclass
+class Position:
+    """A place in an input file; line and column are 1-based, 0 when unknown."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+
+class EgovError(Exception):
+    """Base of every error the tool reports on purpose."""
+
+    exit_code = EXIT_INPUT
+    kind = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str = "<input>",
+        line: int = 0,
+        column: int = 0,
+        field: str | None = None,
+        expected: str | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = Position(file, line, column)
+        self.field = field
+        self.expected = expected
+        self.suggestion = suggestion
+
+    @property
+    def file(self) -> str:
+        return self.position.file
+
+    @property
+    def line(self) -> int:
+        return self.position.line
+
+    @property
+    def column(self) -> int:
+        return self.position.column
+
+    def render(self) -> str:
+        """``file:line:col: error: field 'x': message (expected …; did you mean …?)``"""
+        parts = [f"{self.position}: {self.kind}: "]
+        if self.field:
+            parts.append(f"field '{safe_text(self.field)}': ")
+        parts.append(self.message)
+        if self.expected:
+            parts.append(f"; expected {self.expected}")
+        if self.suggestion:
+            parts.append(f"; did you mean '{self.suggestion}'?")
+        return "".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+            "expected": self.expected,
+            "suggestion": self.suggestion,
+        }
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class InputError(EgovError):
+    """A submission (or other input document) cannot be read or is invalid."""
+
+    kind = "invalid input"
+
+
+class LimitExceeded(InputError):
+    """An input is larger, deeper or slower than a configured limit allows."""
+
+    kind = "limit exceeded"
+
+
+class RuleFileError(EgovError):
+    """A rule file (or the rulebook as a whole) is invalid. Never skipped silently."""
+
+    kind = "invalid rule"
+
+
+class ConfigError(EgovError):
+    """Configuration, waivers, registry or a command-line option is invalid."""
+
+    kind = "invalid configuration"
+
+
+class UsageError(EgovError):
+    """A bad command-line option or argument."""
+
+    kind = "usage"
+
+
+class InternalError(Exception):
+    """A bug: never shown as exit 0-3."""
+
+    exit_code = EXIT_INTERNAL
+
+
+class InputErrors(InputError):
+    """Several problems found in one document; reported together, most precise first."""
+
+    def __init__(self, errors: list[EgovError]) -> None:
+        if not errors:
+            raise ValueError("InputErrors needs at least one error")
+        first = errors[0]
+        super().__init__(
+            first.message,
+            file=first.file,
+            line=first.line,
+            column=first.column,
+            field=first.field,
+            expected=first.expected,
+            suggestion=first.suggestion,
+        )
+        self.errors = errors
+        self.kind = first.kind
+
+    def render(self) -> str:
+        return "\n".join(e.render() for e in self.errors)
