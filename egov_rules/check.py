@@ -1,0 +1,197 @@
+"""The library API: load the rulebook once, check many submissions.
+
+    from egov_rules import Checker
+    checker = Checker()                       # loads and compiles the rulebook once
+    result = checker.check_path("x.yaml")     # or check_data(dict), check_bytes(bytes, name)
+    result.findings, result.summary, result.decisions
+
+A ``Checker`` is safe to share between threads with the native engine: each check builds its own
+``FactBase`` and keeps no state.  Input errors are returned in ``result.error`` (never raised) so a
+batch goes on; ``check_*(..., raise_errors=True)`` raises them instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+from . import __version__
+from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
+from .evaluate import Engine, NativeEngine, RuleRun
+from .facts import FactBase
+from .findings import SEVERITY_ORDER, Finding, FindingBuilder
+from .load import Document, Limits, load_bytes, load_document
+from .rulebook import Rulebook, load_rulebook
+from .sanctions import STAGES, Decision, decide
+
+FAIL_ON = ("violation", "warning", "insufficient")
+
+
+@dataclass
+class SubmissionResult:
+    file: str
+    id: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    passed: int = 0
+    not_applicable: int = 0
+    decisions: list[Decision] = field(default_factory=list)
+    error: EgovError | None = None
+    engine_notes: list[str] = field(default_factory=list)
+    runs: list[RuleRun] = field(default_factory=list, repr=False)
+
+    def summary(self) -> dict[str, int]:
+        counts = {"violation": 0, "warning": 0, "insufficient": 0}
+        waived = 0
+        for f in self.findings:
+            if f.waived:
+                waived += 1
+            else:
+                counts[f.severity] += 1
+        return {**counts, "passed": self.passed, "not_applicable": self.not_applicable, "waived": waived}
+
+    def failing(self, fail_on: str) -> list[Finding]:
+        threshold = SEVERITY_ORDER[fail_on]
+        return [f for f in self.findings if not f.waived and SEVERITY_ORDER[f.severity] >= threshold]
+
+
+@dataclass
+class Report:
+    submissions: list[SubmissionResult]
+    rulebook: Rulebook
+    engine: str = "native"
+    stage: str | None = None  # gate: the stage decided for
+
+    def tool(self) -> dict[str, Any]:
+        return {
+            "name": "egov-rules",
+            "version": __version__,
+            "engine": self.engine,
+            "rulebook": {"version": self.rulebook.version, "sha256": self.rulebook.sha256,
+                         "rules": len(self.rulebook.rules)},
+        }
+
+    def exit_code(self, fail_on: str = "violation") -> int:
+        if any(s.error for s in self.submissions):
+            return EXIT_INPUT
+        if any(s.failing(fail_on) for s in self.submissions):
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+    def gate_exit_code(self) -> int:
+        if any(s.error for s in self.submissions):
+            return EXIT_INPUT
+        decisions = [d for s in self.submissions for d in s.decisions]
+        if any(d.blocks for d in decisions):
+            return EXIT_FINDINGS
+        if any(d.outcome == "needs_review" for d in decisions):
+            return EXIT_REVIEW
+        return EXIT_OK
+
+
+def _dump(submission: Any) -> dict[str, Any]:
+    data: dict[str, Any] = submission.model_dump(mode="python", by_alias=True)
+    return data
+
+
+class Checker:
+    """Loads the rulebook once; checks submissions one at a time, each in isolation."""
+
+    def __init__(
+        self,
+        rules: Iterable[str | os.PathLike[str]] | None = None,
+        *,
+        include_default_rules: bool = True,
+        engine: str = "native",
+        limits: Limits | None = None,
+        rulebook: Rulebook | None = None,
+    ) -> None:
+        self.rulebook = rulebook or load_rulebook(
+            [FsPath(r) for r in rules or []], include_default=include_default_rules
+        )
+        self.limits = limits or Limits()
+        self.native = NativeEngine(self.rulebook)
+        self.engine: Engine = self.native
+        if engine == "durable":
+            from .durable_engine import DurableEngine
+
+            self.engine = DurableEngine(self.rulebook, self.native)
+        elif engine != "native":
+            raise UsageError(f"unknown engine '{engine}'", expected="native or durable")
+        self.builder = FindingBuilder(self.native)
+
+    # -- inputs --------------------------------------------------------------------------------
+    def check_path(self, path: str | os.PathLike[str], *, stage: str | None = None,
+                   raise_errors: bool = False) -> SubmissionResult:
+        source = str(path)
+        try:
+            doc = load_document(path, limits=self.limits)
+        except EgovError as exc:
+            if raise_errors:
+                raise
+            return SubmissionResult(file=source, error=exc)
+        return self.check_document(doc, stage=stage, raise_errors=raise_errors)
+
+    def check_bytes(self, data: bytes, source: str = "<stdin>", *, stage: str | None = None,
+                    raise_errors: bool = False) -> SubmissionResult:
+        try:
+            doc = load_bytes(data, source, limits=self.limits)
+        except EgovError as exc:
+            if raise_errors:
+                raise
+            return SubmissionResult(file=source, error=exc)
+        return self.check_document(doc, stage=stage, raise_errors=raise_errors)
+
+    def check_data(self, data: dict[str, Any], source: str = "<data>", *, stage: str | None = None,
+                   raise_errors: bool = False) -> SubmissionResult:
+        doc = Document(source=source, data=data, positions={}, key_positions={}, format="data")
+        return self.check_document(doc, stage=stage, raise_errors=raise_errors)
+
+    # -- the pipeline ----------------------------------------------------------------------------
+    def validate(self, doc: Document) -> FactBase:
+        from .validate import validate_document
+
+        submission = validate_document(doc)
+        return FactBase.from_data(_dump(submission), doc.source)
+
+    def check_document(self, doc: Document, *, stage: str | None = None,
+                       raise_errors: bool = False) -> SubmissionResult:
+        if stage is not None and stage not in STAGES:
+            raise UsageError(f"unknown stage '{stage}'", expected="one of " + ", ".join(STAGES))
+        try:
+            facts = self.validate(doc)
+        except EgovError as exc:
+            if raise_errors:
+                raise
+            return SubmissionResult(file=doc.source, error=exc)
+        return self.check_facts(facts, doc, stage=stage)
+
+    def check_facts(self, facts: FactBase, doc: Document, *, stage: str | None = None) -> SubmissionResult:
+        runs = self.engine.run(facts)
+        findings = [self.builder.build(v, facts, doc) for run in runs for v in run.verdicts]
+        findings.sort(key=Finding.sort_key)
+        result = SubmissionResult(file=doc.source, id=facts.submission.get("id"), findings=findings, runs=runs)
+        for run in runs:
+            if run.verdicts:
+                continue
+            if run.applied:
+                result.passed += 1
+            else:
+                result.not_applicable += 1
+        result.engine_notes = list(getattr(self.engine, "notes", []))
+        result.decisions = self.decisions(facts, findings, stage)
+        return result
+
+    @staticmethod
+    def decisions(facts: FactBase, findings: list[Finding], stage: str | None) -> list[Decision]:
+        out = []
+        for project in facts.collection("projects"):
+            pid = project["id"]
+            mine = [f for f in findings if f.project == pid]
+            out.append(decide(pid, stage or project.get("stage"), project.get("severity"), mine))
+        return out
+
+    def redecide(self, result: SubmissionResult, facts: FactBase, stage: str | None) -> None:
+        result.decisions = self.decisions(facts, result.findings, stage)

@@ -1,0 +1,378 @@
+"""The command line: a thin layer over the library API.
+
+Typed errors (``EgovError``) become one clean message and exit code 2; anything else is a bug and exits
+70 saying so — never 0, 1, 2 or 3.  Exit codes are computed from the report; commands only exit.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import __version__
+from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EgovError, UsageError, safe_text
+from .load import Limits
+
+REPORT_BUGS = "please report it with the command and input at the egov-rules issue tracker"
+
+
+# ------------------------------------------------------------------------------------ error edge
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
+    """Run a command: its return value is the exit code; errors become clean messages."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = fn(*args, **kwargs)
+        except EgovError as exc:
+            _fail(exc.render(), exc.exit_code)
+        except (KeyboardInterrupt, BrokenPipeError):
+            _fail("interrupted", 130)
+        except SystemExit:
+            raise
+        except click.exceptions.ClickException:
+            raise
+        except Exception as exc:  # a bug: say so, never look like a result
+            _fail(f"egov-rules: internal error: {type(exc).__name__}: {safe_text(exc)}\n"
+                  f"This is a bug in egov-rules, not in your input; {REPORT_BUGS}.", EXIT_INTERNAL)
+        sys.exit(code or EXIT_OK)
+
+    return wrapper
+
+
+class Group(click.Group):
+    """Usage errors exit 2 with click's message (no traceback); that is click's default too."""
+
+
+# ------------------------------------------------------------------------------------ options
+def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    defaults = Limits()
+    for name, option in reversed(list(Limits.OPTIONS.items())):
+        kind = float if name == "max_seconds" else int
+        fn = click.option(option, name, type=kind, default=getattr(defaults, name), show_default=True,
+                          help=f"input limit: {name.replace('max_', 'maximum ').replace('_', ' ')}")(fn)
+    return fn
+
+
+def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    from .report import FORMATS
+
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                     help="output format (default: table on a terminal, json otherwise)"),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+                     help="write the report to FILE (atomically) instead of stdout"),
+        click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True),
+        click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
+                     help="extra rulebook directory (repeatable)"),
+        click.option("--only-rules", is_flag=True, help="use only the --rules directories, not the built-in rulebook"),
+        click.option("--engine", type=click.Choice(["native", "durable"]), default="native", show_default=True),
+        click.option("--fail-on", type=click.Choice(["violation", "warning", "insufficient"]), default="violation",
+                     show_default=True),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return limit_options(fn)
+
+
+def _limits(kw: dict[str, Any]) -> Limits:
+    return Limits(**{name: kw.pop(name) for name in Limits.OPTIONS})
+
+
+def _default_format(fmt: str | None, output: str | None) -> str:
+    if fmt:
+        return fmt
+    return "table" if output is None and sys.stdout.isatty() else "json"
+
+
+def collect_paths(paths: Iterable[str]) -> list[str]:
+    """Files as given; directories recursively (*.yaml, *.yml, *.json), sorted; '-' for stdin."""
+    out: list[str] = []
+    for p in paths:
+        if p == "-":
+            out.append(p)
+            continue
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(
+                str(f) for f in path.rglob("*")
+                if f.suffix in (".yaml", ".yml", ".json") and f.is_file()
+                and not any(part.startswith(".") for part in f.relative_to(path).parts)
+            )
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def emit(text: str, output: str | None, inputs: Iterable[str] = ()) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from .output import write_atomic
+
+    write_atomic(output, text, inputs=list(inputs))
+
+
+def _checker(kw: dict[str, Any]) -> Any:
+    from .check import Checker
+
+    limits = _limits(kw)
+    return Checker(kw.pop("rules_dirs"), include_default_rules=not kw.pop("only_rules"),
+                   engine=kw.pop("engine"), limits=limits)
+
+
+def _run_checks(checker: Any, paths: list[str], stage: str | None) -> list[Any]:
+    results = []
+    for p in paths:
+        if p == "-":
+            data = sys.stdin.buffer.read(checker.limits.max_bytes + 1)
+            results.append(checker.check_bytes(data, "<stdin>", stage=stage))
+        else:
+            results.append(checker.check_path(p, stage=stage))
+    return results
+
+
+# ------------------------------------------------------------------------------------ commands
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="egov-rules")
+def app() -> None:
+    """Check e-government submissions against Fujian's Decree No. 156 (电子政务建设和应用管理办法)."""
+
+
+@app.command()
+@click.argument("paths", nargs=-1, required=True)
+@common_options
+@guarded
+def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str, fail_on: str,
+          **kw: Any) -> int:
+    """Check submissions (files, directories or - for stdin) and print the findings."""
+    from .check import Report
+    from .report import RenderOptions, render
+
+    checker = _checker(kw)
+    files = collect_paths(paths)
+    if not files:
+        raise UsageError("no submission files found in " + ", ".join(paths))
+    report = Report(_run_checks(checker, files, None), checker.rulebook, checker.engine.name)
+    fmt = _default_format(fmt, output)
+    text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, color=fmt == "table" and output is None
+                                             and sys.stdout.isatty()))
+    emit(text, output, files)
+    for s in report.submissions:
+        if s.error is not None and fmt not in ("table",):
+            click.echo(s.error.render(), err=True)
+    return report.exit_code(fail_on)
+
+
+@app.command()
+@click.argument("path")
+@click.option("--stage", type=click.Choice(
+    ["planning", "proposal", "approved", "under_construction", "completed", "in_operation"]), default=None,
+    help="decide for this stage (default: each project's own stage)")
+@common_options
+@guarded
+def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang: str, fail_on: str,
+         **kw: Any) -> int:
+    """The Art 44 decision for a project at a stage: 0 allowed, 1 blocked, 3 needs a reviewer."""
+    from .check import Report
+    from .report import RenderOptions, render
+
+    checker = _checker(kw)
+    report = Report(_run_checks(checker, [path], stage), checker.rulebook, checker.engine.name, stage=stage)
+    fmt = _default_format(fmt, output)
+    emit(render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate")), output, [path])
+    for s in report.submissions:
+        if s.error is not None and fmt != "table":
+            click.echo(s.error.render(), err=True)
+    return report.gate_exit_code()
+
+
+@app.command()
+@click.argument("path")
+@limit_options
+@guarded
+def validate(path: str, **kw: Any) -> int:
+    """Check a submission against the schema only (no rules)."""
+    from .load import load_bytes, load_document
+    from .validate import validate_document
+
+    limits = _limits(kw)
+    if path == "-":
+        doc = load_bytes(sys.stdin.buffer.read(limits.max_bytes + 1), "<stdin>", limits=limits)
+    else:
+        doc = load_document(path, limits=limits)
+    validate_document(doc)
+    click.echo(f"{doc.source}: valid")
+    return EXIT_OK
+
+
+@app.group()
+def schema() -> None:
+    """Print JSON Schemas."""
+
+
+@schema.command("submission")
+@guarded
+def schema_submission() -> int:
+    """The JSON Schema of the submission format (for editors and other tools)."""
+    from .validate import schema_json
+
+    click.echo(json.dumps(schema_json(), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+@app.group()
+def rules() -> None:
+    """The rulebook: list, show, test, lint."""
+
+
+def _rulebook_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--only-rules", is_flag=True, help="only the --rules directories")(fn)
+    return click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
+                        help="extra rulebook directory (repeatable)")(fn)
+
+
+def _load_rulebook(rules_dirs: tuple[str, ...], only_rules: bool) -> Any:
+    from .rulebook import load_rulebook
+
+    return load_rulebook([Path(d) for d in rules_dirs], include_default=not only_rules)
+
+
+@rules.command("list")
+@_rulebook_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en")
+@guarded
+def rules_list(rules_dirs: tuple[str, ...], only_rules: bool, fmt: str, lang: str) -> int:
+    """Every rule with its article, severity and Art 44 class."""
+    from .i18n import citation
+
+    rb = _load_rulebook(rules_dirs, only_rules)
+    rows = [
+        {"id": r.id, "article": r.spec.article, "paragraph": r.spec.paragraph,
+         "citation": citation(r.spec.article, r.spec.paragraph, None, lang), "severity": r.spec.severity,
+         "art44": r.spec.sanctions.art44, "art46": [a.item for a in r.spec.sanctions.art46],
+         "title": getattr(r.spec.title, lang), "file": r.file}
+        for r in rb.rules
+    ]
+    if fmt == "json":
+        click.echo(json.dumps({"rulebook": {"version": rb.version, "sha256": rb.sha256}, "rules": rows},
+                              ensure_ascii=False, indent=2))
+        return EXIT_OK
+    width = max((len(r["id"]) for r in rows), default=10)
+    for r in rows:
+        click.echo(f"{r['id']:<{width}}  {r['citation']:<14} {r['severity']:<9} 44:{r['art44']:<8} {r['title']}")
+    click.echo(f"{len(rows)} rules, rulebook {rb.version} ({rb.sha256[:12]})")
+    return EXIT_OK
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@_rulebook_options
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en")
+@guarded
+def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang: str) -> int:
+    """One rule with the text of the article it encodes."""
+    from .articles import article_info
+    from .errors import closest
+    from .i18n import citation
+
+    rb = _load_rulebook(rules_dirs, only_rules)
+    rule = rb.get(rule_id)
+    if rule is None:
+        raise UsageError(f"no rule '{rule_id}'", suggestion=closest(rule_id, rb.ids()))
+    s = rule.spec
+    info = article_info(s.article)
+    lines = [
+        f"{rule.id}  ({rule.file}:{rule.line})",
+        f"{citation(s.article, s.paragraph, None, lang)}" + (f" check ({s.item})" if s.item else "")
+        + f"  severity: {s.severity}  Art 44: {s.sanctions.art44}  Art 46: "
+        + ", ".join(f"({a.item})" for a in s.sanctions.art46),
+        f"applies from {s.applies_from}" + (f" until {s.applies_until}" if s.applies_until else ""),
+        "",
+        getattr(s.title, lang),
+        "",
+        getattr(s.message, lang),
+        "",
+        ("整改: " if lang == "zh" else "Remediation: ") + getattr(s.remediation, lang),
+    ]
+    if s.interpretation:
+        lines += ["", f"Interpretation {s.interpretation.note} (confidence {s.interpretation.confidence}): "
+                  + getattr(s.interpretation.text, lang)]
+    if info:
+        lines += ["", f"— {citation(s.article, None, None, lang)}: {info.get('summary_' + lang, '')}", "",
+                  (info.get("text_en") or "").strip()]
+    click.echo("\n".join(lines))
+    return EXIT_OK
+
+
+@rules.command("test")
+@_rulebook_options
+@click.option("--rule", "rule_ids", multiple=True, help="only this rule (repeatable)")
+@guarded
+def rules_test(rules_dirs: tuple[str, ...], only_rules: bool, rule_ids: tuple[str, ...]) -> int:
+    """Run every rule's own passing and failing examples."""
+    from .check import Checker
+    from .examples import run_examples
+
+    checker = Checker(list(rules_dirs), include_default_rules=not only_rules)
+    results = run_examples(checker, list(rule_ids) or None)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        click.echo(f"FAIL {r.rule}: {r.name}: {r.detail}", err=True)
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+@rules.command("lint")
+@_rulebook_options
+@guarded
+def rules_lint(rules_dirs: tuple[str, ...], only_rules: bool) -> int:
+    """Static checks of the rule files (schema, names, types, citations, examples present)."""
+    from .lint import lint_rulebook
+
+    rb = _load_rulebook(rules_dirs, only_rules)
+    problems = lint_rulebook(rb)
+    for p in problems:
+        click.echo(p.render(), err=True)
+    click.echo(f"{len(rb.rules)} rules checked, {len(problems)} problems")
+    return EXIT_INPUT if problems else EXIT_OK
+
+
+@app.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en")
+@_rulebook_options
+@guarded
+def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool) -> int:
+    """All 47 articles: the rules that encode each, or why it is not machine-checkable."""
+    from .articles import articles_report
+
+    rb = _load_rulebook(rules_dirs, only_rules)
+    data = articles_report(rb, lang)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for a in data["articles"]:
+        rules_text = ", ".join(a["rules"]) if a["rules"] else ("—  " + (a["reason"] or "no rule yet"))
+        click.echo(f"{a['citation']:<12} ch {a['chapter']}  {a['checkable']:<6} {a['summary']}")
+        click.echo(f"{'':<12} {rules_text}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    app.main(args=argv, prog_name="egov-rules")

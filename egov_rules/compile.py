@@ -1,0 +1,418 @@
+"""Compile a rule's conditions into plain-Python closures (the native engine).
+
+Three-valued logic: a condition returns True, False or None (unknown).  A null fact is unknown unless
+the fact model says its null means "none" (``ABSENT``), which compares definitely.  Quantifiers over a
+collection use hash indexes built once per submission (joins stay linear); entities whose join key is
+unknown stay candidates, so an indexed lookup gives exactly what a full scan would.
+
+Every closure takes ``(env, facts, trace)``; ``trace`` is None on the fast path.  With a ``Trace`` the
+same closures record each comparison and each unknown fact, which ``explain`` shows and which names the
+facts to supply in an ``insufficient`` finding: one implementation serves both, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
+from .facts import POINTER, FactBase
+
+
+class _Absent:
+    """A null whose meaning is "there is none" (a date that has not happened, a null reference)."""
+
+    _instance: _Absent | None = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "none"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ABSENT = _Absent()
+
+Env = dict[str, Any]
+
+
+@dataclass
+class Trace:
+    """What an evaluation looked at: comparisons with their values, and the unknown facts it met."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    unknown: dict[str, str] = field(default_factory=dict)  # pointer -> path text
+    depth: int = 0
+
+    def unknown_fact(self, pointer: str, text: str) -> None:
+        self.unknown.setdefault(pointer, text)
+
+
+Getter = Callable[[Env, FactBase, Trace | None], Any]
+Test = Callable[[Env, FactBase, Trace | None], bool | None]
+
+
+# ------------------------------------------------------------------------------------- 3-valued logic
+def and3(values: Iterable[bool | None]) -> bool | None:
+    unknown = False
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            unknown = True
+    return None if unknown else True
+
+
+def not3(v: bool | None) -> bool | None:
+    return None if v is None else not v
+
+
+# ------------------------------------------------------------------------------------------- paths
+def _pseudo(name: str, value: Any, facts: FactBase) -> Any:
+    if name == "count":
+        return len(value)
+    if name == "year":
+        return value.year
+    if name == "days_before_as_of":
+        as_of: dt.date = facts.submission["as_of"]
+        return (as_of - value).days
+    raise AssertionError(name)
+
+
+def compile_path(path: Path) -> Getter:
+    """A getter for a path: the value, None when unknown, ABSENT when there is none."""
+    steps = path.steps
+    binding = path.binding
+    text = path.text
+
+    if not path.mapped:
+
+        def get(env: Env, facts: FactBase, trace: Trace | None) -> Any:
+            value = env[binding]
+            pointer = value.get(POINTER, "") if trace is not None and isinstance(value, dict) else ""
+            for step in steps:
+                if value is None or value is ABSENT:
+                    return value
+                if step.deref:
+                    value = facts.by_id.get(value)
+                    if value is None:  # validated submissions have no dangling references
+                        return ABSENT
+                    if trace is not None:
+                        pointer = value.get(POINTER, "")
+                if step.pseudo:
+                    value = _pseudo(step.name, value, facts)
+                    continue
+                value = value.get(step.name)
+                if trace is not None:
+                    pointer = f"{pointer}/{step.name}"
+                if value is None:
+                    if step.none_semantic:
+                        return ABSENT
+                    if trace is not None:
+                        trace.unknown_fact(pointer, text)
+                    return None
+            return value
+
+        return get
+
+    def get_mapped(env: Env, facts: FactBase, trace: Trace | None) -> Any:
+        values: list[Any] = [env[binding]]
+        for step in steps:
+            out: list[Any] = []
+            for v in values:
+                if v is None or v is ABSENT:
+                    out.append(v)
+                    continue
+                if step.deref:
+                    v = facts.by_id.get(v, ABSENT)
+                    if v is ABSENT:
+                        out.append(v)
+                        continue
+                if step.pseudo:
+                    out.append(_pseudo(step.name, v, facts))
+                    continue
+                x = v.get(step.name)
+                if x is None:
+                    if step.none_semantic:
+                        out.append(ABSENT)
+                        continue
+                    if trace is not None:
+                        trace.unknown_fact(f"{v.get(POINTER, '')}/{step.name}", text)
+                if isinstance(x, list):
+                    out.extend(x)
+                else:
+                    out.append(x)
+            values = out
+        return [v for v in values if v is not ABSENT]
+
+    return get_mapped
+
+
+def compile_operand(op: Operand) -> Getter:
+    if op.path is None:
+        literal = op.literal
+        return lambda env, facts, trace: literal
+    getter = compile_path(op.path)
+    if not op.offset:
+        return getter
+    offset = op.offset
+
+    def with_offset(env: Env, facts: FactBase, trace: Trace | None) -> Any:
+        v = getter(env, facts, trace)
+        if v is None or v is ABSENT:
+            return v
+        return v + dt.timedelta(days=offset) if isinstance(v, dt.date) else v + offset
+
+    return with_offset
+
+
+# ------------------------------------------------------------------------------------- comparisons
+def _eq(a: Any, b: Any) -> bool | None:
+    if a is ABSENT or b is ABSENT:
+        return False
+    if a is None or b is None:
+        return None
+    return bool(a == b)
+
+
+def _order(op: str) -> Callable[[Any, Any], bool | None]:
+    def test(a: Any, b: Any) -> bool | None:
+        if a is ABSENT or b is ABSENT:
+            return False
+        if a is None or b is None:
+            return None
+        if op == "lt":
+            return bool(a < b)
+        if op == "le":
+            return bool(a <= b)
+        if op == "gt":
+            return bool(a > b)
+        return bool(a >= b)
+
+    return test
+
+
+def _member(value: Any, collection: Any) -> bool | None:
+    if value is ABSENT or collection is ABSENT:
+        return False
+    if value is None or collection is None:
+        return None
+    if value in collection:
+        return True
+    if isinstance(collection, list) and None in collection:
+        return None
+    return False
+
+
+def _compare_fn(op: str) -> Callable[[Any, Any], bool | None]:
+    if op == "eq":
+        return _eq
+    if op == "ne":
+        return lambda a, b: not3(_eq(a, b))
+    if op in ("lt", "le", "gt", "ge"):
+        return _order(op)
+    if op == "in":
+        return _member
+    if op == "not_in":
+        return lambda a, b: not3(_member(a, b))
+    if op == "contains":
+        return lambda a, b: _member(b, a)
+    if op == "is_set":
+        return lambda a, b: (a is not None and a is not ABSENT) == b
+    if op == "is_a":
+        return lambda a, b: False if a is None or a is ABSENT else None
+    raise AssertionError(op)
+
+
+def _render(v: Any) -> Any:
+    if v is ABSENT:
+        return "none"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, frozenset):
+        return sorted(map(str, v))
+    if isinstance(v, dict):
+        return v.get("id", v.get(POINTER))
+    return v
+
+
+def compile_compare(node: Compare) -> Test:
+    get = compile_path(node.path)
+    operand = compile_operand(node.operand)
+    test = _compare_fn(node.op)
+    text = node.text
+    if node.op == "is_a":
+        collections = node.operand.literal
+
+        def is_a(env: Env, facts: FactBase, trace: Trace | None) -> bool | None:
+            ref = get(env, facts, trace)
+            if ref is None:
+                return None
+            target = facts.by_id.get(ref) if ref is not ABSENT else None
+            result = target is not None and target.get("_collection") in collections
+            if trace is not None:
+                trace.events.append({"depth": trace.depth, "condition": text, "value": _render(ref),
+                                     "result": result, "line": node.line})
+            return result
+
+        return is_a
+
+    def compare(env: Env, facts: FactBase, trace: Trace | None) -> bool | None:
+        a = get(env, facts, trace)
+        b = operand(env, facts, trace)
+        result = test(a, b)
+        if trace is not None:
+            trace.events.append({"depth": trace.depth, "condition": text, "value": _render(a),
+                                 "operand": _render(b), "result": result, "line": node.line})
+        return result
+
+    return compare
+
+
+# ------------------------------------------------------------------------------------- quantifiers
+def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter] | None:
+    """Find an equality (or contains) between the quantified item and outer facts to index on."""
+    if node.source.collection is None or node.where is None:
+        return None
+    conjuncts = node.where.items if isinstance(node.where, AllOf) else (node.where,)
+    for c in conjuncts:
+        if not isinstance(c, Compare) or c.op not in ("eq", "contains") or c.operand.path is None:
+            continue
+        if c.path.binding != node.binding or c.operand.path.binding == node.binding or c.operand.offset:
+            continue
+        if c.op == "eq" and c.path.mapped:
+            continue
+        return (c.op + ":" + c.path.text, compile_path(c.path), compile_operand(c.operand))
+    return None
+
+
+def _source_getter(source: Source) -> Callable[[Env, FactBase, Trace | None], list[Any]]:
+    if source.collection is not None:
+        name = source.collection
+        return lambda env, facts, trace: facts.collection(name)
+    assert source.path is not None
+    get = compile_path(source.path)
+    deref = source.type.item is not None and source.type.item.kind == "ref"
+
+    def items(env: Env, facts: FactBase, trace: Trace | None) -> list[Any]:
+        value = get(env, facts, trace)
+        if value is None or value is ABSENT:
+            return []
+        if deref:
+            return [facts.by_id[v] for v in value if v in facts.by_id]
+        return list(value)
+
+    return items
+
+
+def compile_quantifier(node: Quantifier) -> Test:
+    binding = node.binding
+    where = compile_condition(node.where) if node.where is not None else None
+    require = compile_condition(node.require) if node.require is not None else None
+    source_items = _source_getter(node.source)
+    plan = _join_plan(node)
+    kind = node.kind
+    text = f"{kind} {binding} in {node.source.text}"
+
+    def candidates(env: Env, facts: FactBase, trace: Trace | None) -> list[Any]:
+        if plan is None:
+            return source_items(env, facts, trace)
+        key_name, item_key, outer_key = plan
+        coll = node.source.collection
+        assert coll is not None
+        is_contains = key_name.startswith("contains:")
+
+        def keys_of(entity: dict[str, Any]) -> list[Any] | None:
+            v = item_key({binding: entity}, facts, None)
+            if v is None:
+                return None
+            if v is ABSENT:
+                return []
+            if is_contains:
+                return None if None in v else list(v)
+            return [v]
+
+        table, unknown = facts.index(coll, key_name, keys_of)
+        key = outer_key(env, facts, None)
+        if key is None:  # unknown join key: every candidate is unknown; scan to say which facts
+            return source_items(env, facts, trace)
+        hits = table.get(key, []) if key is not ABSENT else []
+        if not unknown:
+            return hits
+        order = {id(e): i for i, e in enumerate(facts.collection(coll))}
+        return sorted([*hits, *unknown], key=lambda e: order[id(e)])
+
+    def evaluate(env: Env, facts: FactBase, trace: Trace | None) -> bool | None:
+        if trace is not None:
+            trace.depth += 1
+        saw_unknown = False
+        result: bool | None
+        witness = None
+        for item in candidates(env, facts, trace):
+            env[binding] = item
+            w = where(env, facts, trace) if where is not None else True
+            if kind == "every":  # each item must satisfy: (not where) or require
+                if w is False:
+                    continue
+                r = require(env, facts, trace) if require is not None else True
+                if r is True:
+                    continue
+                if w is True and r is False:
+                    witness = item
+                    break
+                saw_unknown = True
+            else:
+                if w is True:
+                    witness = item
+                    break
+                if w is None:
+                    saw_unknown = True
+        env.pop(binding, None)
+        if kind == "every":
+            result = False if witness is not None else (None if saw_unknown else True)
+        else:
+            found = True if witness is not None else (None if saw_unknown else False)
+            result = found if kind == "exists" else not3(found)
+        if witness is not None:
+            env[binding] = witness  # the entity that decided it, for messages and explain
+        if trace is not None:
+            trace.depth -= 1
+            trace.events.append({"depth": trace.depth, "condition": text, "value": _render(witness),
+                                 "result": result, "line": node.line})
+        return result
+
+    return evaluate
+
+
+# ------------------------------------------------------------------------------------- combinators
+def compile_condition(node: Any) -> Test:
+    if isinstance(node, Compare):
+        return compile_compare(node)
+    if isinstance(node, Quantifier):
+        return compile_quantifier(node)
+    if isinstance(node, Not):
+        inner = compile_condition(node.item)
+        return lambda env, facts, trace: not3(inner(env, facts, trace))
+    if isinstance(node, AllOf | AnyOf):
+        parts = tuple(compile_condition(c) for c in node.items)
+        decisive = isinstance(node, AnyOf)  # the value that settles the result at once
+
+        def combine(env: Env, facts: FactBase, trace: Trace | None) -> bool | None:
+            unknown = False
+            for part in parts:
+                v = part(env, facts, trace)
+                if v is decisive:
+                    return decisive
+                if v is None:
+                    unknown = True
+            return None if unknown else not decisive
+
+        return combine
+    raise AssertionError(type(node))

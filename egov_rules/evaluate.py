@@ -1,0 +1,180 @@
+"""Evaluate compiled rules on one submission's facts: the native engine.
+
+An engine answers one question per rule and binding (each project, each component, each collected
+item...): does the rule not apply, pass, fail, or is it unknown?  It returns ``Verdict``s for the
+failures and unknowns and counts the rest.  Turning verdicts into cited, worded findings is engine-
+independent (``findings``), so a second engine only has to produce the same verdicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .compile import ABSENT, Getter, Test, Trace, compile_condition, compile_path
+from .conditions import Source
+from .facts import POINTER, FactBase
+from .rulebook import Rule, Rulebook
+
+
+@dataclass
+class Verdict:
+    """A rule's result for one binding that needs a finding."""
+
+    rule: Rule
+    env: dict[str, Any]  # binding -> entity (or nested object) it was evaluated on
+    status: str  # "fail" or "unknown"
+    downgraded: bool = False
+    key: tuple[str, ...] = ()  # the bindings' pointers: identifies the verdict across engines
+
+
+@dataclass
+class RuleRun:
+    rule: Rule
+    applied: int = 0
+    passed: int = 0
+    not_applicable: int = 0
+    verdicts: list[Verdict] = field(default_factory=list)
+
+
+class Engine(Protocol):
+    name: str
+
+    def run(self, facts: FactBase) -> list[RuleRun]: ...
+
+
+def binding_key(env: dict[str, Any], names: tuple[str, ...]) -> tuple[str, ...]:
+    out = []
+    for n in names:
+        v = env.get(n)
+        out.append(v.get(POINTER, "") if isinstance(v, dict) else repr(v))
+    return tuple(out)
+
+
+def rule_in_force(rule: Rule, facts: FactBase) -> bool:
+    """Art 47: the Measures govern conduct from 2015-04-01; a rule may carry its own dates."""
+    as_of = facts.submission["as_of"]
+    spec = rule.spec
+    return spec.applies_from <= as_of and (spec.applies_until is None or as_of <= spec.applies_until)
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    sources: list[tuple[str, Any]]
+    when: Test | None
+    require: Test
+    downgrade: Test | None
+    names: tuple[str, ...]
+
+    @classmethod
+    def build(cls, rule: Rule) -> CompiledRule:
+        sources = [(b.name, _compile_source(b.source)) for b in rule.bindings]
+        return cls(
+            rule,
+            sources,
+            compile_condition(rule.when) if rule.when is not None else None,
+            compile_condition(rule.require),
+            compile_condition(rule.downgrade_when) if rule.downgrade_when is not None else None,
+            tuple(b.name for b in rule.bindings),
+        )
+
+    def environments(self, facts: FactBase) -> Iterator[dict[str, Any]]:
+        """Every combination of the rule's ``for_each`` bindings."""
+        sources = self.sources
+        depth = len(sources)
+        base = {"submission": facts.submission}
+
+        def walk(i: int, env: dict[str, Any]) -> Iterator[dict[str, Any]]:
+            if i == depth:
+                yield dict(env)
+                return
+            name, items = sources[i]
+            for item in items(env, facts):
+                env[name] = item
+                yield from walk(i + 1, env)
+            env.pop(name, None)
+
+        return walk(0, base)
+
+    def run(self, facts: FactBase) -> RuleRun:
+        out = RuleRun(self.rule)
+        if not rule_in_force(self.rule, facts):
+            out.not_applicable = 1
+            return out
+        for env in self.environments(facts):
+            if self.when is not None:
+                applies = self.when(env, facts, None)
+                if applies is False:
+                    out.not_applicable += 1
+                    continue
+                if applies is None:
+                    out.applied += 1
+                    out.verdicts.append(Verdict(self.rule, env, "unknown", key=binding_key(env, self.names)))
+                    continue
+            out.applied += 1
+            result = self.require(env, facts, None)
+            if result is True:
+                out.passed += 1
+            elif result is False:
+                down = self.downgrade is not None and self.downgrade(env, facts, None) is True
+                out.verdicts.append(Verdict(self.rule, env, "fail", down, binding_key(env, self.names)))
+            else:
+                out.verdicts.append(Verdict(self.rule, env, "unknown", key=binding_key(env, self.names)))
+        return out
+
+    def trace(self, env: dict[str, Any], facts: FactBase) -> Traced:
+        """Re-run one binding with a trace; the returned env also holds the witnesses that decided it."""
+        trace = Trace()
+        env = dict(env)
+        applies: bool | None = True
+        if self.when is not None:
+            applies = self.when(env, facts, trace)
+        result = self.require(env, facts, trace) if applies is True else None
+        down = None
+        if result is False and self.downgrade is not None:
+            down = self.downgrade(env, facts, trace)
+        return Traced(trace, env, applies, result, down)
+
+
+@dataclass
+class Traced:
+    trace: Trace
+    env: dict[str, Any]
+    applies: bool | None
+    result: bool | None
+    downgraded: bool | None
+
+
+def _compile_source(source: Source) -> Any:
+    if source.collection is not None:
+        name = source.collection
+        return lambda env, facts: facts.collection(name)
+    assert source.path is not None
+    get: Getter = compile_path(source.path)
+    deref = source.type.item is not None and source.type.item.kind == "ref"
+
+    def items(env: dict[str, Any], facts: FactBase) -> list[Any]:
+        value = get(env, facts, None)
+        if value is None or value is ABSENT:
+            return []
+        if deref:
+            return [facts.by_id[v] for v in value if v in facts.by_id]
+        return list(value)
+
+    return items
+
+
+class NativeEngine:
+    """The default engine: compiled closures, hash joins; thread-safe (no state between runs)."""
+
+    name = "native"
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.rulebook = rulebook
+        self.compiled = [CompiledRule.build(r) for r in rulebook.rules]
+        self.by_id = {c.rule.id: c for c in self.compiled}
+
+    def run(self, facts: FactBase) -> list[RuleRun]:
+        return [c.run(facts) for c in self.compiled]

@@ -1,0 +1,192 @@
+"""Turn engine verdicts into findings: cited, worded in English and Chinese, located in the file.
+
+Engine-independent: both engines produce ``Verdict``s; this module words them the same way.  For a
+verdict it re-runs the rule on that one binding with a trace (native closures) to find the entity that
+decided it (for the message) and, for ``insufficient``, the null facts to supply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from .compile import ABSENT, compile_path
+from .conditions import Path
+from .evaluate import NativeEngine, Verdict
+from .facts import COLLECTION, POINTER, FactBase
+from .i18n import enum_label
+from .load import Document
+from .sanctions import art44_consequences, art46_status
+
+SEVERITY_ORDER = {"violation": 3, "warning": 2, "insufficient": 1}
+LANGS = ("en", "zh")
+
+
+@dataclass
+class MissingFact:
+    pointer: str
+    path: str
+    line: int
+    column: int
+
+
+@dataclass
+class Finding:
+    rule: str
+    article: int
+    paragraph: int | None
+    item: str | None
+    severity: str
+    title: dict[str, str]
+    message: dict[str, str]
+    remediation: dict[str, str]
+    subject_type: str
+    subject_id: str
+    file: str
+    line: int
+    column: int
+    pointer: str
+    logical_location: str
+    project: str | None
+    stage: str | None
+    project_severity: str | None
+    art44_class: str
+    art46: list[tuple[int, str]]
+    fingerprint: str
+    missing: list[MissingFact] = field(default_factory=list)
+    downgrade_reason: dict[str, str] | None = None
+    interpretation: dict[str, Any] | None = None
+    waived: dict[str, Any] | None = None
+    key: tuple[str, ...] = ()
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.article, self.rule, self.line, self.column, self.pointer, self.key)
+
+    def consequences(self, stage: str | None = None) -> list[str]:
+        return art44_consequences(self.art44_class, stage or self.stage, self.project_severity)
+
+
+def render_value(value: Any, lang: str) -> str:
+    if value is None:
+        return "未知" if lang == "zh" else "unknown"
+    if value is ABSENT:
+        return "无" if lang == "zh" else "none"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, dict):
+        return str(value.get("id") or value.get(POINTER, "?"))
+    if isinstance(value, list):
+        return ", ".join(render_value(v, lang) for v in value) or ("无" if lang == "zh" else "none")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return enum_label(value, lang)
+    return str(value)
+
+
+class FindingBuilder:
+    """Words verdicts as findings; caches compiled template paths per rule."""
+
+    def __init__(self, native: NativeEngine) -> None:
+        self.native = native
+        self._getters: dict[int, Any] = {}
+
+    def _get(self, path: Path) -> Any:
+        g = self._getters.get(id(path))
+        if g is None:
+            g = self._getters[id(path)] = compile_path(path)
+        return g
+
+    def _value(self, path: Path | None, env: dict[str, Any], facts: FactBase) -> Any:
+        if path is None:
+            return None
+        if path.binding not in env:
+            return None
+        return self._get(path)(env, facts, None)
+
+    def _text(self, parts: list[tuple[str, Path | None]], env: dict[str, Any], facts: FactBase, lang: str) -> str:
+        out = []
+        for text, path in parts:
+            out.append(text if path is None else render_value(self._value(path, env, facts), lang))
+        return "".join(out)
+
+    def build(self, verdict: Verdict, facts: FactBase, doc: Document) -> Finding:
+        rule = verdict.rule
+        spec = rule.spec
+        traced = self.native.by_id[rule.id].trace(verdict.env, facts)
+        env = traced.env
+        texts = {
+            kind: {lang: self._text(rule.templates[kind][lang], env, facts, lang) for lang in LANGS}
+            for kind in ("title", "message", "remediation")
+        }
+        subject = env.get(rule.subject)
+        subject_entity = subject if isinstance(subject, dict) and "id" in subject else None
+        if subject_entity is None:
+            for b in reversed(rule.bindings):
+                v = env.get(b.name)
+                if isinstance(v, dict) and "id" in v:
+                    subject_entity = v
+                    break
+        subject_id = str(subject_entity["id"]) if subject_entity else "-"
+        subject_type = facts.schema.collections.get(subject_entity[COLLECTION], "entity") if subject_entity else "-"
+        anchor = env.get(rule.bindings[-1].name)
+        pointer = anchor.get(POINTER, "") if isinstance(anchor, dict) else ""
+        if rule.at is not None:
+            at_value = env.get(rule.at.binding)
+            if isinstance(at_value, dict):
+                pointer = at_value.get(POINTER, "")
+                if not any(s.deref or s.pseudo for s in rule.at.steps):
+                    pointer += "".join(f"/{s.name}" for s in rule.at.steps)
+        severity = spec.severity
+        downgrade_reason = None
+        missing: list[MissingFact] = []
+        if verdict.status == "unknown":
+            severity = "insufficient"
+            for ptr, text in sorted(traced.trace.unknown.items()):
+                line, col = doc.locate(ptr)
+                missing.append(MissingFact(ptr, text, line, col))
+            if missing:
+                pointer = missing[0].pointer
+            names = ", ".join(m.path for m in missing) or "?"
+            texts["message"] = {
+                "en": f"{texts['title']['en']}: cannot be decided because these facts are unknown (null): {names}.",
+                "zh": f"{texts['title']['zh']}：以下事实未知（null），无法判定：{names}。",
+            }
+            texts["remediation"] = {
+                "en": f"Supply {names}; then: {texts['remediation']['en']}",
+                "zh": f"请补充 {names}；另：{texts['remediation']['zh']}",
+            }
+        elif verdict.downgraded and spec.downgrade is not None:
+            severity = "warning"
+            downgrade_reason = {"en": spec.downgrade.reason.en, "zh": spec.downgrade.reason.zh}
+        line, col = doc.locate(pointer)
+        project_id = self._value(rule.project, env, facts)
+        project = project_id if isinstance(project_id, dict) else (
+            facts.by_id.get(project_id) if isinstance(project_id, str) else None)
+        art46 = [
+            (a.item, art46_status(a.item, self._value(impact, env, facts), severity))
+            for a, impact in zip(spec.sanctions.art46, rule.impacts, strict=True)
+        ]
+        entity_ptr = subject_entity.get(POINTER, "") if subject_entity else ""
+        relative = pointer[len(entity_ptr):] if entity_ptr and pointer.startswith(entity_ptr) else pointer
+        logical = f"{subject_type}[{subject_id}]{relative}"
+        anchor_ptr = anchor.get(POINTER, "") if isinstance(anchor, dict) else ""
+        anchor_rel = anchor_ptr[len(entity_ptr):] if entity_ptr and anchor_ptr.startswith(entity_ptr) else anchor_ptr
+        fingerprint = hashlib.sha256(f"{rule.id}|{subject_id}|{anchor_rel}".encode()).hexdigest()[:32]
+        interpretation = None
+        if spec.interpretation is not None:
+            it = spec.interpretation
+            interpretation = {"note": it.note, "confidence": it.confidence, "text": {"en": it.text.en, "zh": it.text.zh}}
+        return Finding(
+            rule=rule.id, article=spec.article, paragraph=spec.paragraph, item=spec.item, severity=severity,
+            title=texts["title"], message=texts["message"], remediation=texts["remediation"],
+            subject_type=subject_type, subject_id=subject_id, file=doc.source, line=line, column=col,
+            pointer=pointer, logical_location=logical,
+            project=project["id"] if project else None,
+            stage=project.get("stage") if project else None,
+            project_severity=project.get("severity") if project else None,
+            art44_class=spec.sanctions.art44, art46=art46, fingerprint=fingerprint, missing=missing,
+            downgrade_reason=downgrade_reason, interpretation=interpretation, key=verdict.key,
+        )

@@ -1,0 +1,114 @@
+"""The schema of a rule file (pydantic): what every rule must carry besides its conditions.
+
+Conditions themselves are parsed and type-checked by ``conditions``; here they are opaque data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+RULE_ID_PATTERN = r"^art(\d{1,2})-[a-z0-9]+(-[a-z0-9]+)*$"
+MEASURES_IN_FORCE = dt.date(2015, 4, 1)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Text(Strict):
+    """A human text in both languages. Messages may name facts: ``{binding.field}``."""
+
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+
+class Art46(Strict):
+    item: int = Field(ge=1, le=7)
+    # the fact that establishes the item's impact threshold (items 1, 2, 4, 6); without it the item
+    # stays "potential".  A path such as project.impact.major_waste or request.impact_public_services.
+    impact: str | None = None
+
+
+class Sanctions(Strict):
+    art44: Literal["A", "B", "B-review", "none"]
+    art46: list[Art46] = Field(min_length=1)
+
+
+class Interpretation(Strict):
+    note: Literal["N1", "N2", "N3", "N4", "N5"]
+    confidence: Literal["high", "medium-high", "medium", "low"]
+    text: Text
+
+
+class Downgrade(Strict):
+    """A documented justification that turns a violation into a warning (e.g. Art 19 "in principle")."""
+
+    when: Any
+    reason: Text
+
+
+class Example(Strict):
+    name: str = Field(min_length=1)
+    base: str = "county"
+    patch: dict[str, Any] = Field(default_factory=dict)
+    expect: Literal["violation", "warning", "insufficient", "pass", "not_applicable"]
+    count: int | None = Field(default=None, ge=0)
+
+
+class RuleSpec(Strict):
+    id: str = Field(pattern=RULE_ID_PATTERN)
+    article: int = Field(ge=1, le=47)
+    paragraph: int | None = Field(default=None, ge=1)
+    item: str | None = None
+    title: Text
+    message: Text
+    remediation: Text
+    severity: Literal["violation", "warning"]
+    sanctions: Sanctions
+    applies_from: dt.date = MEASURES_IN_FORCE
+    applies_until: dt.date | None = None
+    interpretation: Interpretation | None = None
+    for_each: dict[str, Any] = Field(min_length=1)
+    when: Any = None
+    require: Any
+    at: str | None = None
+    downgrade: Downgrade | None = None
+    examples: list[Example] = Field(min_length=2)
+
+    @field_validator("applies_from", "applies_until", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> Any:
+        return dt.date.fromisoformat(v) if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RuleSpec:
+        number = int(self.id[3:].split("-", 1)[0])
+        if number != self.article:
+            raise ValueError(f"rule id '{self.id}' names article {number} but the rule cites article {self.article}")
+        expects = {e.expect for e in self.examples}
+        if not expects & {"violation", "warning", "insufficient"}:
+            raise ValueError("a rule needs at least one failing example (expect: violation, warning or insufficient)")
+        if "pass" not in expects:
+            raise ValueError("a rule needs at least one passing example (expect: pass)")
+        return self
+
+
+class RuleFile(Strict):
+    article: int | None = Field(default=None, ge=1, le=47)
+    topic: str | None = None
+    rules: list[dict[str, Any]] = Field(min_length=1)
+
+
+class PredicateSpec(Strict):
+    description: str = ""
+    params: list[str] = Field(min_length=1)
+    condition: Any
+
+
+class Definitions(Strict):
+    rulebook: dict[str, Any]
+    sets: dict[str, list[Any]] = Field(default_factory=dict)
+    predicates: dict[str, PredicateSpec] = Field(default_factory=dict)

@@ -1,0 +1,304 @@
+"""Load the rulebook: rule files → validated, type-checked ``Rule`` objects (engine-independent).
+
+Layout of a rulebook directory:
+    _definitions.yaml       rulebook version, named sets and named predicates
+    _bases/NAME.yaml        compliant base submissions that rule examples patch
+    chNN-*/artNN-*.yaml     rule files (any depth; files starting with '_' are not rule files)
+
+Every problem is a ``RuleFileError`` at file:line:column; a broken rule file is never skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from .conditions import (
+    Condition,
+    ParseContext,
+    Path,
+    Predicate,
+    Scope,
+    Source,
+    parse_condition,
+    parse_path,
+    submission_type,
+)
+from .conditions import _parse_source as parse_source
+from .errors import EgovError, InputErrors, RuleFileError
+from .factschema import FactSchema, FieldType, fact_schema
+from .load import Document, load_document
+from .rule_model import Definitions, RuleFile, RuleSpec
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def default_rules_dir() -> FsPath:
+    """The rulebook shipped in the wheel, or the checkout's ``rules/``."""
+    here = FsPath(__file__).resolve().parent
+    packaged = here / "rules"
+    return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+@dataclass(frozen=True)
+class Binding:
+    name: str
+    source: Source
+    type: FieldType
+
+
+@dataclass
+class Rule:
+    spec: RuleSpec
+    file: str
+    line: int
+    column: int
+    bindings: tuple[Binding, ...]
+    when: Condition | None
+    require: Condition
+    downgrade_when: Condition | None
+    templates: dict[str, dict[str, list[tuple[str, Path | None]]]]  # kind -> lang -> parts
+    at: Path | None
+    subject: str  # binding whose entity the finding is about
+    project: Path | None  # path to the project the finding concerns (Art 44), if any
+    impacts: tuple[Path | None, ...]  # per Art 46 item: the impact fact
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass
+class Rulebook:
+    rules: list[Rule]
+    version: str
+    sha256: str
+    directories: list[FsPath]
+    bases: dict[str, FsPath] = field(default_factory=dict)
+    definitions: Definitions | None = None
+
+    def get(self, rule_id: str) -> Rule | None:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        return None
+
+    def ids(self) -> list[str]:
+        return [r.id for r in self.rules]
+
+
+def _pointer(loc: tuple[Any, ...], base: str) -> str:
+    return base + "".join(f"/{p}" for p in loc)
+
+
+def _pydantic_errors(exc: ValidationError, doc: Document, base: str, model_fields: list[str]) -> list[EgovError]:
+    from .errors import closest
+
+    out: list[EgovError] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        pointer = _pointer(loc, base)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            line, col = doc.locate_key(pointer)
+            name = str(loc[-1]) if loc else ""
+            out.append(RuleFileError(f"unknown key '{name}'", file=doc.source, line=line, column=col,
+                                     field=pointer, suggestion=closest(name, model_fields) if len(loc) == 1 else None))
+            continue
+        line, col = doc.locate(pointer)
+        if kind == "missing":
+            msg = f"missing required key '{loc[-1]}'"
+        elif kind == "value_error":
+            msg = str(err.get("ctx", {}).get("error", err["msg"]))
+        else:
+            msg = err["msg"][0].lower() + err["msg"][1:]
+        out.append(RuleFileError(msg, file=doc.source, line=line, column=col, field=pointer or None))
+    return out
+
+
+def _subject_binding(schema: FactSchema, bindings: tuple[Binding, ...]) -> str:
+    entity_bindings = [b.name for b in bindings if b.type.entity in schema.collections.values()]
+    return entity_bindings[-1] if entity_bindings else bindings[-1].name
+
+
+def _project_path(ctx: ParseContext, scope: Scope, bindings: tuple[Binding, ...], pointer: str) -> Path | None:
+    for b in bindings:
+        if b.type.entity == "project":
+            return parse_path(ctx, b.name, scope, pointer)
+    for b in reversed(bindings):
+        ref = b.type.fields.get("project") if b.type.kind == "object" else None
+        if ref is not None and ref.kind == "ref" and ref.refs == ("projects",):
+            return parse_path(ctx, f"{b.name}.project", scope, pointer)
+    return None
+
+
+def _parse_template(ctx: ParseContext, text: str, scope: Scope, pointer: str) -> list[tuple[str, Path | None]]:
+    parts: list[tuple[str, Path | None]] = []
+    pos = 0
+    for m in PLACEHOLDER.finditer(text):
+        parts.append((text[pos : m.start()], None))
+        parts.append((m.group(1), parse_path(ctx, m.group(1).strip(), scope, pointer)))
+        pos = m.end()
+    parts.append((text[pos:], None))
+    return [(s, p) for s, p in parts if s or p is not None]
+
+
+def compile_rule_spec(
+    raw: dict[str, Any], doc: Document, pointer: str, defs: _Defs, schema: FactSchema
+) -> Rule:
+    try:
+        spec = RuleSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise InputErrors(_pydantic_errors(exc, doc, pointer, list(RuleSpec.model_fields))) from None
+    ctx = ParseContext(schema, doc.source, doc.locate, defs.sets, defs.predicates)
+    scope: Scope = {"submission": submission_type(schema)}
+    bindings: list[Binding] = []
+    for name, src in spec.for_each.items():
+        p = f"{pointer}/for_each/{name}"
+        if name in scope or name in defs.predicates or name in ("all", "any", "not", "exists", "none", "every"):
+            raise ctx.error(p, f"binding name '{name}' is reserved or already used")
+        source, item_type = parse_source(ctx, src, scope, p)
+        scope[name] = item_type
+        bindings.append(Binding(name, source, item_type))
+    when = parse_condition(ctx, spec.when, scope, f"{pointer}/when") if spec.when is not None else None
+    require = parse_condition(ctx, spec.require, scope, f"{pointer}/require")
+    downgrade_when = None
+    if spec.downgrade is not None:
+        downgrade_when = parse_condition(ctx, spec.downgrade.when, scope, f"{pointer}/downgrade/when")
+    message_scope = {**scope, **ctx.witnesses}
+    templates: dict[str, dict[str, list[tuple[str, Path | None]]]] = {}
+    for kind in ("title", "message", "remediation"):
+        text = getattr(spec, kind)
+        templates[kind] = {
+            lang: _parse_template(ctx, getattr(text, lang), message_scope, f"{pointer}/{kind}/{lang}")
+            for lang in ("en", "zh")
+        }
+    at = parse_path(ctx, spec.at, scope, f"{pointer}/at") if spec.at else None
+    impacts = tuple(
+        parse_path(ctx, a.impact, scope, f"{pointer}/sanctions/art46/{i}/impact") if a.impact else None
+        for i, a in enumerate(spec.sanctions.art46)
+    )
+    line, col = doc.locate(pointer)
+    tb = tuple(bindings)
+    return Rule(
+        spec=spec, file=doc.source, line=line, column=col, bindings=tb, when=when, require=require,
+        downgrade_when=downgrade_when, templates=templates, at=at, subject=_subject_binding(schema, tb),
+        project=_project_path(ctx, scope, tb, pointer), impacts=impacts,
+    )
+
+
+@dataclass
+class _Defs:
+    sets: dict[str, tuple[Any, ...]]
+    predicates: dict[str, Predicate]
+    model: Definitions | None
+
+
+def _load_definitions(path: FsPath, schema: FactSchema) -> _Defs:
+    doc = load_document(path)
+    try:
+        model = Definitions.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputErrors(_pydantic_errors(exc, doc, "", list(Definitions.model_fields))) from None
+    sets = {name: tuple(values) for name, values in model.sets.items()}
+    predicates = {
+        name: Predicate(name, tuple(p.params), p.condition, f"/predicates/{name}/condition", doc.locate,
+                        doc.source, p.description)
+        for name, p in model.predicates.items()
+    }
+    return _Defs(sets, predicates, model)
+
+
+def _rule_files(directory: FsPath) -> list[FsPath]:
+    return sorted(
+        p for p in directory.rglob("*.y*ml")
+        if p.suffix in (".yaml", ".yml") and not any(part.startswith("_") for part in p.relative_to(directory).parts)
+    )
+
+
+def _display(path: FsPath) -> str:
+    try:
+        return str(path.resolve().relative_to(FsPath.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def load_rulebook(directories: list[FsPath] | None = None, *, include_default: bool = True) -> Rulebook:
+    """Load and check every rule file. Raises ``InputErrors`` listing every broken rule."""
+    schema = fact_schema()
+    dirs: list[FsPath] = []
+    if include_default:
+        dirs.append(default_rules_dir())
+    dirs.extend(FsPath(d) for d in directories or [])
+    defs = _Defs({}, {}, None)
+    bases: dict[str, FsPath] = {}
+    digest = hashlib.sha256()
+    errors: list[EgovError] = []
+    for d in dirs:
+        if not d.is_dir():
+            errors.append(RuleFileError("not a rulebook directory", file=str(d)))
+            continue
+        def_file = d / "_definitions.yaml"
+        if def_file.exists():
+            try:
+                more = _load_definitions(def_file, schema)
+            except EgovError as exc:
+                errors.append(exc)
+                continue
+            defs.sets.update(more.sets)
+            defs.predicates.update(more.predicates)
+            defs.model = defs.model or more.model
+            digest.update(b"_definitions.yaml\0" + def_file.read_bytes())
+        for base in sorted((d / "_bases").glob("*.yaml")):
+            bases[base.stem] = base
+            digest.update(f"_bases/{base.name}\0".encode() + base.read_bytes())
+    rules: dict[str, Rule] = {}
+    for d in dirs:
+        if not d.is_dir():
+            continue
+        for path in _rule_files(d):
+            digest.update(str(path.relative_to(d)).encode() + b"\0" + path.read_bytes())
+            try:
+                doc = load_document(path, source=_display(path))
+                rf = RuleFile.model_validate(doc.data)
+            except ValidationError as exc:
+                errors.extend(_pydantic_errors(exc, doc, "", list(RuleFile.model_fields)))
+                continue
+            except EgovError as exc:
+                errors.append(RuleFileError(exc.message, file=exc.file, line=exc.line, column=exc.column,
+                                            field=exc.field))
+                continue
+            for i, raw in enumerate(rf.rules):
+                pointer = f"/rules/{i}"
+                if rf.article is not None and isinstance(raw, dict) and "article" not in raw:
+                    raw = {**raw, "article": rf.article}
+                try:
+                    rule = compile_rule_spec(raw, doc, pointer, defs, schema)
+                except InputErrors as exc:
+                    errors.extend(exc.errors)
+                    continue
+                except EgovError as exc:
+                    errors.append(exc)
+                    continue
+                if rule.id in rules:
+                    other = rules[rule.id]
+                    errors.append(RuleFileError(
+                        f"duplicate rule id '{rule.id}' (first defined at {other.file}:{other.line})",
+                        file=doc.source, line=rule.line, column=rule.column, field=f"{pointer}/id"))
+                    continue
+                rules[rule.id] = rule
+    if errors:
+        raise InputErrors([e if isinstance(e, RuleFileError) else _as_rule_error(e) for e in errors])
+    ordered = sorted(rules.values(), key=lambda r: (r.spec.article, r.id))
+    version = str((defs.model.rulebook.get("version") if defs.model else None) or "0")
+    return Rulebook(ordered, version, digest.hexdigest(), dirs, bases, defs.model)
+
+
+def _as_rule_error(e: EgovError) -> RuleFileError:
+    return RuleFileError(e.message, file=e.file, line=e.line, column=e.column, field=e.field,
+                         expected=e.expected, suggestion=e.suggestion)
