@@ -109,6 +109,6 @@ class PredicateSpec(Strict):
 
 
 class Definitions(Strict):
-    rulebook: dict[str, Any]
+    rulebook: dict[str, Any] | None = None  # only in _definitions.yaml
     sets: dict[str, list[Any]] = Field(default_factory=dict)
     predicates: dict[str, PredicateSpec] = Field(default_factory=dict)

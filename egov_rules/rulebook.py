@@ -200,7 +200,7 @@ class _Defs:
 
 
 def _load_definitions(path: FsPath, schema: FactSchema) -> _Defs:
-    doc = load_document(path)
+    doc = load_document(path, source=_display(path))
     try:
         model = Definitions.model_validate(doc.data)
     except ValidationError as exc:
@@ -243,17 +243,21 @@ def load_rulebook(directories: list[FsPath] | None = None, *, include_default: b
         if not d.is_dir():
             errors.append(RuleFileError("not a rulebook directory", file=str(d)))
             continue
-        def_file = d / "_definitions.yaml"
-        if def_file.exists():
+        # _definitions.yaml, then _definitions-*.yaml (one per chapter, so authors do not collide)
+        for def_file in sorted(d.glob("_definitions*.yaml")):
             try:
                 more = _load_definitions(def_file, schema)
             except EgovError as exc:
                 errors.append(exc)
                 continue
-            defs.sets.update(more.sets)
-            defs.predicates.update(more.predicates)
-            defs.model = defs.model or more.model
-            digest.update(b"_definitions.yaml\0" + def_file.read_bytes())
+            for kind, mine, theirs in (("set", defs.sets, more.sets), ("predicate", defs.predicates, more.predicates)):
+                for name in theirs:
+                    if name in mine:
+                        errors.append(RuleFileError(f"{kind} '{name}' is defined twice", file=_display(def_file)))
+                mine.update(theirs)  # type: ignore[arg-type]
+            if more.model is not None and more.model.rulebook:
+                defs.model = more.model
+            digest.update(def_file.name.encode() + b"\0" + def_file.read_bytes())
         for base in sorted((d / "_bases").glob("*.yaml")):
             bases[base.stem] = base
             digest.update(f"_bases/{base.name}\0".encode() + base.read_bytes())
@@ -295,7 +299,7 @@ def load_rulebook(directories: list[FsPath] | None = None, *, include_default: b
     if errors:
         raise InputErrors([e if isinstance(e, RuleFileError) else _as_rule_error(e) for e in errors])
     ordered = sorted(rules.values(), key=lambda r: (r.spec.article, r.id))
-    version = str((defs.model.rulebook.get("version") if defs.model else None) or "0")
+    version = str((defs.model.rulebook.get("version") if defs.model and defs.model.rulebook else None) or "0")
     return Rulebook(ordered, version, digest.hexdigest(), dirs, bases, defs.model)
 
 
