@@ -451,6 +451,10 @@ class _Builder:
     def open(
         self, container: dict[str, Any] | list[Any], line: int, col: int, anchor: str | None = None
     ) -> None:
+        if time.monotonic() > self.deadline:  # per container too: each event gets slower as nesting deepens
+            raise self.limit(
+                "max_seconds", f"loading took longer than {self.limits.max_seconds:g} s", line, col
+            )
         depth = len(self.stack) + 1
         if depth > self.limits.max_depth:
             raise self.limit("max_depth", f"nesting depth exceeds {self.limits.max_depth}", line, col)
@@ -590,7 +594,7 @@ def _tag_text(tag: str) -> str:
 
 
 def _parse_yaml(text: str, raw: bytes, b: _Builder) -> _Builder:
-    use_c = _FastParser is not None and b.limits.max_depth < _LIBYAML_MAX_DEPTH
+    use_c = _FastParser is not None
     parser: Any = None
     try:
         # SafeLoader: only its event parser is used (its reader checks the text, so construct inside the try)
@@ -600,8 +604,21 @@ def _parse_yaml(text: str, raw: bytes, b: _Builder) -> _Builder:
         mark: Any = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
         problem = str(exc.problem or exc.context or "invalid YAML")
-        if "maximum nesting depth" in problem:  # libyaml's own cap (1000); ours is lower, so say ours
-            raise b.limit("max_depth", f"nesting depth exceeds {b.limits.max_depth}", line, col, "") from None
+        if (
+            "maximum nesting depth" in problem
+        ):  # libyaml's own cap; its scanner reads ahead, so it can come first
+            if b.limits.max_depth < _LIBYAML_MAX_DEPTH:
+                raise b.limit(
+                    "max_depth", f"nesting depth exceeds {b.limits.max_depth}", line, col, ""
+                ) from None
+            # PyYAML's pure-Python parser has no cap but is cubic on deep flow nesting: not a way out
+            raise LimitExceeded(
+                f"nesting depth exceeds {_LIBYAML_MAX_DEPTH}, the most the YAML parser accepts "
+                "(--max-depth cannot raise it; JSON input has no such cap)",
+                file=b.source,
+                line=line,
+                column=col,
+            ) from None
         message = f"invalid YAML syntax: {safe_text(problem)}"
         context_mark: Any = exc.context_mark
         if exc.context and exc.problem:
@@ -788,12 +805,14 @@ def _parse_json(text: str, b: _Builder) -> _Builder:
                 state = _AFTER
             elif not stack and c != "{":
                 kind = "a list" if c == "[" else "a scalar"
+                # a syntax-class error: when sniffed, '[a]: b' still gets its try as YAML
                 raise b.error(
                     f"the top level must be a mapping of entity lists; found {kind}",
                     line,
                     col,
                     "",
                     "a JSON object",
+                    _JsonSyntaxError,
                 )
             elif c == '"':
                 s, pos = string(pos)

@@ -1,18 +1,18 @@
 """The fact model: pydantic v2 models mirroring ``submission.schema.json`` (JSON Schema 2020-12, normative).
 
-Field names, types, enums, nullability, required keys, bounds, patterns and the schema's ``allOf`` if/then rules are
-all reproduced here; ``tests/test_model.py`` checks the models against the bundled schema field by field and with a
-differential property test.  Three kinds of optional field exist in the schema and are kept apart:
+Field names, types, enums, nullability, required keys, bounds, patterns and the schema's ``allOf`` if/then
+rules are all reproduced here; ``tests/test_model.py`` checks the models against the bundled schema field by
+field and with a differential property test.  The schema has three kinds of optional field, kept apart here:
 
 * required but nullable (``implementation_start: date | null``): annotated ``X | None`` with no default;
 * optional and nullable: ``X | None = None``;
-* optional but *not* nullable (``in_apps_services_directory: boolean``): ``Annotated[X | None, NotNull(...)] = None``
-  (a left-out field reads as None, as the spec says, but an explicit ``null`` is a schema error).
+* optional but *not* nullable (``in_apps_services_directory: boolean``):
+  ``Annotated[X | None, NotNull(...)] = None`` (left out reads as None, as the spec says; null is an error).
 
-Validation is strict (no coercion): ``"true"`` is not a bool, ``1`` is not a bool, ``"5"`` is not an int, ``5`` is
-not a string, ``3.0`` is not an integer.  Dates arrive as ``YYYY-MM-DD`` strings and become ``datetime.date``.
-Reference fields keep their string ids; ``REFERENCES`` (built from the bundled schema's ``x-ref`` marks) says
-which collections each may point into, and ``validate`` resolves them.
+Validation is strict (no coercion): ``"true"`` is not a bool, ``1`` is not a bool, ``"5"`` is not an int,
+``5`` is not a string, ``3.0`` is not an integer.  Dates arrive as ``YYYY-MM-DD`` strings and become
+``datetime.date``.  Reference fields keep their string ids; ``REFERENCES`` (built from the bundled schema's
+``x-ref`` marks) says which collections each may point into, and ``validate`` resolves them.
 """
 
 from __future__ import annotations
@@ -26,8 +26,17 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler, model_validator
-from pydantic import PlainValidator, StringConstraints, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
@@ -71,7 +80,7 @@ def normative_schema() -> dict[str, Any]:
     return schema
 
 
-# ------------------------------------------------------------------------------------------------ field types
+# ---------------------------------------------------------------------------------------- field types
 
 
 def _parse_date(value: object) -> dt.date:
@@ -91,7 +100,9 @@ def _parse_year(value: object) -> int:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
         return value
-    raise PydanticCustomError(ERR_PERIOD, "expected a year: 4 digits as a string, or a whole number 1000-9999")
+    raise PydanticCustomError(
+        ERR_PERIOD, "expected a year: 4 digits as a string, or a whole number 1000-9999"
+    )
 
 
 _DATE_JSON = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
@@ -120,14 +131,16 @@ NonNegInt = Annotated[int, Field(ge=0)]
 
 @dataclass(frozen=True)
 class NotNull:
-    """Marks an optional field the schema does not let be null: left out reads as None, explicit null is an error."""
+    """An optional field the schema does not let be null: left out reads as None; null is an error."""
 
     expected: str  # plain words for the error message, e.g. "true or false"
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         return core_schema.no_info_before_validator_function(self._check, handler(source))
 
-    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
         return _drop_null(handler(schema))
 
     def _check(self, value: Any) -> Any:
@@ -157,7 +170,9 @@ class Unique:
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         return core_schema.no_info_after_validator_function(self._check, handler(source))
 
-    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
         out = handler(schema)
         out["uniqueItems"] = True
         return out
@@ -206,12 +221,14 @@ PlatformKind = Literal[
     "security_monitoring_platform",
     "identity_auth",
 ]
-Mode = Literal["use_unified", "build_own", "expand_own", "rebuild_own", "purchase_service", "integrate_existing"]
+Mode = Literal[
+    "use_unified", "build_own", "expand_own", "rebuild_own", "purchase_service", "integrate_existing"
+]
 Stage = Literal["planning", "proposal", "approved", "under_construction", "completed", "in_operation"]
 SecrecyBasis = Literal["state_secret", "trade_secret", "personal_privacy", "law", "none"]
 
 
-# ------------------------------------------------------------------------------------------ conditional rules
+# ---------------------------------------------------------------------------------- conditional rules
 
 
 @dataclass(frozen=True)
@@ -234,7 +251,9 @@ def _raise(problems: list[Problem]) -> None:
 def _require_keys(model: BaseModel, keys: tuple[str, ...], condition: str) -> list[Problem]:
     present = model.model_fields_set
     return [
-        Problem((k,), f"missing field '{k}', required when {condition}", True) for k in keys if k not in present
+        Problem((k,), f"missing field '{k}', required when {condition}", True)
+        for k in keys
+        if k not in present
     ]
 
 
@@ -243,7 +262,7 @@ class _Strict(BaseModel):
 
 
 class _RegionMatchesLevel(_Strict):
-    """``$defs/region_matches_level``: a municipal entity's region names its city, a county's city and county."""
+    """``$defs/region_matches_level``: a municipal region names its city, a county one city and county."""
 
     @model_validator(mode="after")
     def _region_matches_level(self) -> Any:
@@ -259,7 +278,7 @@ class _RegionMatchesLevel(_Strict):
                     problems.append(
                         Problem(
                             ("region", key),
-                            f"{what} '{key}' in region: a {level} entity's region must name its {key}",
+                            f"{what} '{key}' in region: {_label_of(self)} at {level} level must name its {key}",
                             missing,
                         )
                     )
@@ -267,7 +286,7 @@ class _RegionMatchesLevel(_Strict):
         return self
 
 
-# --------------------------------------------------------------------------------------------- shared objects
+# ------------------------------------------------------------------------------------- shared objects
 
 
 class Region(_Strict):
@@ -289,7 +308,7 @@ class SubmissionInfo(_Strict):
     notes: OptStr = None
 
 
-# ----------------------------------------------------------------------------------------------------- actors
+# --------------------------------------------------------------------------------------------- actors
 
 
 class Authority(_RegionMatchesLevel):
@@ -349,7 +368,7 @@ class TechnicalServiceUnit(_Strict):
         return self
 
 
-# ------------------------------------------------------------------------------------ plans, filings, approvals
+# ---------------------------------------------------------------------------- plans, filings, approvals
 
 
 class Filing(_Strict):
@@ -383,7 +402,9 @@ class Plan(_Strict):
     filing: Annotated[Filing | None, NotNull("a mapping")] = None
     published_date: Date | None = None
     expert_review: bool | None = None
-    public_comment: Annotated[Literal["done", "not_required", "missing"] | None, NotNull("an enum value")] = None
+    public_comment: Annotated[Literal["done", "not_required", "missing"] | None, NotNull("an enum value")] = (
+        None
+    )
     modifications: Annotated[list[Modification] | None, NotNull("a list")] = None
     implementation_reports: Annotated[list[Date] | None, NotNull("a list of dates")] = None
     includes_projects: Annotated[list[Ref] | None, NotNull("a list of project ids")] = None
@@ -425,7 +446,7 @@ class Approval(_Strict):
         return self
 
 
-# ----------------------------------------------------------------------------------- infrastructure, projects
+# --------------------------------------------------------------------------- infrastructure, projects
 
 
 class Platform(_RegionMatchesLevel):
@@ -561,7 +582,7 @@ class SensingResource(_Strict):
     notes: OptStr = None
 
 
-# ---------------------------------------------------------------------------------------- information resources
+# -------------------------------------------------------------------------------- information resources
 
 
 class CatalogueEntry(_Strict):
@@ -701,7 +722,7 @@ class OpenDirectoryEntry(_Strict):
     notes: OptStr = None
 
 
-# ------------------------------------------------------------------------------- services, security, oversight
+# ----------------------------------------------------------------------- services, security, oversight
 
 
 class PaperOutput(_Strict):
@@ -724,7 +745,11 @@ class Service(_Strict):
     identity_media: Annotated[
         list[
             Literal[
-                "id_card", "social_security_card", "digital_certificate", "org_code_certificate", "business_licence"
+                "id_card",
+                "social_security_card",
+                "digital_certificate",
+                "org_code_certificate",
+                "business_licence",
             ]
         ],
         Unique(),
@@ -824,7 +849,7 @@ class AdminServiceCentre(_RegionMatchesLevel):
     notes: OptStr = None
 
 
-# ----------------------------------------------------------------------------------------------------- root
+# --------------------------------------------------------------------------------------------- root
 
 
 class Submission(_Strict):
@@ -859,7 +884,7 @@ class Submission(_Strict):
                 yield collection, i, entity
 
 
-# ------------------------------------------------------------------------------------------- derived tables
+# ----------------------------------------------------------------------------------- derived tables
 
 # Entity def name (as in the schema's $defs) -> model; "submission" is the identity block, not a collection.
 ENTITY_MODELS: dict[str, type[BaseModel]] = {
@@ -970,8 +995,12 @@ def schema_node(def_name: str, path: str = "") -> dict[str, Any]:
     return node
 
 
-# Readable names for messages ("a technical service unit"), from the def names.
 def entity_label(def_name: str) -> str:
+    """Readable name for messages, from a def name: "a technical service unit", "an authority"."""
     words = def_name.replace("_", " ").replace("tsu ", "TSU ")
     return ("an " if words[0] in "aeio" else "a ") + words
 
+
+def _label_of(model: BaseModel) -> str:
+    names = [name for name, cls in ENTITY_MODELS.items() if cls is type(model)]
+    return entity_label(names[0]) if names else "an entity"

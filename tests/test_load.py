@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from egov_rules.errors import InputError
-from egov_rules.load import Document, Limits, load_bytes, load_document, load_stream, pointer_join, pointer_parts
+from egov_rules.load import (
+    Document,
+    Limits,
+    load_bytes,
+    load_document,
+    load_stream,
+    pointer_join,
+    pointer_parts,
+)
 
 EXAMPLES = Path(__file__).parents[1].parent / "shared" / "spec" / "examples"
 
@@ -33,7 +41,7 @@ def load(text: str, **kwargs: object) -> Document:
     return load_bytes(text.encode("utf-8"), "t.yaml", **kwargs)  # type: ignore[arg-type]
 
 
-# ------------------------------------------------------------------------------------------------ examples
+# ---------------------------------------------------------------------------------------------- examples
 
 
 @pytest.mark.parametrize(
@@ -114,7 +122,7 @@ def test_examples_match_safe_load_apart_from_dates() -> None:
         assert load_document(path).data == plain(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-# ------------------------------------------------------------------------------------------------ scalars
+# ---------------------------------------------------------------------------------------------- scalars
 
 YAML_12_SCALARS = [
     ("yes", "yes"),
@@ -175,10 +183,10 @@ def test_yaml_12_core_schema(text: str, expected: object) -> None:
 
 
 def test_quoted_keys_that_look_like_numbers_are_strings() -> None:
-    assert load('"1": a\n\'null\': b\n').data == {"1": "a", "null": "b"}
+    assert load("\"1\": a\n'null': b\n").data == {"1": "a", "null": "b"}
 
 
-# ------------------------------------------------------------------------------------------------ positions
+# ---------------------------------------------------------------------------------------------- positions
 
 
 def test_yaml_positions_and_key_positions() -> None:
@@ -267,7 +275,7 @@ def test_locate_falls_back_to_nearest_ancestor() -> None:
     assert empty.locate("/a") == (1, 1)
 
 
-# ------------------------------------------------------------------------------------------------ pointers
+# ---------------------------------------------------------------------------------------------- pointers
 
 
 def test_pointer_escaping() -> None:
@@ -292,7 +300,7 @@ def test_loaded_keys_are_escaped_in_pointers() -> None:
     assert doc.key_positions["/a~1b"] == (1, 1)
 
 
-# ------------------------------------------------------------------------------------------------ entry points
+# ---------------------------------------------------------------------------------------------- entry points
 
 
 def test_load_document_uses_source_name_and_reports_missing_files(tmp_path: Path) -> None:
