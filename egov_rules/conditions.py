@@ -134,6 +134,7 @@ class Predicate:
     locate: Locator
     file: str
     description: str = ""
+    locate_key: Locator | None = None
 
 
 @dataclass
@@ -146,9 +147,10 @@ class ParseContext:
     aliases: dict[str, str] = field(default_factory=dict)  # predicate param -> argument path
     witnesses: dict[str, FieldType] = field(default_factory=dict)  # quantifier bindings (usable in messages)
     call_stack: tuple[str, ...] = ()
+    locate_key: Locator | None = None  # where a mapping key stands (paths are keys in comparisons)
 
-    def error(self, pointer: str, message: str, **kw: Any) -> RuleFileError:
-        line, col = self.locate(pointer)
+    def error(self, pointer: str, message: str, *, at_key: bool = False, **kw: Any) -> RuleFileError:
+        line, col = (self.locate_key if at_key and self.locate_key else self.locate)(pointer)
         return RuleFileError(message, file=self.file, line=line, column=col, field=pointer or None, **kw)
 
 
@@ -180,9 +182,18 @@ def _ref_target(schema: FactSchema, refs: tuple[str, ...]) -> FieldType:
     return FieldType("object", fields=fields, entity=" or ".join(schema.collections[c] for c in refs))
 
 
-def parse_path(ctx: ParseContext, text: str, scope: Scope, pointer: str) -> Path:
+def parse_path(ctx: ParseContext, text: str, scope: Scope, pointer: str, *, key: bool = False) -> Path:
     if not isinstance(text, str) or not text:
         raise ctx.error(pointer, "a field path is expected here", expected="a path such as project.stage")
+    try:
+        return _parse_path(ctx, text, scope, pointer)
+    except RuleFileError as exc:
+        if key and ctx.locate_key is not None:
+            exc.position.line, exc.position.column = ctx.locate_key(pointer)
+        raise
+
+
+def _parse_path(ctx: ParseContext, text: str, scope: Scope, pointer: str) -> Path:
     parts = text.split(".")
     if parts[0] in ctx.aliases:
         text = ctx.aliases[parts[0]] + ("." + ".".join(parts[1:]) if len(parts) > 1 else "")
@@ -297,7 +308,7 @@ def _parse_operand(
 
 
 def _parse_compare(ctx: ParseContext, path_text: str, spec: Any, scope: Scope, pointer: str) -> Condition:
-    path = parse_path(ctx, path_text, scope, pointer)
+    path = parse_path(ctx, path_text, scope, pointer, key=True)
     line, col = ctx.locate(pointer)
     if not isinstance(spec, dict):
         spec = {"eq": spec}
@@ -445,7 +456,7 @@ def _expand_predicate(ctx: ParseContext, pred: Predicate, args: Any, scope: Scop
         aliases[param] = text
     inner = ParseContext(
         ctx.schema, pred.file, pred.locate, ctx.sets, ctx.predicates, aliases, ctx.witnesses,
-        (*ctx.call_stack, pred.name),
+        (*ctx.call_stack, pred.name), pred.locate_key,
     )
     # the predicate's own quantifier bindings must not shadow the caller's: scope stays the caller's
     return parse_condition(inner, pred.body, scope, pred.pointer)

@@ -155,7 +155,7 @@ def compile_rule_spec(
         spec = RuleSpec.model_validate(raw)
     except ValidationError as exc:
         raise InputErrors(_pydantic_errors(exc, doc, pointer, list(RuleSpec.model_fields))) from None
-    ctx = ParseContext(schema, doc.source, doc.locate, defs.sets, defs.predicates)
+    ctx = ParseContext(schema, doc.source, doc.locate, defs.sets, defs.predicates, locate_key=doc.locate_key)
     scope: Scope = {"submission": submission_type(schema)}
     bindings: list[Binding] = []
     for name, src in spec.for_each.items():
@@ -208,7 +208,7 @@ def _load_definitions(path: FsPath, schema: FactSchema) -> _Defs:
     sets = {name: tuple(values) for name, values in model.sets.items()}
     predicates = {
         name: Predicate(name, tuple(p.params), p.condition, f"/predicates/{name}/condition", doc.locate,
-                        doc.source, p.description)
+                        doc.source, p.description, doc.locate_key)
         for name, p in model.predicates.items()
     }
     return _Defs(sets, predicates, model)

@@ -65,7 +65,6 @@ def test_examples_load_as_mappings_with_a_position_for_every_node(name: str) -> 
                 todo.append((pointer_join(pointer, k), v))
         elif isinstance(value, list):
             todo.extend((pointer_join(pointer, i), v) for i, v in enumerate(value))
-    assert len(doc.positions) == sum(1 for _ in doc.positions)
 
 
 def test_example_02_component_position_is_its_flow_mapping() -> None:

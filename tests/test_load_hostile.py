@@ -64,7 +64,7 @@ def test_allowed_aliases_are_expanded_as_independent_copies() -> None:
     assert doc.data == {"x": {"k": [1, 2]}, "y": {"k": [1, 2]}}
     assert doc.data["x"] is not doc.data["y"] and doc.data["x"]["k"] is not doc.data["y"]["k"]
     assert doc.locate("/y/k/1") == (2, 4)  # inside an alias: the alias's position
-    assert "undefined" not in fails("x: &a [1, *a]\n", limits=Limits(max_aliases=5)).message  # no cycles
+    assert "no complete anchor" in fails("x: &a [1, *a]\n", limits=Limits(max_aliases=5)).message  # no cycles
     assert "no complete anchor" in fails("x: *nope\n", limits=Limits(max_aliases=5)).message
 
 
@@ -181,7 +181,12 @@ def test_tags_are_rejected_and_nothing_runs(
     text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[object] = []
-    monkeypatch.setattr(os, "system", lambda *a: calls.append(a) or 0)
+
+    def spy_system(*args: object) -> int:
+        calls.append(args)
+        return 0
+
+    monkeypatch.setattr(os, "system", spy_system)
     monkeypatch.chdir(tmp_path)
     err = fails(text)
     assert "YAML tags are not allowed" in err.message
@@ -346,7 +351,12 @@ def test_file_size_is_checked_before_reading(tmp_path: Path, monkeypatch: pytest
     def spy_open(*args: Any, **kwargs: Any) -> Any:
         fh = real_open(*args, **kwargs)
         real_read = fh.read
-        fh.read = lambda n=-1: read_sizes.append(n) or real_read(n)  # type: ignore[method-assign]
+
+        def spy_read(n: int = -1) -> Any:
+            read_sizes.append(n)
+            return real_read(n)
+
+        fh.read = spy_read
         return fh
 
     monkeypatch.setattr("builtins.open", spy_open)
@@ -451,3 +461,39 @@ def test_fuzz_dumped_trees(tree: Any, flow: bool, cut: int, splice: bytes) -> No
     for data in (dumped, dumped[:cut] + splice + dumped[cut:], json.dumps(doc).encode()[:cut]):
         with contextlib.suppress(EgovError):
             check_document(load_bytes(data, "t.yaml"))
+
+
+# ---------------------------------------------------------------------------------------------- no libyaml
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "column", "words"),
+    [
+        ("a: " + "[" * 100_000, 1, None, "nesting depth exceeds 64 (raise with --max-depth)"),
+        ("é: 1\nk\x01y: 1\n", 2, 2, "U+0001"),
+        ("a: 1\n b: 2\n", 2, 3, "mapping values are not allowed"),
+        ("a: !!python/object/apply:os.system ['x']\n", 1, 4, "YAML tags are not allowed"),
+        ("a: 1\n---\nb: 2\n", 2, 1, "one document expected"),
+    ],
+)
+def test_pure_python_parser_fallback_gives_the_same_errors(
+    data: str, line: int, column: int | None, words: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import egov_rules.load as load_module
+
+    monkeypatch.setattr(load_module, "_FastParser", None)  # as when PyYAML is built without libyaml
+    start = time.monotonic()
+    err = fails(data)
+    assert time.monotonic() - start < 2
+    assert words in err.message
+    assert err.line == line and (column is None or err.column == column)
+
+
+def test_pure_python_parser_fallback_loads_the_same_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    import egov_rules.load as load_module
+
+    text = "a: [yes, 0o17, .5, ~, '1', {b: c}]\nd: |\n  x\n"
+    fast = load_bytes(text.encode(), "t.yaml")
+    monkeypatch.setattr(load_module, "_FastParser", None)
+    slow = load_bytes(text.encode(), "t.yaml")
+    assert (slow.data, slow.positions, slow.key_positions) == (fast.data, fast.positions, fast.key_positions)
