@@ -171,8 +171,8 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, color=fmt == "table" and output is None
                                              and sys.stdout.isatty()))
     emit(text, output, files)
-    for s in report.submissions:
-        if s.error is not None and fmt not in ("table",):
+    for s in report.submissions:  # input errors always reach stderr, whatever the format
+        if s.error is not None:
             click.echo(s.error.render(), err=True)
     return report.exit_code(fail_on)
 
@@ -195,7 +195,7 @@ def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang
     fmt = _default_format(fmt, output)
     emit(render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate")), output, [path])
     for s in report.submissions:
-        if s.error is not None and fmt != "table":
+        if s.error is not None:
             click.echo(s.error.render(), err=True)
     return report.gate_exit_code()
 

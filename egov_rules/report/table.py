@@ -31,8 +31,10 @@ def render(report: Report, options: RenderOptions) -> str:
                       width=options.width or 120, highlight=False, emoji=False)
     for sub in report.submissions:
         console.print(Text(f"{sub.file}" + (f"  ({sub.id})" if sub.id else ""), style="bold"))
-        if sub.error is not None:
-            console.print(Text(safe_text(sub.error.render(), 4000), style="red"))
+        if sub.error is not None:  # the full list goes to stderr; here the first problem and a count
+            problems = getattr(sub.error, "errors", [sub.error])
+            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+            console.print(Text(safe_text(problems[0].render(), 500) + more, style="red"))
             console.print()
             continue
         if sub.findings:

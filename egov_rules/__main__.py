@@ -1,0 +1,5 @@
+"""`python -m egov_rules` == `egov-rules`."""
+
+from .cli import main
+
+main()
