@@ -13,6 +13,7 @@ batch goes on; ``check_*(..., raise_errors=True)`` raises them instead.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -41,6 +42,9 @@ class SubmissionResult:
     error: EgovError | None = None
     engine_notes: list[str] = field(default_factory=list)
     runs: list[RuleRun] = field(default_factory=list, repr=False)
+    # rule id -> "findings" | "passed" | "not_applicable": per-rule test cases (JUnit) without ``runs``
+    outcomes: dict[str, str] = field(default_factory=dict)
+    baselined: int | None = None  # findings dropped because a --baseline had them; None: no baseline
 
     def summary(self) -> dict[str, int]:
         counts = {"violation": 0, "warning": 0, "insufficient": 0}
@@ -50,7 +54,10 @@ class SubmissionResult:
                 waived += 1
             else:
                 counts[f.severity] += 1
-        return {**counts, "passed": self.passed, "not_applicable": self.not_applicable, "waived": waived}
+        out = {**counts, "passed": self.passed, "not_applicable": self.not_applicable, "waived": waived}
+        if self.baselined is not None:
+            out["baselined"] = self.baselined
+        return out
 
     def failing(self, fail_on: str) -> list[Finding]:
         threshold = SEVERITY_ORDER[fail_on]
@@ -63,6 +70,7 @@ class Report:
     rulebook: Rulebook
     engine: str = "native"
     stage: str | None = None  # gate: the stage decided for
+    baseline: str | None = None  # the --baseline file whose findings were left out
 
     def tool(self) -> dict[str, Any]:
         return {
@@ -160,26 +168,31 @@ class Checker:
                        raise_errors: bool = False) -> SubmissionResult:
         if stage is not None and stage not in STAGES:
             raise UsageError(f"unknown stage '{stage}'", expected="one of " + ", ".join(STAGES))
+        started = time.monotonic()
         try:
             facts = self.validate(doc)
+            return self.check_facts(facts, doc, stage=stage, deadline=started + self.limits.max_seconds)
         except EgovError as exc:
             if raise_errors:
                 raise
             return SubmissionResult(file=doc.source, error=exc)
-        return self.check_facts(facts, doc, stage=stage)
 
-    def check_facts(self, facts: FactBase, doc: Document, *, stage: str | None = None) -> SubmissionResult:
-        runs = self.engine.run(facts)
+    def check_facts(self, facts: FactBase, doc: Document, *, stage: str | None = None,
+                    deadline: float | None = None) -> SubmissionResult:
+        runs = self.engine.run(facts, deadline)
         findings = [self.builder.build(v, facts, doc) for run in runs for v in run.verdicts]
         findings.sort(key=Finding.sort_key)
         result = SubmissionResult(file=doc.source, id=facts.submission.get("id"), findings=findings, runs=runs)
         for run in runs:
             if run.verdicts:
+                result.outcomes[run.rule.id] = "findings"
                 continue
             if run.applied:
                 result.passed += 1
+                result.outcomes[run.rule.id] = "passed"
             else:
                 result.not_applicable += 1
+                result.outcomes[run.rule.id] = "not_applicable"
         result.engine_notes = list(getattr(self.engine, "notes", []))
         result.decisions = self.decisions(facts, findings, stage)
         return result

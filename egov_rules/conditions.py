@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import RuleFileError, closest
-from .factschema import PSEUDO_FIELDS, FactSchema, FieldType
 from .facts import DERIVED_COLLECTIONS
+from .factschema import PSEUDO_FIELDS, FactSchema, FieldType
 
 COMBINATORS = ("all", "any", "not")
 QUANTIFIERS = ("exists", "none", "every")
@@ -321,9 +321,8 @@ def _parse_compare(ctx: ParseContext, path_text: str, spec: Any, scope: Scope, p
     for op, raw in spec.items():
         p = op_pointer[op]
         if op not in COMPARISONS:
-            raise ctx.error(
-                p, f"unknown operator '{op}'", expected="one of " + ", ".join(COMPARISONS), suggestion=closest(op, COMPARISONS)
-            )
+            raise ctx.error(p, f"unknown operator '{op}'", expected="one of " + ", ".join(COMPARISONS),
+                            suggestion=closest(op, COMPARISONS))
         ft = path.type
         if ft.kind == "list" and op not in ("contains", "is_set"):
             raise ctx.error(p, f"{path.text} is a list; use 'contains', or '.count' to compare its length")

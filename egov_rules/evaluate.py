@@ -8,6 +8,7 @@ independent (``findings``), so a second engine only has to produce the same verd
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -41,7 +42,7 @@ class RuleRun:
 class Engine(Protocol):
     name: str
 
-    def run(self, facts: FactBase) -> list[RuleRun]: ...
+    def run(self, facts: FactBase, deadline: float | None = None) -> list[RuleRun]: ...
 
 
 def binding_key(env: dict[str, Any], names: tuple[str, ...]) -> tuple[str, ...]:
@@ -176,5 +177,17 @@ class NativeEngine:
         self.compiled = [CompiledRule.build(r) for r in rulebook.rules]
         self.by_id = {c.rule.id: c for c in self.compiled}
 
-    def run(self, facts: FactBase) -> list[RuleRun]:
-        return [c.run(facts) for c in self.compiled]
+    def run(self, facts: FactBase, deadline: float | None = None) -> list[RuleRun]:
+        runs = []
+        for c in self.compiled:
+            if deadline is not None and time.monotonic() > deadline:
+                raise_time_limit(facts)
+            runs.append(c.run(facts))
+        return runs
+
+
+def raise_time_limit(facts: FactBase) -> None:
+    from .errors import LimitExceeded
+
+    raise LimitExceeded("checking took longer than the time limit (raise with --max-seconds)", file=facts.source,
+                        field="max_seconds")

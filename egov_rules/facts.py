@@ -65,10 +65,8 @@ class FactBase:
                 tagged.append(entity)
             collections[coll] = tagged
         under_review = submission.get("units_under_review")
-        if under_review:
-            ids = list(under_review)
-        else:  # left out: the owners of projects[] (spec: "Units under review")
-            ids = list(dict.fromkeys(p["unit"] for p in collections["projects"]))
+        # left out: the owners of projects[] (spec: "Units under review")
+        ids = list(under_review) if under_review else list(dict.fromkeys(p["unit"] for p in collections["projects"]))
         collections["units_under_review"] = [by_id[i] for i in ids if i in by_id]
         return cls(source, submission, collections, by_id, schema)
 

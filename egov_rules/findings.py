@@ -178,7 +178,8 @@ class FindingBuilder:
         interpretation = None
         if spec.interpretation is not None:
             it = spec.interpretation
-            interpretation = {"note": it.note, "confidence": it.confidence, "text": {"en": it.text.en, "zh": it.text.zh}}
+            interpretation = {"note": it.note, "confidence": it.confidence,
+                              "text": {"en": it.text.en, "zh": it.text.zh}}
         return Finding(
             rule=rule.id, article=spec.article, paragraph=spec.paragraph, item=spec.item, severity=severity,
             title=texts["title"], message=texts["message"], remediation=texts["remediation"],

@@ -10,7 +10,7 @@ field and with a differential property test.  The schema has three kinds of opti
   ``Annotated[X | None, NotNull(...)] = None`` (left out reads as None, as the spec says; null is an error).
 
 Validation is strict (no coercion): ``"true"`` is not a bool, ``1`` is not a bool, ``"5"`` is not an int,
-``5`` is not a string, ``3.0`` is not an integer.  Dates arrive as ``YYYY-MM-DD`` strings and become
+``5`` is not a string; but ``3.0`` *is* an integer, as in JSON Schema, and becomes ``3``.  Dates arrive as ``YYYY-MM-DD`` strings and become
 ``datetime.date``.  Reference fields keep their string ids; ``REFERENCES`` (built from the bundled schema's
 ``x-ref`` marks) says which collections each may point into, and ``validate`` resolves them.
 """
@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
@@ -94,10 +95,18 @@ def _parse_date(value: object) -> dt.date:
         raise PydanticCustomError(ERR_DATE, "not a real calendar date", {"reason": "calendar"}) from None
 
 
+def _integral(value: Any) -> Any:
+    # JSON Schema (draft 6 on) counts 2.0 as an integer: a number with zero fractional part.
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
 def _parse_year(value: object) -> int:
     # The schema's anyOf: a 4-digit string, or an integer 1000..9999 (bool is not an integer).
     if isinstance(value, str) and _YEAR_RE.fullmatch(value):
         return int(value)
+    value = _integral(value)
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
         return value
     raise PydanticCustomError(
@@ -126,7 +135,8 @@ DataElement = Annotated[str, StringConstraints(pattern=DATA_ELEMENT_PATTERN)]
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
 Number = Annotated[float, Field(allow_inf_nan=False)]  # strict float accepts ints, rejects bools and strings
 NonNegNumber = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-NonNegInt = Annotated[int, Field(ge=0)]
+Int = Annotated[int, BeforeValidator(_integral)]  # then strict: no bools, no strings
+NonNegInt = Annotated[Int, Field(ge=0)]
 
 
 @dataclass(frozen=True)
@@ -773,7 +783,7 @@ class InformationSystem(_Strict):
     name: OptStr = None
     operator_tsu: Ref | None = None
     secret_involved: bool
-    mlps_level: Annotated[int, Field(ge=1, le=5)] | None
+    mlps_level: Annotated[Int, Field(ge=1, le=5)] | None
     mlps_filed_with: Ref | None = None
     fenji_level: Literal["secret", "confidential", "top_secret"] | None = None
     personal_data_categories: Annotated[list[str] | None, NotNull("a list of strings")] = None
@@ -818,7 +828,7 @@ class TsuEvaluation(_Strict):
 
 class InspectionFinding(_Strict):
     id: Id
-    article: Annotated[int, Field(ge=1, le=47)]
+    article: Annotated[Int, Field(ge=1, le=47)]
     deadline: Date
     rectified: bool
     feedback_submitted: bool

@@ -5,6 +5,7 @@ A failed run never leaves a half-written report, and a report never overwrites a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -28,8 +29,6 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, inputs: list[str] |
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

@@ -285,6 +285,8 @@ def _translate(doc: Document, detail: Any) -> list[FieldError]:
         return [at(f"expected {words}, got {got}", words)]
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = ctx.get("ge", ctx.get("le"))
+        if isinstance(bound, float) and bound.is_integer():  # float fields report 0.0; say 0
+            bound = int(bound)
         words = f"a number of at {'least' if kind == 'greater_than_equal' else 'most'} {bound}"
         return [at(f"expected {words}, got {got}", words)]
     if kind == "string_too_short":

@@ -93,9 +93,13 @@ def _aggregate(decisions: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def report_dict(report: Report, lang: str) -> dict[str, Any]:
-    return {
+    out = {
         "tool": report.tool(),
         "lang": lang,
         "stage": report.stage,
         "submissions": [submission_dict(s, lang) for s in report.submissions],
     }
+    if report.baseline is not None:  # only with --baseline, so reports without one keep their bytes
+        out["baseline"] = {"file": report.baseline,
+                           "baselined": sum(s.baselined or 0 for s in report.submissions)}
+    return out
