@@ -26,7 +26,7 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
 
 def safe_text(text: object, limit: int = 200) -> str:
     """Text from an input file made safe to print: control characters escaped, length bounded."""
-    s = str(text)
+    s = str(text)[: limit * 2]  # bound the work on a huge hostile value before escaping it
     out = []
     for ch in s:
         code = ord(ch)

@@ -1,0 +1,100 @@
+"""JUnit XML (the Ant schema CI servers read): one test suite per submission, one test case per rule.
+
+A rule with findings at or above ``--fail-on`` fails; a rule that did not apply is skipped; a submission
+that could not be checked is one errored test case.  Findings below the threshold and waived findings are
+listed in the suite's ``system-out``, so nothing is hidden.  The schema requires a timestamp, a hostname
+and times: they are fixed (epoch, ``localhost``, 0) so the output stays byte-identical; set
+``SOURCE_DATE_EPOCH`` to stamp a real time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import xml.etree.ElementTree as ET
+
+from .. import __version__
+from ..check import Report, SubmissionResult
+from ..findings import SEVERITY_ORDER, Finding
+from ..i18n import citation
+from . import RenderOptions
+
+# characters XML 1.0 cannot carry at all, even escaped (hostile input may put them in messages)
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean(text: str) -> str:
+    return _XML_INVALID.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def timestamp() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    seconds = int(epoch) if epoch.isdigit() else 0
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _line(f: Finding, lang: str) -> str:
+    where = f"{f.file}:{f.line}:{f.column}" if f.line else f.file
+    cite = f"{citation(f.article, f.paragraph, None, 'en')} / {citation(f.article, f.paragraph, None, 'zh')}"
+    text = f"{where}: {f.severity}: {cite}: {f.message[lang]} [{f.subject_type} {f.subject_id}]"
+    return text + f"\n    {'整改' if lang == 'zh' else 'Remediation'}: {f.remediation[lang]}"
+
+
+def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOptions,
+           stamp: str) -> ET.Element:
+    suite = ET.Element("testsuite", {"name": clean(sub.file), "package": clean(sub.file), "id": str(index),
+                                     "timestamp": stamp, "hostname": "localhost"})
+    props = ET.SubElement(suite, "properties")
+    facts = {"egov-rules.version": __version__, "rulebook.version": report.rulebook.version,
+             "rulebook.sha256": report.rulebook.sha256, "fail-on": options.fail_on}
+    if sub.id:
+        facts["submission.id"] = sub.id
+    if sub.baselined is not None:
+        facts["baselined"] = str(sub.baselined)
+    for name, value in facts.items():
+        ET.SubElement(props, "property", {"name": name, "value": clean(value)})
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    notes: list[str] = []
+    if sub.error is not None:
+        counts["tests"] = counts["errors"] = 1
+        case = ET.SubElement(suite, "testcase", {"classname": clean(sub.file), "name": "load", "time": "0"})
+        error = ET.SubElement(case, "error", {"message": clean(sub.error.message), "type": sub.error.kind})
+        error.text = clean(sub.error.render())
+    else:
+        threshold = SEVERITY_ORDER[options.fail_on]
+        by_rule: dict[str, list[Finding]] = {}
+        for f in sub.findings:
+            by_rule.setdefault(f.rule, []).append(f)
+        for rule in report.rulebook.rules:
+            counts["tests"] += 1
+            case = ET.SubElement(suite, "testcase", {"classname": clean(sub.file), "name": rule.id, "time": "0"})
+            mine = by_rule.get(rule.id, [])
+            failing = [f for f in mine if not f.waived and SEVERITY_ORDER[f.severity] >= threshold]
+            fails = {id(f) for f in failing}
+            notes += [("waived: " if f.waived else "") + _line(f, options.lang) for f in mine if id(f) not in fails]
+            if failing:
+                counts["failures"] += 1
+                worst = max(failing, key=lambda f: SEVERITY_ORDER[f.severity])
+                n = len(failing)
+                message = f"{n} finding{'s' if n > 1 else ''}: {worst.title[options.lang]}"
+                failure = ET.SubElement(case, "failure", {"message": clean(message), "type": worst.severity})
+                failure.text = clean("\n".join(_line(f, options.lang) for f in failing))
+            elif not mine and sub.outcomes.get(rule.id) == "not_applicable":
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", {"message": "not applicable to this submission"})
+    for name, value in counts.items():
+        suite.set(name, str(value))
+    suite.set("time", "0")
+    ET.SubElement(suite, "system-out").text = clean("\n".join(notes)) if notes else None
+    ET.SubElement(suite, "system-err")
+    return suite
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    root = ET.Element("testsuites")
+    stamp = timestamp()
+    for i, sub in enumerate(report.submissions):
+        root.append(_suite(sub, i, report, options, stamp))
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

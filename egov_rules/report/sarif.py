@@ -1,0 +1,225 @@
+"""SARIF 2.1.0 (OASIS) for code-scanning services such as GitHub's.
+
+One run for the whole batch.  ``tool.driver.rules`` lists every rule of the rulebook that was run (not
+only those that fired) so a scanner can show rule help for a clean file too.  Input errors are tool
+execution notifications, never results: a file that could not be checked has no findings to dismiss.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import quote
+
+from .. import __version__
+from ..articles import article_info
+from ..check import Report, SubmissionResult
+from ..findings import Finding
+from ..i18n import citation
+from ..rulebook import Rule
+from . import RenderOptions
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVEL = {"violation": "error", "warning": "warning", "insufficient": "note"}
+# GitHub reads problem.severity for non-security alerts: error, warning or recommendation
+PROBLEM_SEVERITY = {"violation": "error", "warning": "warning", "insufficient": "recommendation"}
+FINGERPRINT_KEY = "egovFingerprint/v1"
+DECREE_EN = "Fujian Provincial People's Government Decree No. 156"
+DECREE_ZH = "福建省电子政务建设和应用管理办法（福建省人民政府令第156号）"
+
+
+def relative_path(file: str, cwd: str | None = None) -> str:
+    """``file`` relative to the working directory with forward slashes; pseudo-files (``<stdin>``) as is."""
+    if file.startswith("<"):
+        return file
+    base = cwd or os.getcwd()
+    path = file if os.path.isabs(file) else os.path.join(base, file)
+    try:
+        rel = os.path.relpath(path, base)
+    except ValueError:  # another drive on Windows: no relative form exists
+        return PurePath(path).as_posix()
+    return PurePath(rel).as_posix()
+
+
+def artifact_uri(file: str) -> str:
+    """A relative URI reference: forward slashes, percent-encoded (spaces, CJK file names)."""
+    return quote(relative_path(file), safe="/")
+
+
+def _rule_name(rule_id: str) -> str:
+    # SARIF names are identifier-like: art17-data-centre-without-approval -> Art17DataCentreWithoutApproval
+    return "".join(part[:1].upper() + part[1:] for part in rule_id.split("-"))
+
+
+def _help(rule: Rule) -> tuple[str, str]:
+    """Plain-text and Markdown help: the citation in English and Chinese, the title, the article text."""
+    s = rule.spec
+    cite_en, cite_zh = citation(s.article, s.paragraph, None, "en"), citation(s.article, s.paragraph, None, "zh")
+    item = f", check ({s.item})" if s.item else ""  # the check within the article (articles.md), not a legal item
+    info = article_info(s.article) or {}
+    text_en = " ".join((info.get("text_en") or "").split())
+    summary_zh = (info.get("summary_zh") or "").strip()
+    text = [
+        f"{cite_en}{item} / {cite_zh}, {DECREE_EN} / {DECREE_ZH}",
+        f"{s.title.en} / {s.title.zh}",
+        f"Remediation: {s.remediation.en}",
+        f"整改：{s.remediation.zh}",
+    ]
+    md = [
+        f"**{cite_en}{item}** · **{cite_zh}** — {DECREE_EN} ({DECREE_ZH})",
+        "",
+        f"{s.title.en}  ",
+        f"{s.title.zh}",
+        "",
+        f"**Remediation:** {s.remediation.en}  ",
+        f"**整改：** {s.remediation.zh}",
+    ]
+    if summary_zh:
+        text.append(f"第{s.article}条要点：{summary_zh}")
+        md += ["", f"**{citation(s.article, None, None, 'zh')}要点：** {summary_zh}"]
+    if text_en:
+        # the only English text is a rough machine translation: quote it as such, never as authoritative
+        text.append(f"Article {s.article} (rough machine translation, not authoritative): {text_en}")
+        md += ["", f"Article {s.article}, rough machine translation (not authoritative):", "",
+               f"> {text_en}"]
+    return "\n".join(text), "\n".join(md)
+
+
+def _tags(rule: Rule) -> list[str]:
+    s = rule.spec
+    tags = ["egov-rules", "compliance", f"art{s.article}", s.severity]
+    if s.sanctions.art44 != "none":
+        tags.append(f"art44-{s.sanctions.art44}")
+    return tags
+
+
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
+    s = rule.spec
+    info = article_info(s.article) or {}
+    help_text, help_md = _help(rule)
+    summary = (info.get("summary_en") or "").strip()
+    full = f"{s.title.en} ({citation(s.article, s.paragraph, None, 'en')}, {DECREE_EN})."
+    if summary:
+        full += f" Article {s.article}: {summary}"
+    return {
+        "id": rule.id,
+        "name": _rule_name(rule.id),
+        "shortDescription": {"text": s.title.en},
+        "fullDescription": {"text": full},
+        "help": {"text": help_text, "markdown": help_md},
+        "defaultConfiguration": {"level": LEVEL[s.severity]},
+        "properties": {
+            "article": s.article,
+            "paragraph": s.paragraph,
+            "item": s.item,
+            "citation": citation(s.article, s.paragraph, None, "en"),
+            "citation_zh": citation(s.article, s.paragraph, None, "zh"),
+            "severity": s.severity,
+            "art44": s.sanctions.art44,
+            "art46": [a.item for a in s.sanctions.art46],
+            "tags": _tags(rule),
+            "problem.severity": PROBLEM_SEVERITY[s.severity],
+        },
+    }
+
+
+def _physical(file: str, line: int, column: int) -> dict[str, Any] | None:
+    if file.startswith("<"):  # stdin has no artifact a scanner could open
+        return None
+    loc: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(file)}}
+    if line > 0:
+        loc["region"] = {"startLine": line, "startColumn": max(column, 1)}
+    return loc
+
+
+def result(f: Finding, index: int, lang: str, baselined: bool) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "logicalLocations": [{"fullyQualifiedName": f.logical_location, "name": f.subject_id, "kind": "object"}],
+    }
+    physical = _physical(f.file, f.line, f.column)
+    if physical is not None:
+        location = {"physicalLocation": physical, **location}
+    out: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": index,
+        "level": LEVEL[f.severity],
+        "message": {"text": f"{f.message[lang]} ({citation(f.article, f.paragraph, None, lang)})"},
+        "locations": [location],
+        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
+        "properties": {
+            "severity": f.severity,
+            "article": f.article,
+            "paragraph": f.paragraph,
+            "subject": {"type": f.subject_type, "id": f.subject_id},
+            "pointer": f.pointer,
+            "art44": f.art44_class,
+            "art46": [{"item": item, "status": status} for item, status in f.art46],
+            "remediation": f.remediation[lang],
+        },
+    }
+    if baselined:  # only new findings survive a baseline
+        out["baselineState"] = "new"
+    if f.missing:
+        out["properties"]["missing_facts"] = [m.path for m in f.missing]
+    if f.waived:
+        reason = f.waived.get("reason") or f.waived.get("justification")
+        suppression: dict[str, Any] = {"kind": "external", "status": "accepted"}
+        if reason:
+            suppression["justification"] = str(reason)
+        out["suppressions"] = [suppression]
+    return out
+
+
+def notifications(sub: SubmissionResult) -> list[dict[str, Any]]:
+    """One error notification per problem of a submission that could not be checked."""
+    if sub.error is None:
+        return []
+    out = []
+    for e in getattr(sub.error, "errors", [sub.error]):
+        text = e.message
+        if e.field:
+            text = f"field '{e.field}': {text}"
+        if e.expected:
+            text += f"; expected {e.expected}"
+        if e.suggestion:
+            text += f"; did you mean '{e.suggestion}'?"
+        note: dict[str, Any] = {"level": "error", "message": {"text": text},
+                                "descriptor": {"id": e.kind.replace(" ", "-")}}
+        physical = _physical(e.file or sub.file, e.line, e.column)
+        if physical is not None:
+            note["locations"] = [{"physicalLocation": physical}]
+        out.append(note)
+    return out
+
+
+def sarif_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
+    rules = report.rulebook.rules
+    index = {r.id: i for i, r in enumerate(rules)}
+    baselined = report.baseline is not None
+    results = [result(f, index[f.rule], options.lang, baselined)
+               for sub in report.submissions for f in sub.findings]
+    notes = [n for sub in report.submissions for n in notifications(sub)]
+    tool = report.tool()
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "egov-rules",
+            "version": __version__,
+            "semanticVersion": __version__,
+            "rules": [rule_descriptor(r) for r in rules],
+            "properties": {"rulebook": tool["rulebook"], "engine": report.engine},
+        }},
+        "invocations": [{"executionSuccessful": not notes, "toolExecutionNotifications": notes}],
+        "columnKind": "unicodeCodePoints",  # our columns count characters, not UTF-16 units
+        "results": results,
+        "properties": {"submissions": len(report.submissions), "lang": options.lang},
+    }
+    if baselined:
+        run["properties"]["baseline"] = {
+            "file": report.baseline, "baselined": sum(s.baselined or 0 for s in report.submissions)}
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return json.dumps(sarif_dict(report, options), ensure_ascii=False, indent=2) + "\n"
