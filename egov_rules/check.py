@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
@@ -27,6 +27,10 @@ from .findings import SEVERITY_ORDER, Finding, FindingBuilder
 from .load import Document, Limits, load_bytes, load_document
 from .rulebook import Rulebook, load_rulebook
 from .sanctions import STAGES, Decision, decide
+
+if TYPE_CHECKING:
+    from .registry import Registry
+    from .waivers import Waivers
 
 FAIL_ON = ("violation", "warning", "insufficient")
 
@@ -45,6 +49,8 @@ class SubmissionResult:
     # rule id -> "findings" | "passed" | "not_applicable": per-rule test cases (JUnit) without ``runs``
     outcomes: dict[str, str] = field(default_factory=dict)
     baselined: int | None = None  # findings dropped because a --baseline had them; None: no baseline
+    # report-level remarks that are not findings (an expired or unused waiver): {kind, level, message{en,zh}, ...}
+    notices: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         counts = {"violation": 0, "warning": 0, "insufficient": 0}
@@ -115,10 +121,14 @@ class Checker:
         engine: str = "native",
         limits: Limits | None = None,
         rulebook: Rulebook | None = None,
+        registry: Registry | None = None,
+        waivers: Waivers | None = None,
     ) -> None:
         self.rulebook = rulebook or load_rulebook(
             [FsPath(r) for r in rules or []], include_default=include_default_rules
         )
+        self.registry = registry  # trusted registry facts, merged into every submission (they win)
+        self.waivers = waivers
         self.limits = limits or Limits()
         self.native = NativeEngine(self.rulebook)
         self.engine: Engine = self.native
@@ -159,10 +169,20 @@ class Checker:
 
     # -- the pipeline ----------------------------------------------------------------------------
     def validate(self, doc: Document) -> FactBase:
+        return self.prepare(doc)[0]
+
+    def prepare(self, doc: Document) -> tuple[FactBase, list[Finding]]:
+        """Validated facts, with the trusted registry merged in before validation (so references to
+        registry entities resolve) and its values put over inline copies after it; plus the findings the
+        merge gives (inline copies that disagree with the registry).  Rules never see the difference."""
         from .validate import validate_document
 
-        submission = validate_document(doc)
-        return FactBase.from_data(_dump(submission), doc.source)
+        if self.registry is None:
+            return FactBase.from_data(_dump(validate_document(doc)), doc.source), []
+        merged = self.registry.augment(doc)
+        data = _dump(validate_document(merged))
+        mismatches = self.registry.override(data, merged)
+        return FactBase.from_data(data, doc.source), mismatches
 
     def check_document(self, doc: Document, *, stage: str | None = None,
                        raise_errors: bool = False) -> SubmissionResult:
@@ -170,19 +190,23 @@ class Checker:
             raise UsageError(f"unknown stage '{stage}'", expected="one of " + ", ".join(STAGES))
         started = time.monotonic()
         try:
-            facts = self.validate(doc)
-            return self.check_facts(facts, doc, stage=stage, deadline=started + self.limits.max_seconds)
+            facts, extra = self.prepare(doc)
+            return self.check_facts(facts, doc, stage=stage, deadline=started + self.limits.max_seconds,
+                                    extra=extra)
         except EgovError as exc:
             if raise_errors:
                 raise
             return SubmissionResult(file=doc.source, error=exc)
 
     def check_facts(self, facts: FactBase, doc: Document, *, stage: str | None = None,
-                    deadline: float | None = None) -> SubmissionResult:
+                    deadline: float | None = None, extra: Iterable[Finding] = ()) -> SubmissionResult:
         runs = self.engine.run(facts, deadline)
         findings = [self.builder.build(v, facts, doc) for run in runs for v in run.verdicts]
+        findings.extend(extra)  # registry mismatches
         findings.sort(key=Finding.sort_key)
         result = SubmissionResult(file=doc.source, id=facts.submission.get("id"), findings=findings, runs=runs)
+        if self.waivers is not None:  # before the decisions: waived findings never block
+            result.notices.extend(self.waivers.apply(findings, facts))
         for run in runs:
             if run.verdicts:
                 result.outcomes[run.rule.id] = "findings"

@@ -81,10 +81,38 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--engine", type=click.Choice(["native", "durable"]), default="native", show_default=True),
         click.option("--fail-on", type=click.Choice(["violation", "warning", "insufficient"]), default="violation",
                      show_default=True),
+        click.option("--registry", "registry_dir", type=click.Path(), default=None,
+                     help="directory of trusted registry facts; they take precedence (docs/registry.md)"),
+        click.option("--waivers", "waivers_file", type=click.Path(), default=None,
+                     help="YAML file of approved waivers (rule, entity, justification, approval, expiry)"),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+                     help="configuration file (default: the nearest .egov-rules.yaml from here upwards)"),
+        click.option("--no-config", is_flag=True, help="ignore .egov-rules.yaml files"),
     ]
+    fn = with_config(fn)
     for option in reversed(options):
         fn = option(fn)
     return limit_options(fn)
+
+
+def with_config(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Fill the options left at their defaults from the configuration file: the command line wins."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .config import resolve_config
+
+        ctx = click.get_current_context()
+        try:
+            config = resolve_config(kwargs.pop("config_file"), kwargs.pop("no_config"))
+            for name, value in (config.overrides(kwargs) if config else {}).items():
+                if ctx.get_parameter_source(name) in (None, click.core.ParameterSource.DEFAULT):
+                    kwargs[name] = value
+        except EgovError as exc:  # outside `guarded`: report it the same way
+            _fail(exc.render(), exc.exit_code)
+        return fn(*args, config=config, **kwargs)
+
+    return wrapper
 
 
 def _limits(kw: dict[str, Any]) -> Limits:
@@ -126,12 +154,20 @@ def emit(text: str, output: str | None, inputs: Iterable[str] = ()) -> None:
     write_atomic(output, text, inputs=list(inputs))
 
 
-def _checker(kw: dict[str, Any]) -> Any:
-    from .check import Checker
+def _checker_spec(kw: dict[str, Any]) -> Any:
+    """How to build the Checker: picklable, so batch workers build the same one (registry and waivers
+    are loaded in ``CheckerSpec.build``)."""
+    from .batch import CheckerSpec
 
-    limits = _limits(kw)
-    return Checker(kw.pop("rules_dirs"), include_default_rules=not kw.pop("only_rules"),
-                   engine=kw.pop("engine"), limits=limits)
+    config = kw.pop("config", None)
+    return CheckerSpec(tuple(kw.pop("rules_dirs")), include_default_rules=not kw.pop("only_rules"),
+                       selection=config.selection() if config else None, limits=_limits(kw),
+                       registry_dir=kw.pop("registry_dir", None), waivers_file=kw.pop("waivers_file", None),
+                       options={"engine": kw.pop("engine")})
+
+
+def _checker(kw: dict[str, Any]) -> Any:
+    return _checker_spec(kw).build()
 
 
 def _run_checks(checker: Any, paths: list[str], stage: str | None) -> list[Any]:
@@ -155,19 +191,43 @@ def app() -> None:
 @app.command()
 @click.argument("paths", nargs=-1, required=True)
 @common_options
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="worker processes (default: every core for more than 20 files and 2 MB, else 1)")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None,
+              help="report only findings not in this earlier JSON report")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False), default=None,
+              help="write every finding of this run as a baseline JSON report")
 @guarded
 def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str, fail_on: str,
-          **kw: Any) -> int:
+          jobs: int | None, baseline_file: str | None, write_baseline_file: str | None, **kw: Any) -> int:
     """Check submissions (files, directories or - for stdin) and print the findings."""
+    from .baseline import load_baseline, write_baseline
+    from .batch import default_jobs, input_size, progress, run_batch
     from .check import Report
     from .report import RenderOptions, render
 
-    checker = _checker(kw)
+    spec = _checker_spec(kw)
+    checker = spec.build()
     files = collect_paths(paths)
     if not files:
         raise UsageError("no submission files found in " + ", ".join(paths))
-    report = Report(_run_checks(checker, files, None), checker.rulebook, checker.engine.name)
+    old = load_baseline(baseline_file) if baseline_file else None  # a bad baseline fails before the work
+    items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
+             for p in files]
     fmt = _default_format(fmt, output)
+    # a bar is for a person watching a terminal, never mixed into machine output or logs
+    with progress(len(items), fmt == "table" and sys.stderr.isatty()) as tick:
+        jobs = jobs or default_jobs(len(items), input_size(items))
+        results = run_batch(spec, items, jobs=jobs, checker=checker, on_result=tick)
+    report = Report(results, checker.rulebook, checker.engine.name)
+    if write_baseline_file:
+        write_baseline(report, write_baseline_file, files)
+    if old is not None:
+        old.apply(results)
+        report.baseline = baseline_file
+        known = sum(s.baselined or 0 for s in results)
+        click.echo(f"egov-rules: {known} known finding{'s' if known != 1 else ''} left out (baseline "
+                   f"{baseline_file})", err=True)
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, color=fmt == "table" and output is None
                                              and sys.stdout.isatty()))
     emit(text, output, files)
@@ -192,12 +252,50 @@ def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang
 
     checker = _checker(kw)
     report = Report(_run_checks(checker, [path], stage), checker.rulebook, checker.engine.name, stage=stage)
+    for s in report.submissions:  # Art 44 attaches to a project: nothing to decide is a wrong input
+        if s.error is None and not s.decisions:
+            raise UsageError("the submission has no project to decide on (projects[] is empty)", file=s.file,
+                             expected="a submission with at least one entry in projects[]")
     fmt = _default_format(fmt, output)
     emit(render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate")), output, [path])
     for s in report.submissions:
         if s.error is not None:
             click.echo(s.error.render(), err=True)
     return report.gate_exit_code()
+
+
+@app.command()
+@click.argument("path")
+@click.option("--rule", "rule_id", required=True, help="the id of the rule to explain (egov-rules rules list)")
+@click.option("--entity", default=None, help="only the bindings that involve the entity with this id")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
+              help="output format (default: table on a terminal, json otherwise)")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="write the explanation to FILE (atomically) instead of stdout")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="extra rulebook directory (repeatable)")
+@click.option("--only-rules", is_flag=True, help="use only the --rules directories, not the built-in rulebook")
+@click.option("--registry", "registry_dir", type=click.Path(), default=None,
+              help="directory of trusted registry facts; they take precedence (docs/registry.md)")
+@limit_options
+@guarded
+def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output: str | None, lang: str,
+            **kw: Any) -> int:
+    """Why a rule fired or did not: each binding, the conditions with the values they saw, the null facts."""
+    from .explain import explain as run_explain
+    from .explain import render_json, render_table
+    from .load import load_bytes, load_document
+
+    checker = _checker({**kw, "engine": "native"})
+    if path == "-":
+        doc = load_bytes(sys.stdin.buffer.read(checker.limits.max_bytes + 1), "<stdin>", limits=checker.limits)
+    else:
+        doc = load_document(path, limits=checker.limits)
+    ex = run_explain(checker, doc, rule_id, entity)
+    fmt = _default_format(fmt, output)
+    emit(render_json(ex, lang) if fmt == "json" else render_table(ex, lang), output, [path])
+    return EXIT_OK
 
 
 @app.command()

@@ -293,7 +293,7 @@ def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter] | None:
     return None
 
 
-def _source_getter(source: Source) -> Callable[[Env, FactBase, Trace | None], list[Any]]:
+def _source_getter(source: Source) -> Callable[[Env, FactBase, Trace | None], list[Any] | None]:
     if source.collection is not None:
         name = source.collection
         return lambda env, facts, trace: facts.collection(name)
@@ -301,9 +301,11 @@ def _source_getter(source: Source) -> Callable[[Env, FactBase, Trace | None], li
     get = compile_path(source.path)
     deref = source.type.item is not None and source.type.item.kind == "ref"
 
-    def items(env: Env, facts: FactBase, trace: Trace | None) -> list[Any]:
+    def items(env: Env, facts: FactBase, trace: Trace | None) -> list[Any] | None:
         value = get(env, facts, trace)
-        if value is None or value is ABSENT:
+        if value is None:  # an unknown list: the quantifier is unknown, not vacuous
+            return None
+        if value is ABSENT:
             return []
         if deref:
             return [facts.by_id[v] for v in value if v in facts.by_id]
@@ -321,7 +323,7 @@ def compile_quantifier(node: Quantifier) -> Test:
     kind = node.kind
     text = f"{kind} {binding} in {node.source.text}"
 
-    def candidates(env: Env, facts: FactBase, trace: Trace | None) -> list[Any]:
+    def candidates(env: Env, facts: FactBase, trace: Trace | None) -> list[Any] | None:
         if plan is None:
             return source_items(env, facts, trace)
         key_name, item_key, outer_key = plan
@@ -355,7 +357,14 @@ def compile_quantifier(node: Quantifier) -> Test:
         saw_unknown = False
         result: bool | None
         witness = None
-        for item in candidates(env, facts, trace):
+        items = candidates(env, facts, trace)
+        if items is None:
+            if trace is not None:
+                trace.depth -= 1
+                trace.events.append({"depth": trace.depth, "condition": text, "value": "unknown list",
+                                     "result": None, "line": node.line})
+            return None
+        for item in items:
             env[binding] = item
             w = where(env, facts, trace) if where is not None else True
             if kind == "every":  # each item must satisfy: (not where) or require

@@ -451,6 +451,10 @@ def _expand_predicate(ctx: ParseContext, pred: Predicate, args: Any, scope: Scop
     aliases = {}
     for param, arg in args.items():
         text = arg[1:] if isinstance(arg, str) and arg.startswith("$") else arg
+        if isinstance(text, str):  # an argument may name the calling predicate's own parameter
+            head, _, rest = text.partition(".")
+            if head in ctx.aliases:
+                text = ctx.aliases[head] + ("." + rest if rest else "")
         parse_path(ctx, text, scope, f"{pointer}/{param}")  # check the argument at the call site
         aliases[param] = text
     inner = ParseContext(

@@ -10,9 +10,10 @@ field and with a differential property test.  The schema has three kinds of opti
   ``Annotated[X | None, NotNull(...)] = None`` (left out reads as None, as the spec says; null is an error).
 
 Validation is strict (no coercion): ``"true"`` is not a bool, ``1`` is not a bool, ``"5"`` is not an int,
-``5`` is not a string; but ``3.0`` *is* an integer, as in JSON Schema, and becomes ``3``.  Dates arrive as ``YYYY-MM-DD`` strings and become
-``datetime.date``.  Reference fields keep their string ids; ``REFERENCES`` (built from the bundled schema's
-``x-ref`` marks) says which collections each may point into, and ``validate`` resolves them.
+``5`` is not a string; but ``3.0`` *is* an integer, as in JSON Schema, and becomes ``3``.  Dates arrive as
+``YYYY-MM-DD`` strings and become ``datetime.date``.  Reference fields keep their string ids; ``REFERENCES``
+(built from the bundled schema's ``x-ref`` marks) says which collections each may point into, and ``validate``
+resolves them.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ __all__ = [
     "Submission",
     "SubmissionInfo",
     "Unique",
+    "entity_label",
     "normative_schema",
+    "schema_node",
 ]
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
@@ -109,9 +112,7 @@ def _parse_year(value: object) -> int:
     value = _integral(value)
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
         return value
-    raise PydanticCustomError(
-        ERR_PERIOD, "expected a year: 4 digits as a string, or a whole number 1000-9999"
-    )
+    raise PydanticCustomError(ERR_PERIOD, "expected a year: 4 digits as a string, or a whole number 1000-9999")
 
 
 _DATE_JSON = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
@@ -135,8 +136,10 @@ DataElement = Annotated[str, StringConstraints(pattern=DATA_ELEMENT_PATTERN)]
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
 Number = Annotated[float, Field(allow_inf_nan=False)]  # strict float accepts ints, rejects bools and strings
 NonNegNumber = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Int = Annotated[int, BeforeValidator(_integral)]  # then strict: no bools, no strings
-NonNegInt = Annotated[Int, Field(ge=0)]
+# Bounds go before the validator so they stay on the int schema (and reach the JSON Schema as minimum/maximum).
+NonNegInt = Annotated[int, Field(ge=0), BeforeValidator(_integral)]
+MlpsLevel = Annotated[int, Field(ge=1, le=5), BeforeValidator(_integral)]
+Article = Annotated[int, Field(ge=1, le=47), BeforeValidator(_integral)]
 
 
 @dataclass(frozen=True)
@@ -148,9 +151,7 @@ class NotNull:
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         return core_schema.no_info_before_validator_function(self._check, handler(source))
 
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         return _drop_null(handler(schema))
 
     def _check(self, value: Any) -> Any:
@@ -180,9 +181,7 @@ class Unique:
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         return core_schema.no_info_after_validator_function(self._check, handler(source))
 
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         out = handler(schema)
         out["uniqueItems"] = True
         return out
@@ -231,9 +230,7 @@ PlatformKind = Literal[
     "security_monitoring_platform",
     "identity_auth",
 ]
-Mode = Literal[
-    "use_unified", "build_own", "expand_own", "rebuild_own", "purchase_service", "integrate_existing"
-]
+Mode = Literal["use_unified", "build_own", "expand_own", "rebuild_own", "purchase_service", "integrate_existing"]
 Stage = Literal["planning", "proposal", "approved", "under_construction", "completed", "in_operation"]
 SecrecyBasis = Literal["state_secret", "trade_secret", "personal_privacy", "law", "none"]
 
@@ -253,18 +250,12 @@ class Problem:
 def _raise(problems: list[Problem]) -> None:
     # One pydantic error can carry several problems; ``validate`` reports each at its own place.
     if problems:
-        raise PydanticCustomError(
-            ERR_RULE, "{summary}", {"summary": problems[0].message, "problems": tuple(problems)}
-        )
+        raise PydanticCustomError(ERR_RULE, "{summary}", {"summary": problems[0].message, "problems": tuple(problems)})
 
 
 def _require_keys(model: BaseModel, keys: tuple[str, ...], condition: str) -> list[Problem]:
     present = model.model_fields_set
-    return [
-        Problem((k,), f"missing field '{k}', required when {condition}", True)
-        for k in keys
-        if k not in present
-    ]
+    return [Problem((k,), f"missing field '{k}', required when {condition}", True) for k in keys if k not in present]
 
 
 class _Strict(BaseModel):
@@ -412,9 +403,9 @@ class Plan(_Strict):
     filing: Annotated[Filing | None, NotNull("a mapping")] = None
     published_date: Date | None = None
     expert_review: bool | None = None
-    public_comment: Annotated[Literal["done", "not_required", "missing"] | None, NotNull("an enum value")] = (
-        None
-    )
+    public_comment: Annotated[
+        Literal["done", "not_required", "missing"] | None, NotNull("one of: done, not_required, missing")
+    ] = None
     modifications: Annotated[list[Modification] | None, NotNull("a list")] = None
     implementation_reports: Annotated[list[Date] | None, NotNull("a list of dates")] = None
     includes_projects: Annotated[list[Ref] | None, NotNull("a list of project ids")] = None
@@ -783,7 +774,7 @@ class InformationSystem(_Strict):
     name: OptStr = None
     operator_tsu: Ref | None = None
     secret_involved: bool
-    mlps_level: Annotated[Int, Field(ge=1, le=5)] | None
+    mlps_level: MlpsLevel | None
     mlps_filed_with: Ref | None = None
     fenji_level: Literal["secret", "confidential", "top_secret"] | None = None
     personal_data_categories: Annotated[list[str] | None, NotNull("a list of strings")] = None
@@ -828,7 +819,7 @@ class TsuEvaluation(_Strict):
 
 class InspectionFinding(_Strict):
     id: Id
-    article: Annotated[Int, Field(ge=1, le=47)]
+    article: Article
     deadline: Date
     rectified: bool
     feedback_submitted: bool
@@ -949,9 +940,7 @@ def _deref(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def _walk_refs(
-    node: dict[str, Any], path: str, defs: dict[str, Any], out: dict[str, tuple[str, ...]]
-) -> None:
+def _walk_refs(node: dict[str, Any], path: str, defs: dict[str, Any], out: dict[str, tuple[str, ...]]) -> None:
     node = _deref(node, defs)
     if "x-ref" in node:
         out[path] = tuple(node["x-ref"])

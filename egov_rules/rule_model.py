@@ -34,7 +34,7 @@ class Art46(Strict):
 
 class Sanctions(Strict):
     art44: Literal["A", "B", "B-review", "none"]
-    art46: list[Art46] = Field(min_length=1)
+    art46: list[Art46] = Field(default_factory=list)  # empty: no Art 46 item (e.g. an out-of-scope notice)
 
 
 class Interpretation(Strict):
@@ -75,6 +75,7 @@ class RuleSpec(Strict):
     when: Any = None
     require: Any
     at: str | None = None
+    also_cites: list[int] = Field(default_factory=list)  # co-cited articles (e.g. Art 10 beside Art 40)
     downgrade: Downgrade | None = None
     examples: list[Example] = Field(min_length=2)
 

@@ -103,6 +103,57 @@ def art46_status(item: int, impact: Any, severity: str) -> str:
     return "potential"
 
 
+# Why a finding leaves the decision to a reviewer (spec/report.md, exit 3); {cls} is the Art 44 class.
+REVIEW_REASONS: dict[str, tuple[str, str]] = {
+    "b_review": (
+        "the Art 44 link of this check is arguable (articles.md §3: 44B-review); the reviewer decides "
+        "whether it counts as not meeting coordinated construction or not supporting sharing",
+        "该项检查与第四十四条的关联存在争议（44B-review），由审核人员认定是否属于不符合统筹建设要求或不支持信息共享",
+    ),
+    "unknown_facts": (
+        "facts this check needs are unknown (null), and the check could trigger Art 44 class {cls}",
+        "该项检查所需事实未知（null），而该检查可能触发第四十四条{cls}类处理",
+    ),
+    "unconfirmed": (
+        "a likely breach that a person must confirm (warning) on a check that could trigger Art 44 class {cls}",
+        "属于需人工确认的可能违规（警告），该检查可能触发第四十四条{cls}类处理",
+    ),
+    "stage_unknown": (
+        "the project's stage is unknown, so the Art 44 consequence cannot be chosen",
+        "项目所处阶段未知，无法确定第四十四条的处理措施",
+    ),
+}
+
+# Remarks a decision carries beside its consequences (articles.md §3.1 and N3).
+DECISION_NOTES: dict[str, tuple[str, str]] = {
+    "a_started": (
+        "if implementation has already started it is unlawful; suspending it until the plan or programme is "
+        "filed is an interpretive recommendation, not a consequence the Measures state",
+        "已组织实施的属违法实施；在备案前暂停实施系解释性建议，并非本办法明文规定的后果",
+    ),
+    "severity_unknown": (
+        "whether the circumstances are serious (termination) is not stated: project.severity is unknown; "
+        "terminating the project is a reviewer's decision",
+        "是否属于情节严重（终止项目建设）未说明：project.severity 未知；终止项目由审核人员决定",
+    ),
+    "planning_stage": (
+        "the Measures set no planning-stage consequence; the proposal-stage consequences are shown, as they "
+        "will apply when the project is proposed",
+        "本办法未规定规划阶段的处理措施；此处列出立项申报阶段的措施，项目申报时即适用",
+    ),
+}
+
+
+def review_reason(code: str, cls: str, lang: str) -> str:
+    en, zh = REVIEW_REASONS[code]
+    return (zh if lang == "zh" else en).format(cls=cls)
+
+
+def decision_note(code: str, lang: str) -> str:
+    en, zh = DECISION_NOTES[code]
+    return zh if lang == "zh" else en
+
+
 @dataclass
 class Decision:
     """The Art 44 decision for one project at one stage."""
@@ -113,25 +164,45 @@ class Decision:
     consequences: list[str] = field(default_factory=list)
     blocking: list[str] = field(default_factory=list)  # fingerprints of findings that block
     review: list[str] = field(default_factory=list)  # fingerprints of findings that need judgement
+    conditional: list[str] = field(default_factory=list)  # consequences if the reviewer confirms them
+    reasons: dict[str, str] = field(default_factory=dict)  # review fingerprint -> REVIEW_REASONS code
+    notes: list[str] = field(default_factory=list)  # DECISION_NOTES codes
 
     @property
     def blocks(self) -> bool:
         return self.outcome not in ("allow", "needs_review", "not_applicable")
 
 
+def _review_reason(f: Any, stage: str | None) -> str:
+    if f.severity == "insufficient":
+        return "unknown_facts"
+    if f.art44_class == "B-review":
+        return "b_review"
+    if f.severity == "violation" and stage is None:
+        return "stage_unknown"
+    return "unconfirmed"
+
+
 def decide(project: str | None, stage: str | None, severity: str | None, findings: list[Any]) -> Decision:
-    """Art 44 for one project: class A/B violations block; B-review, unconfirmed or unknown ones need review."""
+    """Art 44 for one project (articles.md §3.1).
+
+    Confirmed class A or B violations block: A → not implemented (any stage); B → by stage, terminate when
+    under construction and serious.  B-review findings, warnings and unknown facts on a check that could
+    trigger class A or B leave the decision to a reviewer: their consequences are listed as conditional.
+    Waived findings and findings with no class never block.
+    """
     blocking_a, blocking_b, review = [], [], []
     for f in findings:
         if f.waived or f.art44_class in ("none", None):
             continue
         if f.severity == "violation" and f.art44_class == "A":
             blocking_a.append(f)
-        elif f.severity == "violation" and f.art44_class == "B":
+        elif f.severity == "violation" and f.art44_class == "B" and stage is not None:
             blocking_b.append(f)
-        else:  # B-review violations, warnings and insufficient facts on a rule that could trigger Art 44
+        else:  # B-review, warnings, insufficient facts, or no stage to map class B by
             review.append(f)
     codes: list[str] = []
+    outcome = "allow"
     if blocking_a:
         outcome = "not_implemented"
         codes.append("not_implemented")
@@ -141,9 +212,23 @@ def decide(project: str | None, stage: str | None, severity: str | None, finding
             outcome = BLOCKED_OUTCOME[stage]
             if stage == "under_construction" and severity == "serious":
                 outcome = "terminate"
-    if not codes:
-        outcome = "needs_review" if review else "allow"
+    if not codes and review:
+        outcome = "needs_review"
+    conditional: list[str] = []
+    for f in review:
+        cls = "A" if f.art44_class == "A" else "B"
+        for c in art44_consequences(cls, stage, severity):
+            if c not in codes and c not in conditional:
+                conditional.append(c)
+    notes = []
+    if "not_implemented" in codes + conditional and stage in ("under_construction", "completed", "in_operation"):
+        notes.append("a_started")
+    if stage == "under_construction" and severity is None and (blocking_b or review):
+        notes.append("severity_unknown")
+    if stage == "planning" and (blocking_b or review):
+        notes.append("planning_stage")
     return Decision(
         project, stage, outcome, codes,
         [f.fingerprint for f in blocking_a + blocking_b], [f.fingerprint for f in review],
+        conditional, {f.fingerprint: _review_reason(f, stage) for f in review}, notes,
     )

@@ -13,6 +13,7 @@ URLs never reach the user.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import types
 from collections.abc import Iterator
@@ -95,9 +96,9 @@ def _collect(doc: Document, errors: list[FieldError], max_errors: int) -> InputE
         hidden = len(errors) - max_errors
         shown = shown[:max_errors]
         shown.append(FieldError(f"{hidden} more error{'s' if hidden > 1 else ''} not shown", file=doc.source))
-    for err in shown:
+    for i, err in enumerate(shown):
         if isinstance(err, _RefError):  # suggestions are computed only for errors that are shown (cost)
-            err.suggestion = closest(err.value, err.candidates())
+            shown[i] = err.resolved()
     return InputErrors(shown)
 
 
@@ -248,31 +249,25 @@ def _translate(doc: Document, detail: Any) -> list[FieldError]:
     got = _describe(value)
 
     if kind == "literal_error":
-        allowed = (
-            [a for a in get_args(declared.tp)] if declared and get_origin(declared.tp) is Literal else []
-        )
+        allowed = [a for a in get_args(declared.tp)] if declared and get_origin(declared.tp) is Literal else []
         words = "one of: " + ", ".join(str(a) for a in allowed) + (" (or null)" if or_null else "")
         suggestion = closest(value, [str(a) for a in allowed]) if isinstance(value, str) else None
         return [at(f"expected {words}, got {got}", words, suggestion)]
     if kind in _TYPE_WORDS:
         words = _TYPE_WORDS[kind] + or_null
-        hint = (
-            " (quote it to make it a string)"
-            if kind == "string_type" and isinstance(value, int | float)
-            else ""
-        )
+        hint = " (quote it to make it a string)" if kind == "string_type" and isinstance(value, int | float) else ""
         return [at(f"expected {words}, got {got}{hint}", words)]
     if kind == ERR_DATE:
         if ctx.get("reason") == "calendar":
-            return [
-                at(f"'{safe_text(value)}' is not a real calendar date", "a real calendar date YYYY-MM-DD")
-            ]
+            return [at(f"'{safe_text(value)}' is not a real calendar date", "a real calendar date YYYY-MM-DD")]
         return [at(f"expected a date written YYYY-MM-DD{or_null}, got {got}", "a date written YYYY-MM-DD")]
     if kind == ERR_PERIOD:
         words = "a year: 4 digits as a string, or a whole number 1000-9999"
         return [at(f"expected {words}, got {got}", words)]
     if kind == ERR_NOT_NULL:
         words = str(ctx.get("expected", "a value"))
+        if declared and get_origin(declared.tp) is Literal:
+            words = "one of: " + ", ".join(str(a) for a in get_args(declared.tp))
         return [at(f"expected {words}, got null (leave the field out when it is unknown)", words)]
     if kind == ERR_UNIQUE:
         where = pointer_join(pointer, int(ctx["index"]))
@@ -301,17 +296,47 @@ def _translate(doc: Document, detail: Any) -> list[FieldError]:
 # -------------------------------------------------------------------------------- ids and references
 
 
-class _RefError(FieldError):
-    """A dangling reference; its "did you mean" is filled in only if the error is shown."""
+class _IdPool:
+    """The document's ids by collection, for "did you mean" on dangling references."""
 
-    def __init__(self, message: str, *, value: str, pool: list[list[str]], **kw: Any) -> None:
+    FULL = 500  # up to this many candidates, compare with all of them
+    NEIGHBOURS = 100  # beyond, only with this many ids either side in sort order (difflib is quadratic-ish)
+
+    def __init__(self, ids_in: dict[str, list[str]]) -> None:
+        self._ids_in = ids_in
+        self._sorted: dict[tuple[str, ...], list[str]] = {}
+
+    def suggest(self, value: str, targets: tuple[str, ...]) -> str | None:
+        # Only ids of the allowed collections: anything else would just be a mistyped reference next time.
+        ids = self._sorted.get(targets)
+        if ids is None:
+            ids = self._sorted[targets] = sorted(i for t in targets for i in self._ids_in[t])
+        if len(ids) > self.FULL:
+            at = bisect.bisect_left(ids, value)
+            ids = ids[max(0, at - self.NEIGHBOURS) : at + self.NEIGHBOURS]
+        return closest(value, ids)
+
+
+class _RefError(FieldError):
+    """A dangling reference; its "did you mean" is filled in only if the error is shown (cost)."""
+
+    def __init__(self, message: str, *, value: str, targets: tuple[str, ...], pool: _IdPool, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.value = value
-        self._pool = pool
+        self.targets = targets
+        self.pool = pool
 
-    def candidates(self) -> Iterator[str]:
-        for ids in self._pool:
-            yield from ids
+    def resolved(self) -> FieldError:
+        """A plain FieldError with the suggestion filled in (picklable: batch workers send errors back)."""
+        return FieldError(
+            self.message,
+            file=self.file,
+            line=self.line,
+            column=self.column,
+            field=self.field,
+            expected=self.expected,
+            suggestion=self.pool.suggest(self.value, self.targets),
+        )
 
 
 def _ref_tokens(path: str) -> list[str]:
@@ -374,7 +399,7 @@ def check_references(doc: Document, submission: Submission) -> list[FieldError]:
         else:
             owner[eid] = (collection, i)
             ids_in[collection].append(eid)
-    everything = list(owner)
+    pool = _IdPool(ids_in)
 
     holders: list[tuple[str, str, BaseModel]] = [("submission", "/submission", submission.submission)]
     holders += ((COLLECTIONS[c], f"/{c}/{i}", e) for c, i, e in submission.entities())
@@ -391,9 +416,8 @@ def check_references(doc: Document, submission: Submission) -> list[FieldError]:
                         _RefError(
                             f"'{value}' does not name any entity",
                             value=value,
-                            pool=[ids_in[t] for t in targets]
-                            if any(ids_in[t] for t in targets)
-                            else [everything],
+                            targets=targets,
+                            pool=pool,
                             file=doc.source,
                             line=line,
                             column=column,

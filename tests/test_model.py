@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import pickle
 import types
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -374,6 +375,31 @@ def test_units_under_review_references() -> None:
     assert by_field(errs, "/submission/units_under_review/1").message.startswith("duplicate item 'unit.qz.wjw'")
 
 
+def test_errors_survive_pickling() -> None:
+    # batch workers send errors back to the parent process
+    errs = errors_of(edit("network: plat.net", "network: plat.nt"))
+    again = pickle.loads(pickle.dumps(errs))
+    assert [e.render() for e in again] == [e.render() for e in errs]
+    assert again[0].suggestion == "plat.net"
+
+
+def test_optional_enum_may_be_left_out_but_not_null() -> None:
+    text = edit("    owner: auth.city\n", "    owner: auth.city\n    public_comment: null\n")
+    err = by_field(errors_of(text), "/plans/0/public_comment")
+    assert err.message == (
+        "expected one of: done, not_required, missing, got null (leave the field out when it is unknown)"
+    )
+    assert validate_document(load(MINIMAL)).plans[0].public_comment is None
+
+
+def test_trailing_newline_is_not_part_of_a_valid_id() -> None:
+    # JSON Schema patterns are ECMA-262 ("$" = end of input).  Python's re (used by the jsonschema package)
+    # would let "$" match before a final newline; the models follow the standard.
+    data = load(MINIMAL).data
+    data["submission"]["id"] = "sub.min\n"
+    assert not models_accept(data)
+
+
 def test_nullable_reference_null_means_none() -> None:
     text = edit("contract: ctr.1\n    budget", "contract: null\n    budget")
     assert validate_document(load(text)).projects[0].contract is None
@@ -492,12 +518,34 @@ def test_model_mirrors_schema_node(model: type[BaseModel]) -> None:
         enum = [v for v in prop.get("enum", []) if v is not None]
         if enum:
             assert get_origin(tp) is Literal and list(get_args(tp)) == enum, f"{model.__name__}.{name}: enum"
+        assert _python_type(tp) == _json_type(prop), f"{model.__name__}.{name}: type"
         if get_origin(tp) is list:
             item = _deref(prop["items"])
             item_tp, _ = _declared(get_args(tp)[0], [])
+            assert _python_type(item_tp) == _json_type(item), f"{model.__name__}.{name}[]: type"
             if "enum" in item:
                 assert list(get_args(item_tp)) == item["enum"]
             assert ("uniqueItems" in prop) == any(isinstance(m, Unique) for m in info.metadata)
+
+
+def _python_type(tp: Any) -> str:
+    if get_origin(tp) is Literal:
+        return "enum"
+    if get_origin(tp) is list:
+        return "array"
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return "object"
+    return {bool: "boolean", str: "string", int: "integer", float: "number", dt.date: "date"}[tp]
+
+
+def _json_type(node: dict[str, Any]) -> str:
+    if "enum" in node:
+        return "enum"
+    if "anyOf" in node:  # tsu_evaluation.period: "YYYY" or an integer, normalised to int
+        return "integer"
+    types_ = node["type"] if isinstance(node["type"], list) else [node["type"]]
+    (kind,) = [t for t in types_ if t != "null"]
+    return "date" if node.get("format") == "date" else kind
 
 
 def test_root_mirrors_schema() -> None:
@@ -564,6 +612,36 @@ def test_schema_json() -> None:
     assert not generated.is_valid(load(edit("basis: agreement, contract: ctr.1", "basis: agreement")).data)
 
 
+_KEYWORDS = ("minimum", "maximum", "pattern", "minLength", "minItems", "uniqueItems", "format", "x-ref", "enum")
+
+
+def _constraints(node: Any, defs: dict[str, Any], out: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Every validation keyword (and its value) in a property schema, following $ref, anyOf and items."""
+    while isinstance(node, dict) and "$ref" in node:
+        node = defs[node["$ref"].rsplit("/", 1)[-1]]
+    if isinstance(node, dict) and "properties" not in node:
+        for key in _KEYWORDS:
+            if key in node:
+                value = node[key]
+                out.add((key, repr(sorted(v for v in value if v is not None) if key == "enum" else value)))
+        for alt in node.get("anyOf", []):
+            _constraints(alt, defs, out)
+        if "items" in node:
+            _constraints(node["items"], defs, out)
+    return out
+
+
+@pytest.mark.parametrize("model", list(MODEL_NODES), ids=lambda m: m.__name__)
+def test_schema_json_keeps_every_constraint(model: type[BaseModel]) -> None:
+    generated = schema_json()
+    normative = schema_node(*MODEL_NODES[model])["properties"]
+    mine = generated["$defs"][model.__name__]["properties"]
+    for name, prop in normative.items():
+        want = _constraints(prop, normative_schema()["$defs"], set())
+        got = _constraints(mine[name], generated["$defs"], set())
+        assert want == got, f"{model.__name__}.{name}"
+
+
 # ----------------------------------------------------------------------------------- differential property
 
 
@@ -591,7 +669,7 @@ def _enum_values(node: Any, out: list[Any]) -> list[Any]:
     return out
 
 
-KEYS = sorted(_property_names(normative_schema(), set())) + ["stauts", "extra", "Name", "id "]
+KEYS = [*sorted(_property_names(normative_schema(), set())), "stauts", "extra", "Name", "id "]
 VALUES: list[Any] = [
     None, True, False, 0, -1, 1, 3, 5, 6, 47, 48, 999, 1000, 2015, 9999, 10000, 1.5, 3.0, -0.5, 1e6,
     "", " ", "yes", "no", "true", "null", "5", "2015", "0999", "20155", "2016-02-29", "2015-02-29", "2016-02-30",

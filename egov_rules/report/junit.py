@@ -37,7 +37,7 @@ def timestamp() -> str:
 def _line(f: Finding, lang: str) -> str:
     where = f"{f.file}:{f.line}:{f.column}" if f.line else f.file
     cite = f"{citation(f.article, f.paragraph, None, 'en')} / {citation(f.article, f.paragraph, None, 'zh')}"
-    text = f"{where}: {f.severity}: {cite}: {f.message[lang]} [{f.subject_type} {f.subject_id}]"
+    text = f"{where}: {f.severity}: {cite} [{f.rule}]: {f.message[lang]} ({f.subject_type} {f.subject_id})"
     return text + f"\n    {'整改' if lang == 'zh' else 'Remediation'}: {f.remediation[lang]}"
 
 
@@ -66,10 +66,12 @@ def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOpt
         by_rule: dict[str, list[Finding]] = {}
         for f in sub.findings:
             by_rule.setdefault(f.rule, []).append(f)
-        for rule in report.rulebook.rules:
+        known = report.rulebook.ids()
+        # registry mismatches have rule-like ids outside the rulebook: a test case each, after the rules
+        for rule_id in known + sorted(set(by_rule) - set(known)):
             counts["tests"] += 1
-            case = ET.SubElement(suite, "testcase", {"classname": clean(sub.file), "name": rule.id, "time": "0"})
-            mine = by_rule.get(rule.id, [])
+            case = ET.SubElement(suite, "testcase", {"classname": clean(sub.file), "name": rule_id, "time": "0"})
+            mine = by_rule.get(rule_id, [])
             failing = [f for f in mine if not f.waived and SEVERITY_ORDER[f.severity] >= threshold]
             fails = {id(f) for f in failing}
             notes += [("waived: " if f.waived else "") + _line(f, options.lang) for f in mine if id(f) not in fails]
@@ -80,11 +82,12 @@ def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOpt
                 message = f"{n} finding{'s' if n > 1 else ''}: {worst.title[options.lang]}"
                 failure = ET.SubElement(case, "failure", {"message": clean(message), "type": worst.severity})
                 failure.text = clean("\n".join(_line(f, options.lang) for f in failing))
-            elif not mine and sub.outcomes.get(rule.id) == "not_applicable":
+            elif not mine and sub.outcomes.get(rule_id) == "not_applicable":
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", {"message": "not applicable to this submission"})
-    for name, value in counts.items():
-        suite.set(name, str(value))
+    notes += [f"{n.get('level', 'info')}: {n['message'][options.lang]}" for n in sub.notices]
+    for name, count in counts.items():
+        suite.set(name, str(count))
     suite.set("time", "0")
     ET.SubElement(suite, "system-out").text = clean("\n".join(notes)) if notes else None
     ET.SubElement(suite, "system-err")

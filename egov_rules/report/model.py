@@ -7,10 +7,11 @@ from typing import Any
 from ..check import Report, SubmissionResult
 from ..findings import Finding
 from ..i18n import art46_citation, citation
-from ..sanctions import OUTCOME_TEXT, Decision, consequence_text
+from ..sanctions import OUTCOME_TEXT, Decision, consequence_text, decision_note, review_reason
 
 
-def finding_dict(f: Finding, lang: str) -> dict[str, Any]:
+def finding_dict(f: Finding, lang: str, stage: str | None = None) -> dict[str, Any]:
+    """``stage``: the stage a gate decides for (``--stage``); default the project's own."""
     review = f.art44_class == "B-review" or f.severity != "violation"
     out: dict[str, Any] = {
         "rule": f.rule,
@@ -29,8 +30,8 @@ def finding_dict(f: Finding, lang: str) -> dict[str, Any]:
             "art44": {
                 "class": f.art44_class,
                 "project": f.project,
-                "stage": f.stage,
-                "consequences": [consequence_text(c, lang, review) for c in f.consequences()],
+                "stage": stage or f.stage,
+                "consequences": [consequence_text(c, lang, review) for c in f.consequences(stage)],
             },
             "art46": [{"item": item, "status": status, "citation": art46_citation(item, lang)}
                       for item, status in f.art46],
@@ -50,38 +51,64 @@ def finding_dict(f: Finding, lang: str) -> dict[str, Any]:
     return out
 
 
-def decision_dict(d: Decision, lang: str) -> dict[str, Any]:
+def decision_dict(d: Decision, lang: str, findings: list[Finding] | None = None) -> dict[str, Any]:
     en, zh = OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome))
     review = d.outcome == "needs_review"
+    conditional = [consequence_text(c, lang, review=True) for c in d.conditional]
+    by_fp = {f.fingerprint: f for f in findings or []}
+    reviews = []
+    for fp in d.review:  # which findings and facts leave the decision to a reviewer, and why
+        f = by_fp.get(fp)
+        entry: dict[str, Any] = {"fingerprint": fp, "reason": d.reasons.get(fp)}
+        if f is not None:
+            entry.update(rule=f.rule, citation=citation(f.article, f.paragraph, None, lang), severity=f.severity,
+                         art44_class=f.art44_class, subject={"type": f.subject_type, "id": f.subject_id},
+                         line=f.line, why=review_reason(d.reasons.get(fp, "unconfirmed"), _cls(f), lang),
+                         missing_facts=[{"path": m.path, "pointer": m.pointer, "line": m.line} for m in f.missing])
+        reviews.append(entry)
     return {
         "project": d.project,
         "stage": d.stage,
         "outcome": d.outcome,
         "outcome_text": zh if lang == "zh" else en,
-        "consequences": [consequence_text(c, lang) for c in d.consequences],
+        # a decision that needs review lists what would follow if the reviewer confirms, marked "(review)"
+        "consequences": [consequence_text(c, lang) for c in d.consequences] + (conditional if review else []),
+        "conditional_consequences": conditional,
         "blocking_findings": d.blocking,
         "review_findings": d.review,
+        "review": reviews,
+        "notes": [decision_note(n, lang) for n in d.notes],
         "needs_review": review or bool(d.review),
     }
 
 
-def submission_dict(s: SubmissionResult, lang: str) -> dict[str, Any]:
+def _cls(f: Finding) -> str:
+    return "A" if f.art44_class == "A" else "B"
+
+
+def submission_dict(s: SubmissionResult, lang: str, stage: str | None = None) -> dict[str, Any]:
     if s.error is not None:
         errors = getattr(s.error, "errors", [s.error])
         return {"file": s.file, "id": None, "error": {"exit_code": 2, "problems": [e.to_dict() for e in errors]},
                 "findings": [], "summary": None, "decision": None, "decisions": []}
-    decisions = [decision_dict(d, lang) for d in s.decisions]
-    out = {
+    decisions = [decision_dict(d, lang, s.findings) for d in s.decisions]
+    out: dict[str, Any] = {
         "file": s.file,
         "id": s.id,
-        "findings": [finding_dict(f, lang) for f in s.findings],
+        "findings": [finding_dict(f, lang, stage) for f in s.findings],
         "summary": s.summary(),
         "decision": decisions[0] if len(decisions) == 1 else _aggregate(decisions),
         "decisions": decisions,
     }
     if s.engine_notes:
         out["engine_notes"] = s.engine_notes
+    if s.notices:  # e.g. an expired waiver: reported, never an error
+        out["notices"] = [notice_dict(n, lang) for n in s.notices]
     return out
+
+
+def notice_dict(n: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {**{k: v for k, v in n.items() if k != "message"}, "message": n["message"][lang]}
 
 
 def _aggregate(decisions: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -97,7 +124,7 @@ def report_dict(report: Report, lang: str) -> dict[str, Any]:
         "tool": report.tool(),
         "lang": lang,
         "stage": report.stage,
-        "submissions": [submission_dict(s, lang) for s in report.submissions],
+        "submissions": [submission_dict(s, lang, report.stage) for s in report.submissions],
     }
     if report.baseline is not None:  # only with --baseline, so reports without one keep their bytes
         out["baseline"] = {"file": report.baseline,

@@ -53,76 +53,74 @@ def _rule_name(rule_id: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in rule_id.split("-"))
 
 
-def _help(rule: Rule) -> tuple[str, str]:
+def _help(article: int, paragraph: int | None, item: str | None, title: dict[str, str],
+          remediation: dict[str, str] | None) -> tuple[str, str]:
     """Plain-text and Markdown help: the citation in English and Chinese, the title, the article text."""
-    s = rule.spec
-    cite_en, cite_zh = citation(s.article, s.paragraph, None, "en"), citation(s.article, s.paragraph, None, "zh")
-    item = f", check ({s.item})" if s.item else ""  # the check within the article (articles.md), not a legal item
-    info = article_info(s.article) or {}
+    cite_en, cite_zh = citation(article, paragraph, None, "en"), citation(article, paragraph, None, "zh")
+    check = f", check ({item})" if item else ""  # the check within the article (articles.md), not a legal item
+    info = article_info(article) or {}
     text_en = " ".join((info.get("text_en") or "").split())
     summary_zh = (info.get("summary_zh") or "").strip()
-    text = [
-        f"{cite_en}{item} / {cite_zh}, {DECREE_EN} / {DECREE_ZH}",
-        f"{s.title.en} / {s.title.zh}",
-        f"Remediation: {s.remediation.en}",
-        f"整改：{s.remediation.zh}",
-    ]
-    md = [
-        f"**{cite_en}{item}** · **{cite_zh}** — {DECREE_EN} ({DECREE_ZH})",
-        "",
-        f"{s.title.en}  ",
-        f"{s.title.zh}",
-        "",
-        f"**Remediation:** {s.remediation.en}  ",
-        f"**整改：** {s.remediation.zh}",
-    ]
+    text = [f"{cite_en}{check} / {cite_zh}, {DECREE_EN} / {DECREE_ZH}", f"{title['en']} / {title['zh']}"]
+    md = [f"**{cite_en}{check}** · **{cite_zh}** — {DECREE_EN} ({DECREE_ZH})", "",
+          f"{title['en']}  ", title["zh"]]
+    if remediation:
+        text += [f"Remediation: {remediation['en']}", f"整改：{remediation['zh']}"]
+        md += ["", f"**Remediation:** {remediation['en']}  ", f"**整改：** {remediation['zh']}"]
     if summary_zh:
-        text.append(f"第{s.article}条要点：{summary_zh}")
-        md += ["", f"**{citation(s.article, None, None, 'zh')}要点：** {summary_zh}"]
+        text.append(f"{citation(article, None, None, 'zh')}要点：{summary_zh}")
+        md += ["", f"**{citation(article, None, None, 'zh')}要点：** {summary_zh}"]
     if text_en:
         # the only English text is a rough machine translation: quote it as such, never as authoritative
-        text.append(f"Article {s.article} (rough machine translation, not authoritative): {text_en}")
-        md += ["", f"Article {s.article}, rough machine translation (not authoritative):", "",
-               f"> {text_en}"]
+        text.append(f"Article {article} (rough machine translation, not authoritative): {text_en}")
+        md += ["", f"Article {article}, rough machine translation (not authoritative):", "", f"> {text_en}"]
     return "\n".join(text), "\n".join(md)
 
 
-def _tags(rule: Rule) -> list[str]:
-    s = rule.spec
-    tags = ["egov-rules", "compliance", f"art{s.article}", s.severity]
-    if s.sanctions.art44 != "none":
-        tags.append(f"art44-{s.sanctions.art44}")
-    return tags
+def _descriptor(rule_id: str, article: int, paragraph: int | None, item: str | None, title: dict[str, str],
+                remediation: dict[str, str] | None, severity: str, art44: str, art46: list[int]) -> dict[str, Any]:
+    info = article_info(article) or {}
+    help_text, help_md = _help(article, paragraph, item, title, remediation)
+    summary = (info.get("summary_en") or "").strip()
+    full = f"{title['en']} ({citation(article, paragraph, None, 'en')}, {DECREE_EN})."
+    if summary:
+        full += f" Article {article}: {summary}"
+    tags = ["egov-rules", "compliance", f"art{article}", severity]
+    if art44 != "none":
+        tags.append(f"art44-{art44}")
+    return {
+        "id": rule_id,
+        "name": _rule_name(rule_id),
+        "shortDescription": {"text": title["en"]},
+        "fullDescription": {"text": full},
+        "help": {"text": help_text, "markdown": help_md},
+        "defaultConfiguration": {"level": LEVEL[severity]},
+        "properties": {
+            "article": article,
+            "paragraph": paragraph,
+            "item": item,
+            "citation": citation(article, paragraph, None, "en"),
+            "citation_zh": citation(article, paragraph, None, "zh"),
+            "severity": severity,
+            "art44": art44,
+            "art46": art46,
+            "tags": tags,
+            "problem.severity": PROBLEM_SEVERITY[severity],
+        },
+    }
 
 
 def rule_descriptor(rule: Rule) -> dict[str, Any]:
     s = rule.spec
-    info = article_info(s.article) or {}
-    help_text, help_md = _help(rule)
-    summary = (info.get("summary_en") or "").strip()
-    full = f"{s.title.en} ({citation(s.article, s.paragraph, None, 'en')}, {DECREE_EN})."
-    if summary:
-        full += f" Article {s.article}: {summary}"
-    return {
-        "id": rule.id,
-        "name": _rule_name(rule.id),
-        "shortDescription": {"text": s.title.en},
-        "fullDescription": {"text": full},
-        "help": {"text": help_text, "markdown": help_md},
-        "defaultConfiguration": {"level": LEVEL[s.severity]},
-        "properties": {
-            "article": s.article,
-            "paragraph": s.paragraph,
-            "item": s.item,
-            "citation": citation(s.article, s.paragraph, None, "en"),
-            "citation_zh": citation(s.article, s.paragraph, None, "zh"),
-            "severity": s.severity,
-            "art44": s.sanctions.art44,
-            "art46": [a.item for a in s.sanctions.art46],
-            "tags": _tags(rule),
-            "problem.severity": PROBLEM_SEVERITY[s.severity],
-        },
-    }
+    return _descriptor(rule.id, s.article, s.paragraph, s.item, {"en": s.title.en, "zh": s.title.zh},
+                       {"en": s.remediation.en, "zh": s.remediation.zh}, s.severity, s.sanctions.art44,
+                       [a.item for a in s.sanctions.art46])
+
+
+def finding_descriptor(f: Finding) -> dict[str, Any]:
+    """For a finding whose rule is not in the rulebook (a registry mismatch): described by the finding."""
+    return _descriptor(f.rule, f.article, f.paragraph, f.item, f.title, None, f.severity, f.art44_class,
+                       [item for item, _ in f.art46])
 
 
 def _physical(file: str, line: int, column: int) -> dict[str, Any] | None:
@@ -164,11 +162,35 @@ def result(f: Finding, index: int, lang: str, baselined: bool) -> dict[str, Any]
     if f.missing:
         out["properties"]["missing_facts"] = [m.path for m in f.missing]
     if f.waived:
-        reason = f.waived.get("reason") or f.waived.get("justification")
-        suppression: dict[str, Any] = {"kind": "external", "status": "accepted"}
-        if reason:
-            suppression["justification"] = str(reason)
-        out["suppressions"] = [suppression]
+        out["suppressions"] = [suppression(f.waived)]
+    return out
+
+
+def suppression(waiver: dict[str, Any]) -> dict[str, Any]:
+    """A waiver is an external, accepted suppression; its approval goes into the justification."""
+    out: dict[str, Any] = {"kind": "external", "status": "accepted"}
+    reason = str(waiver.get("justification") or waiver.get("reason") or "")
+    approval = ", ".join(f"{k.replace('_', ' ')} {waiver[k]}" for k in ("approved_by", "approval_ref", "expires")
+                         if waiver.get(k))
+    if reason or approval:
+        out["justification"] = reason + (f" ({approval})" if approval else "")
+    physical = _physical(str(waiver["file"]), int(waiver.get("line") or 0), 1) if waiver.get("file") else None
+    if physical is not None:  # where the waiver is written
+        out["location"] = {"physicalLocation": physical}
+    out["properties"] = {k: v for k, v in sorted(waiver.items()) if isinstance(v, str | int)}
+    return out
+
+
+def notices(sub: SubmissionResult, lang: str) -> list[dict[str, Any]]:
+    """Report-level remarks that are not findings (an expired or unused waiver)."""
+    out = []
+    for n in sub.notices:
+        note: dict[str, Any] = {"level": "warning" if n.get("level") == "warning" else "note",
+                                "message": {"text": n["message"][lang]}, "descriptor": {"id": n["kind"]}}
+        physical = _physical(str(n.get("file") or sub.file), int(n.get("line") or 0), int(n.get("column") or 0))
+        if physical is not None:
+            note["locations"] = [{"physicalLocation": physical}]
+        out.append(note)
     return out
 
 
@@ -195,22 +217,27 @@ def notifications(sub: SubmissionResult) -> list[dict[str, Any]]:
 
 
 def sarif_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
-    rules = report.rulebook.rules
-    index = {r.id: i for i, r in enumerate(rules)}
+    descriptors = [rule_descriptor(r) for r in report.rulebook.rules]
+    index = {r.id: i for i, r in enumerate(report.rulebook.rules)}
+    extra = {f.rule: f for sub in report.submissions for f in sub.findings if f.rule not in index}
+    for rule_id in sorted(extra):  # registry mismatches: rule-like ids outside the rulebook
+        index[rule_id] = len(descriptors)
+        descriptors.append(finding_descriptor(extra[rule_id]))
     baselined = report.baseline is not None
     results = [result(f, index[f.rule], options.lang, baselined)
                for sub in report.submissions for f in sub.findings]
-    notes = [n for sub in report.submissions for n in notifications(sub)]
+    errors = [n for sub in report.submissions for n in notifications(sub)]
+    notes = errors + [n for sub in report.submissions for n in notices(sub, options.lang)]
     tool = report.tool()
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "egov-rules",
             "version": __version__,
             "semanticVersion": __version__,
-            "rules": [rule_descriptor(r) for r in rules],
+            "rules": descriptors,
             "properties": {"rulebook": tool["rulebook"], "engine": report.engine},
         }},
-        "invocations": [{"executionSuccessful": not notes, "toolExecutionNotifications": notes}],
+        "invocations": [{"executionSuccessful": not errors, "toolExecutionNotifications": notes}],
         "columnKind": "unicodeCodePoints",  # our columns count characters, not UTF-16 units
         "results": results,
         "properties": {"submissions": len(report.submissions), "lang": options.lang},

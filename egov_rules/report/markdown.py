@@ -1,0 +1,300 @@
+"""Markdown report, and the view of a report that every document format (Markdown, HTML) renders.
+
+``view()`` turns a ``Report`` into plain data in one language: the Art 44 decisions first, a summary by
+chapter and article, then each finding with its citation, the article's text, the entity and its line,
+the remediation, the facts to supply, interpretation notes and any waiver.  Templates only lay it out.
+
+Submissions are hostile: every text from them reaches Markdown through ``md_escape`` (Jinja's
+``finalize``), so a message cannot open a link, an HTML tag or a table cell.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from ..articles import article_info, catalogue
+from ..check import Report, SubmissionResult
+from ..errors import safe_text
+from ..findings import Finding
+from ..i18n import SEVERITY, STATUS46, art46_citation, citation, enum_label, t
+from ..sanctions import OUTCOME_TEXT, consequence_text, decision_note, review_reason
+from . import RenderOptions
+
+LABELS: dict[str, tuple[str, str]] = {
+    "title_check": ("E-government compliance report", "电子政务合规检查报告"),
+    "title_gate": ("Art 44 decision", "第四十四条处理意见"),
+    "measures": ("Fujian Provincial Administrative Measures on E-Government Construction and Application "
+                 "(Decree No. 156)", "《福建省电子政务建设和应用管理办法》（福建省人民政府令第156号）"),
+    "tool": ("egov-rules", "egov-rules"), "rulebook": ("rulebook", "规则库"),
+    "submission": ("Submission", "申报材料"), "file": ("file", "文件"),
+    "decisions": ("Art 44 decision", "第四十四条处理意见"), "project": ("project", "项目"),
+    "stage": ("stage", "阶段"), "outcome": ("outcome", "结论"),
+    "consequences": ("Consequences", "处理措施"),
+    "conditional": ("If the reviewer confirms", "如经审核确认"),
+    "deciding": ("Findings that decide it", "作出决定所依据的问题"),
+    "review": ("Needs a reviewer's judgement", "需审核人员判断"), "why": ("why", "原因"),
+    "notes": ("Notes", "说明"), "blocks": ("blocks the stage", "不予通过"),
+    "allows": ("allows the stage", "准予通过"), "needs_review": ("needs review", "需审核"),
+    "summary": ("Summary", "汇总"), "chart": ("Findings by chapter and article", "按章、条统计的问题"),
+    "findings": ("Findings", "问题清单"), "no_findings": ("No findings.", "未发现问题。"),
+    "article": ("Article", "条款"), "count": ("findings", "问题数"),
+    "severity": ("Severity", "级别"), "rule": ("Rule", "规则"), "subject": ("Entity", "对象"),
+    "location": ("Location", "位置"), "line": ("line", "行"), "column": ("column", "列"),
+    "message": ("Finding", "问题"), "remediation": ("Remediation", "整改建议"),
+    "missing": ("Facts to supply", "需补充的事实"),
+    "art44": ("Art 44", "第四十四条"), "art44_class": ("class", "类别"), "art46": ("Art 46", "第四十六条"),
+    "article_text": ("Article text (rough machine translation; cite by article number)",
+                     "条文要旨（释义，非官方原文；以条款序号为准）"),
+    "article_summary": ("Article summary", "条文要旨"),
+    "interpretation": ("Interpretation", "解释说明"), "confidence": ("confidence", "可信度"),
+    "unrated": ("not rated", "未评级"), "downgraded": ("Downgraded to a warning", "降为警告"),
+    "waived": ("Waived", "已豁免"), "waived_by": ("approved by", "批准人"), "waiver_ref": ("approval", "批准文号"),
+    "expires": ("expires", "有效期至"), "justification": ("justification", "理由"),
+    "notices": ("Notices", "提示"), "error": ("Could not check this submission", "无法检查该申报材料"),
+    "passed": ("passed", "通过"), "not_applicable": ("not applicable", "不适用"),
+    "interpretation_notes": ("Interpretation notes", "解释说明（译注）"),
+    "none": ("none", "无"), "chapter": ("Chapter", "章"), "total": ("total", "合计"),
+    "legend_waived": ("waived", "已豁免"), "see_finding": ("see finding", "见问题"),
+}
+ENTITY_ZH = {
+    "project": "项目", "platform": "平台", "unit": "应用单位", "authority": "机关", "plan": "规划",
+    "approval": "批准", "information_system": "信息系统", "collection_catalogue": "采集目录",
+    "collection_item": "采集事项", "info_resource": "信息资源", "sharing_request": "共享申请",
+    "apps_services_directory_entry": "应用和服务目录条目", "service": "办事事项",
+    "open_directory_entry": "开放目录条目",
+    "sensing_resource": "感知资源", "contract": "合同", "tsu_evaluation": "技术服务单位评价", "inspection": "检查",
+    "admin_service_centre": "行政服务中心", "technical_service_unit": "技术服务单位",
+}
+# Chinese renderings of the translation notes (articles.md §0.2); the catalogue holds English only.
+NOTES_ZH = {
+    "N1": "译文作“可以新建专门服务渠道”，但下文要求既有渠道并入统一渠道，"
+          "且渠道规划由电子政务管理部门负责，中文原文应为“不得新建”。按禁止性规定处理，可信度中等，"
+          "规则作为阻断性规则前须核对原文。",
+    "N2": "“感知资源”（视频、物联网等）。应用单位整合本系统感知资源，"
+          "新增的报同级电子政务管理部门统筹规划。",
+    "N3": "（A）未备案的设区市规划和省直单位建设方案不得组织实施；"
+          "（B）不符合统筹建设要求或不支持信息共享的项目按阶段处理：不予审批、不安排建设资金；"
+          "在建的暂停拨付资金并暂停建设，情节严重的终止；建成的不予验收并暂停拨付运维经费。"
+          "单纯的安全问题（第四十条）不触发第四十四条。两项标准之间的“和”理解为“或”。可信度中高。",
+    "N4": "除国家秘密、商业秘密和个人隐私外，政务信息资源以共享为原则；"
+          "不宜公开的敏感业务数据，应用单位列明履职所需的共享需求并说明可提供的内容（有条件共享）。",
+    "N5": "第七条定义为国家机关、事业单位、社会团体和法律法规授权的具有公共管理职能的组织。"
+          "第二十条的同意义务仅适用于国家机关以外的采集者；第二十条第三款的更正、删除权适用于所有采集者。",
+}
+ART44_CLASS = {"A": ("A (not implemented)", "A类（不得组织实施）"), "B": ("B (by stage)", "B类（按阶段处理）"),
+               "B-review": ("B-review (a reviewer decides)", "B类待审核（由审核人员认定）"), "none": ("none", "无")}
+NOTE_TITLES_ZH = {"N1": "第二十五条第三款", "N2": "第十七条第二、三款", "N3": "第四十四条的结构",
+                  "N4": "第二十七条第一款", "N5": "“应用单位”的范围"}
+CONFIDENCE_ZH = {"high": "高", "medium-high": "中高", "medium": "中", "low": "低"}
+CHAPTER_NUMERALS = ("", "I", "II", "III", "IV", "V")
+
+
+class Raw(str):
+    """Text the template may print as it is (already escaped or written by us)."""
+
+
+_MD_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_",
+               "[": "\\[", "]": "\\]", "|": "\\|", "#": "\\#", "!": "\\!"}
+
+
+def md_escape(value: Any) -> Any:
+    """Markdown-inert text: no emphasis, links, code, HTML or table cells; line breaks become spaces."""
+    if isinstance(value, Raw) or not isinstance(value, str):
+        return value
+    text = safe_text(" ".join(value.split()), 100_000)
+    return "".join(_MD_ESCAPES.get(ch, ch) for ch in text)
+
+
+@cache
+def environment(kind: str) -> jinja2.Environment:
+    """Templates shipped in the wheel (egov_rules/templates); HTML autoescaped, Markdown escaped by finalize."""
+    loader = jinja2.PackageLoader("egov_rules", "templates")
+    if kind == "html":
+        return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                                  trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return jinja2.Environment(loader=loader, autoescape=False, finalize=md_escape, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    text = environment("markdown").get_template("report.md.j2").render(view(report, options), bar=_bar)
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _bar(count: int, peak: int, width: int = 20) -> Raw:
+    return Raw("█" * max(1, round(width * count / peak)) if count and peak else "")
+
+
+# ------------------------------------------------------------------------------------------------ view
+def view(report: Report, options: RenderOptions) -> dict[str, Any]:
+    lang = options.lang
+    labels = {k: t(v, lang) for k, v in LABELS.items()}
+    gate = options.command == "gate"
+    return {
+        "lang": lang,
+        "gate": gate,
+        "title": labels["title_gate" if gate else "title_check"],
+        "L": labels,
+        "labels_severity": {k: t(v, lang) for k, v in SEVERITY.items()},
+        "measures": labels["measures"],
+        "tool": report.tool(),
+        "stage": enum_label(report.stage, lang) if report.stage else None,
+        "submissions": [_submission(s, report.stage, lang, labels) for s in report.submissions],
+    }
+
+
+def _submission(s: SubmissionResult, stage: str | None, lang: str, labels: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"file": s.file, "id": s.id, "error": None, "decisions": [], "findings": [],
+                           "chart": None, "notes": [], "notices": [], "summary": None}
+    if s.error is not None:
+        out["error"] = safe_text(s.error.render(), 4000)
+        return out
+    findings = [_finding(i, f, stage, lang, labels) for i, f in enumerate(s.findings, 1)]
+    first: dict[int, int] = {}
+    for v in findings:  # an article's text is shown once, with its first finding; later ones refer to it
+        v["text_at"] = first.setdefault(v["article"], v["n"])
+    by_fp = {f.fingerprint: v for f, v in zip(s.findings, findings, strict=True)}
+    out["findings"] = findings
+    out["decisions"] = [_decision(d, by_fp, s.findings, lang) for d in s.decisions]
+    out["summary"] = s.summary()
+    out["chart"] = _chart(s.findings, lang)
+    out["notes"] = _notes(s.findings, lang)
+    out["notices"] = [{"level": n["level"], "text": n["message"][lang]} for n in s.notices]
+    return out
+
+
+def _subject(f: Finding, lang: str) -> str:
+    kind = ENTITY_ZH.get(f.subject_type, f.subject_type) if lang == "zh" else f.subject_type.replace("_", " ")
+    return f"{kind} {f.subject_id}"
+
+
+def _finding(n: int, f: Finding, stage: str | None, lang: str, labels: dict[str, str]) -> dict[str, Any]:
+    info = article_info(f.article) or {}
+    review = f.art44_class == "B-review" or f.severity != "violation"
+    interp = None
+    if f.interpretation:
+        it = f.interpretation
+        interp = {"note": it["note"], "confidence": _confidence(it["confidence"], lang), "text": it["text"][lang]}
+    notes = sorted({*(info.get("notes") or []), *([interp["note"]] if interp else [])})
+    text = (info.get("text_en") or "").strip() if lang == "en" else ""
+    return {
+        "n": n,
+        "anchor": f"f{n}",
+        "severity": f.severity,
+        "severity_label": t(SEVERITY[f.severity], lang),
+        "citation": citation(f.article, f.paragraph, None, lang),
+        "article": f.article,
+        "rule": f.rule,
+        "title": f.title[lang],
+        "message": f.message[lang],
+        "remediation": f.remediation[lang],
+        "subject": _subject(f, lang),
+        "file": f.file,
+        "line": f.line,
+        "column": f.column,
+        "pointer": f.pointer,
+        "art44_class": f.art44_class,
+        "art44_class_label": t(ART44_CLASS.get(f.art44_class, (f.art44_class, f.art44_class)), lang),
+        "article_citation": citation(f.article, None, None, lang),
+        "art44": [consequence_text(c, lang, review) for c in f.consequences(stage)],
+        "art46": [{"citation": art46_citation(item, lang), "status": status, "status_label": t(STATUS46[status], lang)}
+                  for item, status in f.art46],
+        "missing": [{"path": m.path, "line": m.line, "column": m.column, "pointer": m.pointer} for m in f.missing],
+        "downgraded": f.downgrade_reason[lang] if f.downgrade_reason else None,
+        "interpretation": interp,
+        "notes": notes,
+        "article_summary": info.get(f"summary_{lang}") or info.get("summary_en") or "",
+        "article_text": text,
+        "waived": f.waived,
+    }
+
+
+def _decision(d: Any, by_fp: dict[str, dict[str, Any]], findings: list[Finding], lang: str) -> dict[str, Any]:
+    raw = {f.fingerprint: f for f in findings}
+    review = []
+    for fp in d.review:
+        f = raw.get(fp)
+        if f is None:
+            continue
+        cls = "A" if f.art44_class == "A" else "B"
+        review.append({"finding": by_fp[fp], "why": review_reason(d.reasons.get(fp, "unconfirmed"), cls, lang)})
+    state = "blocks" if d.blocks else ("needs_review" if d.outcome == "needs_review" else "allows")
+    return {
+        "project": d.project,
+        "stage": d.stage,
+        "stage_label": enum_label(d.stage, lang) if d.stage else "—",
+        "outcome": d.outcome,
+        "outcome_text": t(OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome)), lang),
+        "state": state,
+        "consequences": [consequence_text(c, lang) for c in d.consequences],
+        "conditional": [consequence_text(c, lang, review=True) for c in d.conditional],
+        "blocking": [by_fp[fp] for fp in d.blocking if fp in by_fp],
+        "review": review,
+        "notes": [decision_note(n, lang) for n in d.notes],
+    }
+
+
+def _chapter_of(article: int) -> dict[str, Any]:
+    for ch in catalogue().get("chapters", []):
+        first, last = ch["articles"]
+        if first <= article <= last:
+            return ch
+    return {"number": 0, "title_en": "?", "title_zh": "?"}
+
+
+def chapter_label(ch: dict[str, Any], lang: str) -> str:
+    n = int(ch["number"])
+    if lang == "zh":
+        from ..i18n import cn_number
+
+        return f"第{cn_number(n)}章 {ch['title_zh']}" if n else "?"
+    return f"Chapter {CHAPTER_NUMERALS[n] if n < len(CHAPTER_NUMERALS) else n} {ch['title_en']}"
+
+
+def _chart(findings: list[Finding], lang: str) -> dict[str, Any]:
+    """Counts by chapter and article, by severity (waived apart): rows for a bar chart or a table."""
+    counts: dict[int, dict[str, int]] = {}
+    for f in findings:
+        row = counts.setdefault(f.article, {"violation": 0, "warning": 0, "insufficient": 0, "waived": 0})
+        row["waived" if f.waived else f.severity] += 1
+    chapters: list[dict[str, Any]] = []
+    for article in sorted(counts):
+        ch = _chapter_of(article)
+        if not chapters or chapters[-1]["number"] != ch["number"]:
+            chapters.append({"number": ch["number"], "label": chapter_label(ch, lang), "rows": [], "total": 0})
+        row = counts[article]
+        total = sum(row.values())
+        chapters[-1]["rows"].append({"article": article, "label": citation(article, None, None, lang),
+                                     "counts": row, "total": total})
+        chapters[-1]["total"] += total
+    peak = max((r["total"] for ch in chapters for r in ch["rows"]), default=0)
+    return {"chapters": chapters, "max": peak}
+
+
+def _notes(findings: list[Finding], lang: str) -> list[dict[str, Any]]:
+    """The translation notes (N1-N5) the findings rest on, with their confidence."""
+    wanted: dict[str, str | None] = {}
+    for f in findings:
+        info = article_info(f.article) or {}
+        for note in info.get("notes") or []:
+            wanted.setdefault(note, None)
+        if f.interpretation:
+            wanted[f.interpretation["note"]] = f.interpretation["confidence"]
+    out = []
+    known = {n["id"]: n for n in catalogue().get("notes", [])}
+    for note in sorted(wanted):
+        entry = known.get(note, {})
+        confidence = wanted[note] or entry.get("confidence")
+        if lang == "zh":
+            title, text = NOTE_TITLES_ZH.get(note, ""), NOTES_ZH.get(note, "")
+        else:
+            title, text = entry.get("title", ""), " ".join(str(entry.get("text_en", "")).split())
+        out.append({"id": note, "title": title, "confidence": _confidence(confidence, lang), "text": text})
+    return out
+
+
+def _confidence(level: str | None, lang: str) -> str | None:
+    return CONFIDENCE_ZH.get(level, level) if lang == "zh" and level else level
