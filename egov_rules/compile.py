@@ -113,6 +113,9 @@ def compile_path(path: Path) -> Getter:
                 if trace is not None:
                     pointer = f"{pointer}/{step.name}"
                 if value is None:
+                    if step.is_list:
+                        value = []
+                        continue
                     if step.none_semantic:
                         return ABSENT
                     if trace is not None:
@@ -139,6 +142,8 @@ def compile_path(path: Path) -> Getter:
                     out.append(_pseudo(step.name, v, facts))
                     continue
                 x = v.get(step.name)
+                if x is None and step.is_list:
+                    continue
                 if x is None:
                     if step.none_semantic:
                         out.append(ABSENT)

@@ -43,6 +43,7 @@ class Step:
     pseudo: bool = False
     deref: bool = False  # the value read before this step is a reference to follow
     none_semantic: bool = False  # a null here means "there is none" (definite), not "unknown"
+    is_list: bool = False  # a left-out list is an empty one (as the spec says of top-level lists)
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def _parse_path(ctx: ParseContext, text: str, scope: Scope, pointer: str) -> Pat
                 suggestion=closest(name, current.fields),
             )
         ft = current.fields[name]
-        steps.append(Step(name, deref=pending_deref, none_semantic=ft.null_means_none))
+        steps.append(Step(name, deref=pending_deref, none_semantic=ft.null_means_none, is_list=ft.kind == "list"))
         pending_deref = False
         current = ft
     result_type = FieldType("list", item=current) if mapped else current

@@ -210,8 +210,7 @@ def beta_cost(e: Any, own: str) -> int:
     return 0
 
 
-BETA_LIMIT = 29  # MAX_SEQUENCE_EXPRESSIONS (32) - 1, less the $and that adds the group test
-GROUP = 64  # rules per group: an alpha node links at most 256 patterns (BETA_LIST_LENGTH)
+BETA_LIMIT = 31  # MAX_SEQUENCE_EXPRESSIONS (32) - 1
 
 
 # ------------------------------------------------------------------------------- patterns, DNF
@@ -328,6 +327,7 @@ class Spec:
     stratum: int
     patterns: list[dict[str, Any]]
     action: tuple[Any, ...]  # ("outcome", rule index, what, binding names) | ("derive", pred, names)
+    reads: dict[str, set[str]]  # fact tag -> materialised fields the patterns read
 
 
 @dataclass
@@ -500,6 +500,7 @@ class Compiler:
         pred.stratum = max((s.stratum for s in specs), default=0)
         out.extend(specs)
         name = self.fresh("p")
+        self.binding_kind[name] = Kind(("pred", pred.tag), pred.tag)
         test = conj(Cmp("$eq", Fld(name, "t"), Lit(pred.tag)),
                     *(Cmp("$eq", Fld(name, f"a{i}"), Fld(f, "k")) for i, f in enumerate(free)))
         return [Conj(patterns=(Pattern(name, test, negated=True, stratum=pred.stratum),))]
@@ -603,10 +604,11 @@ class Compiler:
                     test = self.split(p, test, order, helpers, specs)
                 tests.append((p.name, test))
             tests += [(h.name, h.test) for h in helpers]
-            rendered = [{name: self.render(test, name)} for name, test in tests]
-            rendered += [{f"{p.name}$not": self.render(p.test, p.name)} for p in negatives]
+            reads: dict[str, set[str]] = {}
+            rendered = [{name: self.render(test, name, reads)} for name, test in tests]
+            rendered += [{f"{p.name}$not": self.render(p.test, p.name, reads)} for p in negatives]
             stratum = max((p.stratum + 1 for p in [*negatives, *helpers] if p.stratum >= 0), default=0)
-            specs.append(Spec(stratum, rendered, action))
+            specs.append(Spec(stratum, rendered, action, reads))
         return specs
 
     def split(self, p: Pattern, test: Any, order: dict[str, int], helpers: list[Pattern],
@@ -631,6 +633,7 @@ class Compiler:
             pred.stratum = max(s.stratum for s in mine)
             out.extend(mine)
             name = self.fresh("h")
+            self.binding_kind[name] = Kind(("pred", pred.tag), pred.tag)
             helpers.append(Pattern(name, conj(Cmp("$eq", Fld(name, "t"), Lit(pred.tag)),
                                               *(Cmp("$eq", Fld(name, f"a{i}"), Fld(f, "k")) for i, f in enumerate(free))),
                                    stratum=pred.stratum))
@@ -659,13 +662,15 @@ class Compiler:
             return [p for x in e.items for p in self.place(x, order)]
         raise InternalError(f"durable engine: cannot place {e}")
 
-    def render(self, e: Any, own: str) -> Any:
+    def render(self, e: Any, own: str, reads: dict[str, set[str]]) -> Any:
+        """Durable's JSON for a test on ``own``'s pattern; records the fields it reads, per fact tag."""
         if isinstance(e, And | Or):
             if len(e.items) == 1:
-                return self.render(e.items[0], own)
-            return {"$and" if isinstance(e, And) else "$or": [self.render(x, own) for x in e.items]}
+                return self.render(e.items[0], own, reads)
+            return {"$and" if isinstance(e, And) else "$or": [self.render(x, own, reads) for x in e.items]}
         if isinstance(e, Items):
-            value = {"$m": e.value.name} if isinstance(e.value, Fld) else e.value.value
+            self.read(reads, e.list)
+            value: Any = e.value.value if isinstance(e.value, Lit) else {"$m": self.read(reads, e.value)}
             if e.quant == "$iany":
                 return {"$iany": {e.list.name: {"$i": value}}}
             return {"$iall": {e.list.name: {"$neq": {"$i": value}}}}
@@ -677,13 +682,18 @@ class Compiler:
             else:  # a test on another fact against a literal: the literal as a field of this fact
                 assert isinstance(right, Lit)
                 op, left, right = MIRROR_OP[op], Fld(own, self.const(own, right.value)), left
+        self.read(reads, left)
         if isinstance(right, Lit):
-            value: Any = right.value
+            value = right.value
         elif right.binding == own:
-            value = {"$m": right.name}
+            value = {"$m": self.read(reads, right)}
         else:
-            value = {right.binding: right.name}
+            value = {right.binding: self.read(reads, right)}
         return {left.name: value} if op == "$eq" else {op: {left.name: value}}
+
+    def read(self, reads: dict[str, set[str]], f: Fld) -> str:
+        reads.setdefault(self.binding_kind[f.binding].tag, set()).add(f.name)
+        return f.name
 
     # -- a rule ------------------------------------------------------------------------------------------
     def rule(self, index: int, rule: Rule) -> list[Spec]:
@@ -717,12 +727,6 @@ class Compiler:
         return out
 
 
-def _with(test: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    if set(test) == {"$and"}:
-        return {"$and": [*test["$and"], extra]}
-    return {"$and": [test, extra]}
-
-
 def _merge(a: dict[str, list[Any]], b: dict[str, list[Any]]) -> dict[str, list[Any]]:
     return {**a, **{k: a.get(k, []) + v for k, v in b.items()}}
 
@@ -746,31 +750,28 @@ def _reader(path: Path, offset: int, is_a: bool) -> Getter:
 
 
 # ------------------------------------------------------------------------------- facts
+STRUCTURAL = frozenset({"sid", "id", "k", "t", "o", "v", "n"})  # plus a0, a1, ... of derived facts
+
+
 @dataclass
-class Session:
-    """What one submission's run collects (actions write here)."""
+class Built:
+    """One submission's facts: by tag, with the native object and source position of each fact ``k``."""
 
-    outcomes: dict[tuple[int, str], set[tuple[int, ...]]] = field(default_factory=dict)
-    derived: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)
-    errors: list[BaseException] = field(default_factory=list)
-    started: bool = False
-    done: bool = False
+    by_tag: dict[str, list[dict[str, Any]]]
+    objs: list[Any]
+    pos: list[int]
 
 
-def build_facts(kinds: Iterable[Kind], facts: FactBase, sid: str) -> tuple[list[dict[str, Any]], list[Any], list[int]]:
-    """Durable facts for a submission; ``objs[k]`` is the native object of fact ``k``, ``pos[k]`` its
-    position in its source (native iteration order)."""
-    objs: list[Any] = []
-    pos: list[int] = []
-    out: list[dict[str, Any]] = []
+def build_facts(kinds: Iterable[Kind], facts: FactBase, sid: str) -> Built:
+    built = Built({}, [], [])
     members: dict[str, list[tuple[int, Any]]] = {}
 
     def new(obj: Any, i: int, body: dict[str, Any]) -> dict[str, Any]:
-        k = len(objs)
-        objs.append(obj)
-        pos.append(i)
+        k = len(built.objs)
+        built.objs.append(obj)
+        built.pos.append(i)
         fact = {"sid": sid, "id": str(k), "k": k, **body}
-        out.append(fact)
+        built.by_tag.setdefault(body["t"], []).append(fact)
         return fact
 
     for kind in kinds:
@@ -793,40 +794,61 @@ def build_facts(kinds: Iterable[Kind], facts: FactBase, sid: str) -> tuple[list[
             for name, tag in kind.elements.items():
                 for j, v in enumerate(fact[name]):
                     new(None, j, {"t": tag, "o": fact["k"], "v": v})
-    return out, objs, pos
+    return built
 
 
 def _materialise(fact: dict[str, Any], name: str, v: Any, klass: str | None) -> None:
     # every field is always present (a placeholder of its type when not set): a missing field of another
     # fact makes durable fail, and the state field guards every test that reads a value
+    is_list = klass is not None and klass.startswith("list:")
     if v is None or v is ABSENT:
         fact[name + "s"] = "u" if v is None else "a"
         if klass is not None:
-            fact[name] = [] if klass.startswith("list:") else PLACEHOLDER[klass]
+            fact[name] = [] if is_list else PLACEHOLDER[klass]
+        if is_list:
             fact[name + "n"] = fact[name + "l"] = 0
         return
     fact[name + "s"] = "v"
     if klass is None:
         return
-    if isinstance(v, list):
+    if is_list:
         known = [_encode(x) for x in v if x is not None]
         fact[name] = known
         fact[name + "n"] = len(v) - len(known)
         fact[name + "l"] = len(known)
     else:
         fact[name] = _encode(v)
-        fact[name + "n"] = fact[name + "l"] = 0
 
 
 # ------------------------------------------------------------------------------- the engine
 _ENGINES = itertools.count()
+CHUNK = 32  # durable rules per ruleset: keeps every alpha node under durable's fan-out limits
+
+
+@dataclass
+class Session:
+    """What one submission's run collects (actions write here)."""
+
+    outcomes: dict[tuple[int, str], set[tuple[int, ...]]] = field(default_factory=dict)
+    derived: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)
+    errors: list[BaseException] = field(default_factory=list)
+    started: set[str] = field(default_factory=set)
+    done: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Chunk:
+    """One durable ruleset: some of the rules, and the facts (and fields of them) they read."""
+
+    name: str
+    last: int  # its last stratum
+    keep: dict[str, frozenset[str]]  # fact tag -> fields to send
 
 
 @dataclass
 class _Plan:
     rule: Rule
     native: CompiledRule | None  # set when the rule runs natively
-    names: tuple[str, ...] = ()
 
 
 class DurableEngine:
@@ -860,30 +882,43 @@ class DurableEngine:
                 self.notes.append(f"rule {rule.id}: run by the native engine because {exc}")
                 continue
             specs.extend(mine)
-            self.plans.append(_Plan(rule, None, tuple(f"b{i}" for i in range(len(rule.bindings)))))
-        self.strata = max((s.stratum for s in specs), default=0) + 1
-        self.ruleset = f"egov{next(_ENGINES)}"
-        self.host = QuietHost()
-        self.host.set_rulesets({self.ruleset: copy.deepcopy(self._definition(specs))})
+            self.plans.append(_Plan(rule, None))
         self.kinds = list(self.compiler.kinds.values())
+        self.host = QuietHost()
+        self.chunks: list[Chunk] = []
+        engine = next(_ENGINES)
+        definitions = {}
+        for start in range(0, len(specs), CHUNK):
+            part = specs[start : start + CHUNK]
+            chunk = self._chunk(f"egov{engine}_{len(self.chunks)}", part)
+            definitions[chunk.name] = self._definition(chunk, part)
+            self.chunks.append(chunk)
+        self.host.set_rulesets(copy.deepcopy(definitions))  # durable mutates what it is given
+        self.strata = max((c.last for c in self.chunks), default=-1) + 1
         self._lock = threading.Lock()  # durable's C core holds the GIL: one session at a time
         self._sessions = itertools.count()
 
-    # -- the ruleset ---------------------------------------------------------------------------------
-    def _definition(self, specs: list[Spec]) -> dict[str, Any]:
+    # -- rulesets ------------------------------------------------------------------------------------
+    @staticmethod
+    def _chunk(name: str, specs: list[Spec]) -> Chunk:
+        reads: dict[str, set[str]] = {}
+        for spec in specs:
+            for tag, fields in spec.reads.items():
+                reads.setdefault(tag, set()).update(fields)
+        keep = {tag: frozenset(STRUCTURAL | fields) for tag, fields in reads.items()}
+        return Chunk(name, max(s.stratum for s in specs), keep)
+
+    def _definition(self, chunk: Chunk, specs: list[Spec]) -> dict[str, Any]:
         rules: dict[str, Any] = {
-            "hello": {"all": [{"h": {"t": "$hello"}}], "run": self._hello},
+            # an action runs first in every session, so delete_state never meets a session without one
+            "hello": {"all": [{"h": {"t": "$hello"}}], "run": self._hello(chunk.name)},
             # a fact that matches no rule makes durable raise for the whole batch
             "catch_all": {"all": [{"x": {"$ex": {"t": 1}}}, {"y": {"t": "$never"}}], "run": self._never},
-            "done": {"all": [{"g": {"$and": [{"t": "$gate"}, {"n": self.strata - 1}]}}], "run": self._done},
+            "done": {"all": [{"g": {"$and": [{"t": "$gate"}, {"n": chunk.last}]}}], "run": self._done(chunk.name)},
         }
         for i, spec in enumerate(specs):
-            # a test true of every fact (k >= 0) but different per group of rules ends each pattern's
-            # alpha chain, so no alpha node links more patterns than durable allows
-            group = {"$neq": {"k": -1 - i // GROUP}}
-            patterns = [{"g": {"$and": [{"t": "$gate"}, {"n": spec.stratum}]}}, *spec.patterns]
-            rules[f"r{i}"] = {"all": [{name: _with(test, group) for name, test in p.items()} for p in patterns],
-                              "run": self._action(spec.action)}
+            gate = {"g": {"$and": [{"t": "$gate"}, {"n": spec.stratum}]}}
+            rules[f"r{i}"] = {"all": [gate, *spec.patterns], "run": self._action(spec.action)}
         return rules
 
     def _action(self, action: tuple[Any, ...]) -> Callable[[Any], None]:
@@ -916,70 +951,91 @@ class DurableEngine:
         if self._session is not None:
             self._session.errors.append(exc)
 
-    def _hello(self, c: Any) -> None:
-        if self._session is not None:
-            self._session.started = True
+    def _hello(self, name: str) -> Callable[[Any], None]:
+        def hello(c: Any) -> None:
+            if self._session is not None:
+                self._session.started.add(name)
+
+        return hello
+
+    def _done(self, name: str) -> Callable[[Any], None]:
+        def done(c: Any) -> None:
+            if self._session is not None:
+                self._session.done.add(name)
+
+        return done
 
     def _never(self, c: Any) -> None:
         self._record(InternalError("durable engine: the catch-all rule fired"))
 
-    def _done(self, c: Any) -> None:
-        if self._session is not None:
-            self._session.done = True
-
-    # -- running -----------------------------------------------------------------------------------------
+    # -- running -------------------------------------------------------------------------------------
     def run(self, facts: FactBase, deadline: float | None = None) -> list[RuleRun]:
         if deadline is not None and time.monotonic() > deadline:
             raise_time_limit(facts)
         with self._lock:
             session = self._session = Session()
             try:
-                objs, pos = self._match(facts, session)
+                built = self._match(facts, session)
             finally:
                 self._session = None
         if deadline is not None and time.monotonic() > deadline:
             raise_time_limit(facts)
-        return [self._rule_run(i, plan, facts, session, objs, pos) for i, plan in enumerate(self.plans)]
+        return [self._rule_run(i, plan, facts, session, built) for i, plan in enumerate(self.plans)]
 
-    def _match(self, facts: FactBase, session: Session) -> tuple[list[Any], list[int]]:
+    def _match(self, facts: FactBase, session: Session) -> Built:
         sid = str(next(self._sessions))
-        batch, objs, pos = build_facts(self.kinds, facts, sid)
-        counter = itertools.count(len(objs))
-        host, rs = self.host, self.ruleset
-        try:
-            # an action runs first, so delete_state never meets a session without one
-            host.assert_fact(rs, {"sid": sid, "id": str(next(counter)), "k": 0, "t": "$hello"})
-            self._check(sid, session)
-            if batch:
-                host.assert_facts(rs, batch)
-                self._check(sid, session)
-            for n in range(self.strata):
-                host.assert_fact(rs, {"sid": sid, "id": str(next(counter)), "k": 0, "t": "$gate", "n": n})
-                self._check(sid, session)
-                derived = [
-                    {"sid": sid, "id": str(next(counter)), "k": 0, "t": tag,
-                     **{f"a{i}": k for i, k in enumerate(keys)}}
-                    for tag, found in sorted(session.derived.items()) for keys in sorted(found)
-                ]
-                session.derived.clear()
-                if derived:
-                    host.assert_facts(rs, derived)
-                    self._check(sid, session)
-            if not (session.started and session.done):
-                raise InternalError("durable engine: the session did not run to its last gate")
-        finally:
-            host.delete_state(rs, sid)
-        return objs, pos
+        built = build_facts(self.kinds, facts, sid)
+        counter = itertools.count(len(built.objs))
+        host = self.host
 
-    def _check(self, sid: str, session: Session) -> None:
+        def control(tag: str, **kw: Any) -> dict[str, Any]:
+            return {"sid": sid, "id": str(next(counter)), "k": -1, "t": tag, **kw}
+
+        def send(chunk: Chunk, by_tag: dict[str, list[dict[str, Any]]]) -> None:
+            batch = [{k: v for k, v in f.items() if k in keep}
+                     for tag, keep in chunk.keep.items() for f in by_tag.get(tag, ())]
+            if batch:
+                host.assert_facts(chunk.name, batch)
+                self._raise(session)
+
+        sent: dict[str, set[str]] = {c.name: set() for c in self.chunks}
+        derived: dict[str, list[dict[str, Any]]] = {}
+        try:
+            for chunk in self.chunks:
+                host.assert_fact(chunk.name, control("$hello"))
+                self._raise(session)
+                send(chunk, built.by_tag)
+            for n in range(self.strata):
+                for chunk in self.chunks:
+                    if n > chunk.last:
+                        continue
+                    # facts derived in earlier strata, then the gate: negations see everything they need
+                    fresh = {tag: derived[tag] for tag in chunk.keep if tag in derived and tag not in sent[chunk.name]}
+                    send(chunk, fresh)
+                    sent[chunk.name].update(fresh)
+                    host.assert_fact(chunk.name, control("$gate", n=n))
+                    self._raise(session)
+                for tag, found in sorted(session.derived.items()):
+                    derived[tag] = [control(tag, **{f"a{i}": k for i, k in enumerate(keys)}) for keys in sorted(found)]
+                session.derived.clear()
+            for chunk in self.chunks:
+                exception = host.get_state(chunk.name, sid).get("exception")
+                if exception:
+                    raise InternalError(f"durable engine: an action failed: {exception}")
+                if chunk.name not in session.started or chunk.name not in session.done:
+                    raise InternalError(f"durable engine: ruleset {chunk.name} did not run to its last gate")
+        finally:
+            for chunk in self.chunks:
+                if chunk.name in session.started:
+                    host.delete_state(chunk.name, sid)
+        return built
+
+    @staticmethod
+    def _raise(session: Session) -> None:
         if session.errors:
             raise session.errors[0]
-        exception = self.host.get_state(self.ruleset, sid).get("exception")
-        if exception:
-            raise InternalError(f"durable engine: an action failed: {exception}")
 
-    def _rule_run(self, index: int, plan: _Plan, facts: FactBase, session: Session, objs: list[Any],
-                  pos: list[int]) -> RuleRun:
+    def _rule_run(self, index: int, plan: _Plan, facts: FactBase, session: Session, built: Built) -> RuleRun:
         if plan.native is not None:
             return plan.native.run(facts)
         rule = plan.rule
@@ -995,6 +1051,7 @@ class DurableEngine:
         if (na & (passed | failed)) or (passed & failed) or (down - failed):
             raise InternalError(f"durable engine: contradictory outcomes for rule {rule.id}")
         names = tuple(b.name for b in rule.bindings)
+        pos, objs = built.pos, built.objs
         for combo in sorted(got("all"), key=lambda ks: [pos[k] for k in ks]):
             if combo in na:
                 out.not_applicable += 1
