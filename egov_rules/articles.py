@@ -19,6 +19,17 @@ def catalogue() -> dict[str, Any]:
     return data
 
 
+# Articles applied by the engine itself rather than by rules of their own.
+ENGINE_ENCODED = {
+    44: ("the Art 44 decision: every finding carries its class; `gate` decides per project and stage (sanctions.py)",
+         "第四十四条处理意见：每项问题标注其类别，由 gate 命令按项目阶段作出决定（sanctions.py）"),
+    46: ("the Art 46 item and whether it applies or is only potential are given on every finding (sanctions.py)",
+         "每项问题均标注第四十六条对应项及其适用或可能适用（sanctions.py）"),
+    47: ("temporal gate: every rule applies from 2015-04-01 (applies_from); continuing duties cover older assets",
+         "时间效力：所有规则自2015年4月1日起适用（applies_from）；此前已有资产按持续性义务检查"),
+}
+
+
 def article_info(number: int) -> dict[str, Any] | None:
     for a in catalogue().get("articles", []):
         if a.get("article") == number:
@@ -28,8 +39,11 @@ def article_info(number: int) -> dict[str, Any] | None:
 
 def articles_report(rulebook: Rulebook, lang: str = "en") -> dict[str, Any]:
     by_article: dict[int, list[str]] = {}
+    co_cited: dict[int, list[str]] = {}
     for r in rulebook.rules:
         by_article.setdefault(r.spec.article, []).append(r.id)
+        for a in r.spec.also_cites:
+            co_cited.setdefault(a, []).append(r.id)
     out = []
     for a in catalogue().get("articles", []):
         n = a["article"]
@@ -37,6 +51,10 @@ def articles_report(rulebook: Rulebook, lang: str = "en") -> dict[str, Any]:
         checkable = {True: "yes", False: "no"}.get(checkable, checkable)
         reason = a.get(f"reason_not_checkable_{lang}") or a.get("reason_not_checkable_en")
         rules = sorted(by_article.get(n, []))
+        also = sorted(co_cited.get(n, []))
+        engine = ENGINE_ENCODED.get(n)
+        if engine and not rules:
+            reason = engine[1] if lang == "zh" else engine[0]
         if not rules and checkable != "no" and not reason:
             reason = ("尚未编码为规则" if lang == "zh" else "not yet encoded as rules")
         out.append({
@@ -46,6 +64,9 @@ def articles_report(rulebook: Rulebook, lang: str = "en") -> dict[str, Any]:
             "summary": a.get(f"summary_{lang}") or a.get("summary_en"),
             "checkable": checkable,
             "rules": rules,
-            "reason": None if rules else reason,
+            "co_cited_by": also,
+            "encoded_by": "rules" if rules else ("engine" if engine else ("co-citation" if also else None)),
+            "reason": None if rules else (reason if not also else (
+                f"co-cited by {', '.join(also)}" if lang != "zh" else f"由 {', '.join(also)} 同时引用")),
         })
     return {"articles": out}

@@ -60,6 +60,7 @@ class Finding:
     interpretation: dict[str, Any] | None = None
     waived: dict[str, Any] | None = None
     key: tuple[str, ...] = ()
+    also_cites: tuple[int, ...] = ()
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.article, self.rule, self.line, self.column, self.pointer, self.key)
@@ -84,6 +85,31 @@ def render_value(value: Any, lang: str) -> str:
     if isinstance(value, str):
         return enum_label(value, lang)
     return str(value)
+
+
+# free text that does not identify a list item (editing it must not look like a new finding)
+_NOT_IDENTIFYING = frozenset({"name", "notes", "justification", "title", "duty_basis"})
+
+
+def stable_key(value: Any) -> str:
+    """What identifies a bound value independently of where it stands in the file.
+
+    Entities have ids; items of nested lists (components, entries, outputs) have none, so they are named by
+    their identifying scalar fields: inserting an unrelated item before them changes nothing."""
+    if isinstance(value, dict):
+        if "id" in value and COLLECTION in value:
+            return str(value["id"])
+        parts = sorted(
+            f"{k}={v}" for k, v in value.items()
+            if not k.startswith("_") and k not in _NOT_IDENTIFYING and isinstance(v, str | int | float | bool)
+        )
+        return "{" + ",".join(parts) + "}"
+    return repr(value)
+
+
+def fingerprint_of(rule_id: str, bindings: list[tuple[str, Any]]) -> str:
+    text = rule_id + "|" + "|".join(f"{name}={stable_key(v)}" for name, v in bindings)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class FindingBuilder:
@@ -172,9 +198,7 @@ class FindingBuilder:
         entity_ptr = subject_entity.get(POINTER, "") if subject_entity else ""
         relative = pointer[len(entity_ptr):] if entity_ptr and pointer.startswith(entity_ptr) else pointer
         logical = f"{subject_type}[{subject_id}]{relative}"
-        anchor_ptr = anchor.get(POINTER, "") if isinstance(anchor, dict) else ""
-        anchor_rel = anchor_ptr[len(entity_ptr):] if entity_ptr and anchor_ptr.startswith(entity_ptr) else anchor_ptr
-        fingerprint = hashlib.sha256(f"{rule.id}|{subject_id}|{anchor_rel}".encode()).hexdigest()[:32]
+        fingerprint = fingerprint_of(rule.id, [(b.name, env.get(b.name)) for b in rule.bindings])
         interpretation = None
         if spec.interpretation is not None:
             it = spec.interpretation
@@ -190,4 +214,5 @@ class FindingBuilder:
             project_severity=project.get("severity") if project else None,
             art44_class=spec.sanctions.art44, art46=art46, fingerprint=fingerprint, missing=missing,
             downgrade_reason=downgrade_reason, interpretation=interpretation, key=verdict.key,
+            also_cites=tuple(spec.also_cites),
         )

@@ -38,6 +38,8 @@ def finding_dict(f: Finding, lang: str, stage: str | None = None) -> dict[str, A
         },
         "fingerprint": f.fingerprint,
     }
+    if f.also_cites:
+        out["also_cites"] = [{"article": a, "citation": citation(a, None, None, lang)} for a in f.also_cites]
     if f.missing:
         out["missing_facts"] = [{"pointer": m.pointer, "path": m.path, "line": m.line, "column": m.column}
                                 for m in f.missing]
