@@ -221,7 +221,7 @@ def _parse_path(ctx: ParseContext, text: str, scope: Scope, pointer: str) -> Pat
                 current = FieldType("int")
                 continue
             mapped = True
-            current = current.item
+            current = current.item  # type: ignore[assignment]  # checked non-None in the test above
             if current.kind == "ref":
                 current = _ref_target(ctx.schema, current.refs)
                 pending_deref = True

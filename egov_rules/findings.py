@@ -165,7 +165,7 @@ class FindingBuilder:
                 pointer = at_value.get(POINTER, "")
                 if not any(s.deref or s.pseudo for s in rule.at.steps):
                     pointer += "".join(f"/{s.name}" for s in rule.at.steps)
-        severity = spec.severity
+        severity: str = spec.severity
         downgrade_reason = None
         missing: list[MissingFact] = []
         if verdict.status == "unknown":

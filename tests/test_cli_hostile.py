@@ -57,7 +57,7 @@ def test_hostile_input_is_a_clean_exit_2(tmp_path: Path, name: str) -> None:
     err = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 2, err
     assert "Traceback" not in err and "Traceback" not in proc.stdout.decode("utf-8", "replace")
-    assert f"{path}:" in err and "invalid input" in err or "limit exceeded" in err
+    assert (f"{path}:" in err and "invalid input" in err) or "limit exceeded" in err
     first = err.splitlines()[0]
     line_col = first.split(f"{path}:", 1)[1].split(":")[:2]
     assert all(part.isdigit() for part in line_col), first
