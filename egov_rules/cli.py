@@ -57,12 +57,22 @@ class Group(click.Group):
 
 
 # ------------------------------------------------------------------------------------ options
+LIMIT_HELP = {
+    "max_bytes": "limit: size of one input file in bytes",
+    "max_depth": "limit: nesting depth of mappings and lists",
+    "max_nodes": "limit: YAML/JSON nodes in one document",
+    "max_entities": "limit: entities across the top-level lists",
+    "max_aliases": "limit: YAML alias uses (the format forbids aliases: 0)",
+    "max_seconds": "limit: seconds to load and check one submission",
+}
+
+
 def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     defaults = Limits()
     for name, option in reversed(list(Limits.OPTIONS.items())):
         kind = float if name == "max_seconds" else int
         fn = click.option(option, name, type=kind, default=getattr(defaults, name), show_default=True,
-                          help=f"input limit: {name.replace('max_', 'maximum ').replace('_', ' ')}")(fn)
+                          help=LIMIT_HELP[name])(fn)
     return fn
 
 
