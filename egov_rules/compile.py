@@ -298,7 +298,7 @@ def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter] | None:
     return None
 
 
-def _source_getter(source: Source) -> Callable[[Env, FactBase, Trace | None], list[Any] | None]:
+def source_getter(source: Source) -> Callable[[Env, FactBase, Trace | None], list[Any] | None]:
     if source.collection is not None:
         name = source.collection
         return lambda env, facts, trace: facts.collection(name)
@@ -323,7 +323,7 @@ def compile_quantifier(node: Quantifier) -> Test:
     binding = node.binding
     where = compile_condition(node.where) if node.where is not None else None
     require = compile_condition(node.require) if node.require is not None else None
-    source_items = _source_getter(node.source)
+    source_items = source_getter(node.source)
     plan = _join_plan(node)
     kind = node.kind
     text = f"{kind} {binding} in {node.source.text}"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .compile import ABSENT, Getter, Test, Trace, compile_condition, compile_path
+from .compile import Test, Trace, compile_condition, source_getter
 from .conditions import Source
 from .facts import POINTER, FactBase
 from .rulebook import Rule, Rulebook
@@ -149,22 +149,9 @@ class Traced:
 
 
 def _compile_source(source: Source) -> Any:
-    if source.collection is not None:
-        name = source.collection
-        return lambda env, facts: facts.collection(name)
-    assert source.path is not None
-    get: Getter = compile_path(source.path)
-    deref = source.type.item is not None and source.type.item.kind == "ref"
-
-    def items(env: dict[str, Any], facts: FactBase) -> list[Any]:
-        value = get(env, facts, None)
-        if value is None or value is ABSENT:
-            return []
-        if deref:
-            return [facts.by_id[v] for v in value if v in facts.by_id]
-        return list(value)
-
-    return items
+    """A for_each source: the same getter quantifiers use; an unknown list gives no bindings."""
+    items = source_getter(source)
+    return lambda env, facts: items(env, facts, None) or []
 
 
 class NativeEngine:
