@@ -105,6 +105,18 @@ class Report:
         return EXIT_OK
 
 
+def _require_something_to_check(facts: FactBase, doc: Document) -> None:
+    """A submission with no project and no unit under review has nothing the Measures could be applied to."""
+    if facts.collection("projects") or facts.collection("units_under_review"):
+        return
+    from .errors import InputError
+
+    line, col = doc.locate("/submission")
+    raise InputError("nothing to check: the submission has no projects and names no units_under_review",
+                     file=doc.source, line=line, column=col, field="/submission/units_under_review",
+                     expected="projects[] or submission.units_under_review")
+
+
 def _dump(submission: Any) -> dict[str, Any]:
     data: dict[str, Any] = submission.model_dump(mode="python", by_alias=True)
     return data
@@ -178,11 +190,14 @@ class Checker:
         from .validate import validate_document
 
         if self.registry is None:
-            return FactBase.from_data(_dump(validate_document(doc)), doc.source), []
-        merged = self.registry.augment(doc)
-        data = _dump(validate_document(merged))
-        mismatches = self.registry.override(data, merged)
-        return FactBase.from_data(data, doc.source), mismatches
+            facts, mismatches = FactBase.from_data(_dump(validate_document(doc)), doc.source), []
+        else:
+            merged = self.registry.augment(doc)
+            data = _dump(validate_document(merged))
+            mismatches = self.registry.override(data, merged)
+            facts = FactBase.from_data(data, doc.source)
+        _require_something_to_check(facts, doc)
+        return facts, mismatches
 
     def check_document(self, doc: Document, *, stage: str | None = None,
                        raise_errors: bool = False) -> SubmissionResult:

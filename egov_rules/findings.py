@@ -195,6 +195,8 @@ class FindingBuilder:
             (a.item, art46_status(a.item, self._value(impact, env, facts), severity))
             for a, impact in zip(spec.sanctions.art46, rule.impacts, strict=True)
         ]
+        if any(item != 7 and status == "applicable" for item, status in art46):
+            art46 = [(i, st) for i, st in art46 if i != 7]  # item 7 is the catch-all: "other violations"
         entity_ptr = subject_entity.get(POINTER, "") if subject_entity else ""
         relative = pointer[len(entity_ptr):] if entity_ptr and pointer.startswith(entity_ptr) else pointer
         logical = f"{subject_type}[{subject_id}]{relative}"
