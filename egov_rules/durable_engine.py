@@ -53,7 +53,7 @@ from .evaluate import (
     rule_in_force,
 )
 from .facts import COLLECTION, DERIVED_COLLECTIONS, FactBase
-from .factschema import FieldType
+from .factschema import FieldType, load_schema_json
 from .rulebook import Rule, Rulebook
 
 INSTALL_HINT = (
@@ -70,7 +70,7 @@ MAX_ALTERNATIVES = 256  # per outcome of one rule: beyond this the rule runs nat
 class Fld:
     binding: str  # durable binding name
     name: str  # field name on that binding's facts
-    guarded: bool = False  # a value field: meaningful only when its state field is "v"
+    guarded: bool = False  # a value that may be unset: meaningful only when its state field is "v"
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def state(f: Fld) -> Fld:
 
 
 def _is(x: Fld | Lit, st: str) -> Any:
-    if isinstance(x, Lit):
+    if isinstance(x, Lit) or not x.guarded:  # a literal, or a path the schema says is never null
         return TRUE if st == "v" else FALSE
     return Cmp("$eq", state(x), Lit(st))
 
@@ -158,7 +158,7 @@ def _set(x: Fld | Lit) -> Any:
 
 
 def _not_set(x: Fld | Lit) -> Any:
-    return FALSE if isinstance(x, Lit) else Cmp("$neq", state(x), Lit("v"))
+    return FALSE if isinstance(x, Lit) or not x.guarded else Cmp("$neq", state(x), Lit("v"))
 
 
 def _guard_parts(*xs: Fld | Lit) -> list[Any]:
@@ -189,14 +189,9 @@ def refs(e: Any) -> set[str]:
     return {e.list.binding} | ({e.value.binding} if isinstance(e.value, Fld) else set())
 
 
-def renderable(e: Any, own: str) -> bool:
-    """Can the pattern of ``own`` test this?  Durable's left operand must be a field of its own fact."""
-    if isinstance(e, And | Or):
-        return all(renderable(x, own) for x in e.items)
-    if isinstance(e, Cmp):
-        return e.left.binding == own or isinstance(e.right, Lit) or e.right.binding == own
-    assert isinstance(e, Items)
-    return e.list.binding == own and (isinstance(e.value, Lit) or e.value.binding == own)
+def alpha_at(e: Any, own: str) -> bool:
+    """Does the test read only ``own``'s fact (an alpha test, against literals or its own fields)?"""
+    return refs(e) <= {own}
 
 
 def beta_cost(e: Any, own: str) -> int:
@@ -204,10 +199,7 @@ def beta_cost(e: Any, own: str) -> int:
     $or appends two, every test that reads another fact one; the sequence holds at most 31)."""
     if isinstance(e, And | Or):
         return sum(beta_cost(x, own) for x in e.items) + (2 if len(e.items) > 1 else 0)
-    if isinstance(e, Cmp):
-        reads_other = e.left.binding != own or (isinstance(e.right, Fld) and e.right.binding != own)
-        return 1 if reads_other else 0
-    return 0
+    return 0 if alpha_at(e, own) else 1
 
 
 BETA_LIMIT = 31  # MAX_SEQUENCE_EXPRESSIONS (32) - 1
@@ -279,7 +271,8 @@ class Kind:
     collection: str | None = None  # entities of this collection ("submission" for the submission)
     owner: Kind | None = None  # link facts: the kind of the facts that own them
     items: Callable[[Any, FactBase], list[Any]] | None = None  # link facts: the elements of an owner
-    fields: dict[str, tuple[Getter, str | None]] = field(default_factory=dict)  # name -> (reader, class)
+    # name -> (reader, class of the value or None, never null, list items never null)
+    fields: dict[str, tuple[Getter, str | None, bool, bool]] = field(default_factory=dict)
     consts: dict[str, Any] = field(default_factory=dict)
     elements: dict[str, str] = field(default_factory=dict)  # list field -> element facts' tag
 
@@ -319,6 +312,75 @@ def _encode(v: Any) -> Any:
 PLACEHOLDER = {"text": "", "num": 0, "date": 0, "bool": False}
 
 
+class Shapes:
+    """Which paths are never null: required, non-nullable fields all the way (submission.schema.json).
+
+    Knowing it removes the unknown/absent cases of a comparison, which keeps durable's rules few; the
+    facts are checked against it when they are built, so a disagreement is loud, never a wrong verdict.
+    """
+
+    def __init__(self) -> None:
+        schema = load_schema_json()
+        self.defs: dict[str, Any] = schema["$defs"]
+        self.props: dict[str, Any] = schema["properties"]
+
+    def node(self, n: Any) -> Any:
+        while isinstance(n, dict) and "$ref" in n:
+            n = self.defs[n["$ref"].rsplit("/", 1)[-1]]
+        return n
+
+    def collection(self, name: str) -> Any:
+        if name in DERIVED_COLLECTIONS:
+            return self.node(self.defs.get(DERIVED_COLLECTIONS[name]))
+        prop = self.node(self.props.get(name))
+        return self.node(prop.get("items")) if isinstance(prop, dict) and "items" in prop else prop
+
+    def element(self, n: Any) -> Any:
+        """The item a binding over this node ranges over (a list's item; a reference's entity)."""
+        n = self.node(n)
+        if isinstance(n, dict) and n.get("type") == "array":
+            n = self.node(n.get("items"))
+        refs_ = n.get("x-ref") if isinstance(n, dict) else None
+        if refs_:
+            return self.collection(refs_[0]) if len(refs_) == 1 else None
+        return n
+
+    @staticmethod
+    def _nullable(n: Any) -> bool:
+        if not isinstance(n, dict) or "anyOf" in n or "oneOf" in n:
+            return True
+        types = n.get("type")
+        return (isinstance(types, list) and "null" in types) or None in n.get("enum", ())
+
+    def walk(self, start: Any, path: Path) -> tuple[Any, bool, bool]:
+        """The node a path ends on, whether its value is never null, and whether its items never are."""
+        cur, never, items_never, listed = start, True, True, False
+        for step in path.steps:
+            cur = self.node(cur)
+            if not isinstance(cur, dict):
+                return None, False, False
+            if cur.get("type") == "array" and not step.pseudo:
+                listed, cur = True, self.node(cur.get("items"))
+            if step.deref:
+                targets = cur.get("x-ref") if isinstance(cur, dict) else None
+                if not targets or len(targets) != 1:
+                    return None, False, False
+                cur = self.collection(targets[0])
+            if step.pseudo:
+                cur = None
+                continue
+            props = cur.get("properties") if isinstance(cur, dict) else None
+            if not props or step.name not in props:
+                return None, False, False
+            ok = step.name in cur.get("required", ()) and not self._nullable(self.node(props[step.name]))
+            if listed:
+                items_never = items_never and ok
+            else:
+                never = never and ok
+            cur = props[step.name]
+        return cur, never, items_never
+
+
 # ------------------------------------------------------------------------------- the compiler
 @dataclass
 class Spec:
@@ -326,7 +388,7 @@ class Spec:
 
     stratum: int
     patterns: list[dict[str, Any]]
-    action: tuple[Any, ...]  # ("outcome", rule index, what, binding names) | ("derive", pred, names)
+    action: tuple[Any, ...]  # ("outcome", rule, what, names) | ("derive", pred, names) | ("view", pred, names)
     reads: dict[str, set[str]]  # fact tag -> materialised fields the patterns read
 
 
@@ -335,19 +397,39 @@ class Pred:
     tag: str
     arity: int
     stratum: int = 0
+    base: str | None = None  # a view: the tag of the facts it copies
+
+
+@dataclass(frozen=True)
+class Value:
+    fld: Fld | Lit
+    klass: str | None
+    items_never_null: bool = True
 
 
 class Compiler:
-    """Translates a rulebook into durable rule specs; shared registries of kinds, fields and predicates."""
+    """Translates a rulebook into durable rule specs; shared registries of kinds, fields and predicates.
+
+    Durable evaluates a pattern's tests reliably only as a flat conjunction whenever any of them reads
+    another fact (measured: nested $and/$or mixing such tests give wrong matches), so every pattern here is
+    flat: a disjunction that reads other facts becomes alternative rules (or, under a negation, several
+    negations), and a nested disjunction of a fact's own fields moves into a *view*, facts of that kind
+    that pass it, derived by a rule of their own.
+    """
 
     def __init__(self) -> None:
         self.kinds: dict[tuple[Any, ...], Kind] = {}
         self.field_names: dict[PathKey, str] = {}
         self.const_names: dict[tuple[str, Any], str] = {}
         self.preds: list[Pred] = []
+        self.views: dict[tuple[str, Any], Pred] = {}
+        self.views_by_tag: dict[str, Pred] = {}
+        self.view_specs: list[Spec] = []
         self.element_tags: dict[tuple[tuple[Any, ...], str], str] = {}
         self.binding_kind: dict[str, Kind] = {}  # per rule being translated
+        self.binding_node: dict[str, Any] = {}  # binding -> its schema node (None: unknown)
         self.counter = itertools.count()
+        self.shapes = Shapes()
         self.kind("submission", ("submission",), collection="submission")
 
     # -- kinds and fields ----------------------------------------------------------------------
@@ -357,16 +439,19 @@ class Compiler:
             found = self.kinds[key] = Kind(key, tag, **kw)
         return found
 
-    def source_kind(self, source: Source, scope: dict[str, str]) -> Kind:
+    def source_kind(self, source: Source, scope: dict[str, str]) -> tuple[Kind, Any]:
         if source.collection is not None:
             name = source.collection
+            node = self.shapes.collection(name)
             if name in DERIVED_COLLECTIONS:
                 return self.kind(f"L{len(self.kinds)}", ("derived", name), owner=self.kinds[("submission",)],
-                                 items=lambda owner, facts: facts.collection(name))
-            return self.kind(name, ("entity", name), collection=name)
+                                 items=lambda owner, facts: facts.collection(name)), node
+            return self.kind(name, ("entity", name), collection=name), node
         path = source.path
         assert path is not None
-        owner = self.binding_kind[scope[path.binding]]
+        owner_name = scope[path.binding]
+        owner = self.binding_kind[owner_name]
+        end, _, _ = self.shapes.walk(self.binding_node.get(owner_name), path)
         key = ("link", owner.key, path.steps, path.mapped)
         if key not in self.kinds:
             get = _compile_source(source)
@@ -377,23 +462,24 @@ class Compiler:
                 return result
 
             self.kind(f"L{len(self.kinds)}", key, owner=owner, items=items)
-        return self.kinds[key]
+        return self.kinds[key], self.shapes.element(end)
 
-    def type_test(self, name: str) -> Any:
-        return Cmp("$eq", Fld(name, "t"), Lit(self.binding_kind[name].tag))
+    def type_test(self, name: str, tag: str | None = None) -> Any:
+        return Cmp("$eq", Fld(name, "t"), Lit(tag or self.binding_kind[name].tag))
 
     def bind(self, name: str, source: Source, scope: dict[str, str]) -> Pattern:
         """The pattern that binds ``name`` to an item of ``source`` (joined to its owner)."""
-        kind = self.source_kind(source, scope)
+        kind, node = self.source_kind(source, scope)
         self.binding_kind[name] = kind
+        self.binding_node[name] = node
         test = self.type_test(name)
         if source.path is not None:
             test = conj(test, Cmp("$eq", Fld(name, "o"), Fld(scope[source.path.binding], "k")))
         return Pattern(name, test)
 
     def path_field(self, path: Path, scope: dict[str, str], *, offset: int = 0, is_a: bool = False,
-                   value: bool = True) -> tuple[Fld, str | None]:
-        """The field holding a path's value on its binding's facts, and the value's class."""
+                   value: bool = True) -> Value:
+        """The field holding a path's value on its binding's facts, its class, and what is never null."""
         binding = scope[path.binding]
         kind = self.binding_kind[binding]
         ft = path.type
@@ -406,13 +492,18 @@ class Compiler:
             klass = _scalar_class(ft)
         if value and klass is None:
             raise Untranslatable(f"'{path.text}' is {ft.describe()}, which durable facts cannot hold")
+        _, never, items_never = self.shapes.walk(self.binding_node.get(binding), path)
+        never = never or path.mapped  # a mapped path is always a list (nulls inside it are items)
         key: PathKey = (path.steps, path.mapped, offset, is_a)
         name = self.field_names.get(key)
         if name is None:
             name = self.field_names[key] = f"f{len(self.field_names)}"
         if name not in kind.fields:
-            kind.fields[name] = (_reader(path, offset, is_a), klass)
-        return Fld(binding, name, guarded=True), klass
+            kind.fields[name] = (_reader(path, offset, is_a), klass, never, items_never)
+        else:  # the same path read with and without its value: keep the value
+            read, old, n, i = kind.fields[name]
+            kind.fields[name] = (read, old or klass, n, i)
+        return Value(Fld(binding, name, guarded=not never), klass, items_never)
 
     def const(self, binding: str, value: Any) -> str:
         """A field holding a literal on ``binding``'s facts, so a test on another fact can be written here."""
@@ -432,8 +523,16 @@ class Compiler:
         kind.elements[lst.name] = tag
         return tag
 
-    def fresh(self, prefix: str) -> str:
-        return f"{prefix}{next(self.counter)}"
+    def fresh(self, prefix: str, tag: str | None = None) -> str:
+        name = f"{prefix}{next(self.counter)}"
+        if tag is not None:
+            self.binding_kind[name] = Kind((prefix, tag), tag)
+        return name
+
+    def new_pred(self) -> Pred:
+        pred = Pred(f"P{len(self.preds)}", 0)
+        self.preds.append(pred)
+        return pred
 
     # -- conditions --------------------------------------------------------------------------------
     def condition(self, node: Any, pol: str, scope: dict[str, str], out: list[Spec]) -> DNF:
@@ -477,13 +576,20 @@ class Compiler:
         return self.negate(bound, _product(body(node.where, w), body(node.require, r)), out)
 
     def negate(self, bound: Pattern, body: DNF, out: list[Spec]) -> DNF:
-        """No item of ``bound`` satisfies ``body``: one negated pattern, or a derived fact."""
+        """No item of ``bound`` satisfies ``body``: negated patterns, or a derived fact."""
         if not body:
             return [Conj()]
         if all(not c.patterns for c in body):
-            test = conj(bound.test, disj(*(conj(*c.exprs) for c in body)))
-            if renderable(test, bound.name) and beta_cost(test, bound.name) <= BETA_LIMIT:
-                return [Conj(patterns=(Pattern(bound.name, test, negated=True),))]
+            # not exists (A or B) = (not exists A) and (not exists B): one flat negated pattern per case
+            cases = _alternatives(disj(*(conj(*c.exprs) for c in body)), bound.name)
+            if len(cases) <= MAX_NEGATIONS:
+                negs: list[Pattern] = []
+                for units in cases:
+                    name = self.fresh("n", self.binding_kind[bound.name].tag)
+                    self.binding_kind[name] = self.binding_kind[bound.name]
+                    test = _rename(conj(bound.test, *units), bound.name, name)
+                    negs.append(Pattern(name, test, negated=True))
+                return [Conj(patterns=tuple(negs))]
         alternatives = _product([Conj(patterns=(bound,))], body)
         local = {p.name for c in alternatives for p in c.patterns}
         used: set[str] = set()
@@ -493,22 +599,23 @@ class Compiler:
             for e in c.exprs:
                 used |= refs(e)
         free = sorted(used - local)
-        pred = Pred(f"P{len(self.preds)}", len(free))
-        self.preds.append(pred)
+        pred = self.new_pred()
+        pred.arity = len(free)
         front = [Pattern(f, self.type_test(f)) for f in free]
         specs = [s for alt in alternatives for s in self.assemble(alt, front, ("derive", pred, tuple(free)))]
         pred.stratum = max((s.stratum for s in specs), default=0)
         out.extend(specs)
-        name = self.fresh("p")
-        self.binding_kind[name] = Kind(("pred", pred.tag), pred.tag)
-        test = conj(Cmp("$eq", Fld(name, "t"), Lit(pred.tag)),
-                    *(Cmp("$eq", Fld(name, f"a{i}"), Fld(f, "k")) for i, f in enumerate(free)))
-        return [Conj(patterns=(Pattern(name, test, negated=True, stratum=pred.stratum),))]
+        name = self.fresh("p", pred.tag)
+        return [Conj(patterns=(Pattern(name, self.key_test(name, free), negated=True, stratum=pred.stratum),))]
 
-    def operand(self, node: Compare, scope: dict[str, str]) -> tuple[Fld | Lit, str | None]:
+    def key_test(self, name: str, free: list[str]) -> Any:
+        """A derived fact whose arguments are the facts bound to ``free``."""
+        return conj(self.type_test(name), *(Cmp("$eq", Fld(name, f"a{i}"), Fld(f, "k")) for i, f in enumerate(free)))
+
+    def operand(self, node: Compare, scope: dict[str, str]) -> Value:
         op = node.operand
         if op.path is None:
-            return Lit(_encode(op.literal)), _literal_class(op.literal)
+            return Value(Lit(_encode(op.literal)), _literal_class(op.literal))
         return self.path_field(op.path, scope, offset=op.offset)
 
     def compare(self, node: Compare, pol: str, scope: dict[str, str]) -> DNF:
@@ -516,100 +623,131 @@ class Compiler:
         if op in ("ne", "not_in"):  # three-valued negation of eq / in
             return self.compare(replace(node, op="eq" if op == "ne" else "in"), SWAP[pol], scope)
         if op == "is_set":  # never unknown
-            s, _ = self.path_field(node.path, scope, value=False)
+            s = self.path_field(node.path, scope, value=False).fld
             true = _set(s) if node.operand.literal else _not_set(s)
             return _expr_dnf({"T": true, "NF": true}.get(pol) or neg(true))
         if op == "is_a" or (op == "in" and node.operand.path is None):
-            a, klass = self.path_field(node.path, scope, is_a=op == "is_a")
+            v = self.path_field(node.path, scope, is_a=op == "is_a")
+            a = v.fld
+            assert isinstance(a, Fld)
             values = sorted(node.operand.literal, key=repr)
-            if any(_literal_class(v) != klass for v in values):
-                raise Untranslatable(f"'{node.text}' compares {klass} values with {values!r}")
-            lits = [Lit(_encode(v)) for v in values]
-            true = conj(_set(a), disj(*(Cmp("$eq", a, v) for v in lits)))
-            false = disj(_is(a, "a"), conj(_set(a), *(Cmp("$neq", a, v) for v in lits)))
+            if any(_literal_class(x) != v.klass for x in values):
+                raise Untranslatable(f"'{node.text}' compares {v.klass} values with {values!r}")
+            lits = [Lit(_encode(x)) for x in values]
+            true = conj(_set(a), disj(*(Cmp("$eq", a, x) for x in lits)))
+            false = disj(_is(a, "a"), conj(_set(a), *(Cmp("$neq", a, x) for x in lits)))
             return self._polar(pol, true, false)
         if op in RULE_OP:
-            a, ka = self.path_field(node.path, scope)
-            b, kb = self.operand(node, scope)
-            if ka != kb or (op != "eq" and ka not in ("num", "date")):
-                raise Untranslatable(f"'{node.text}' compares {ka} with {kb}")
+            va, vb = self.path_field(node.path, scope), self.operand(node, scope)
+            a, b = va.fld, vb.fld
+            assert isinstance(a, Fld)
+            if va.klass != vb.klass or (op != "eq" and va.klass not in ("num", "date")):
+                raise Untranslatable(f"'{node.text}' compares {va.klass} with {vb.klass}")
             rop = RULE_OP[op]
             true = conj(_set(a), _set(b), Cmp(rop, a, b))
             false = disj(_is(a, "a"), _is(b, "a"), conj(_set(a), _set(b), Cmp(NEG_OP[rop], a, b)))
             return self._polar(pol, true, false)
         if op == "in":  # value in a list field
-            a, ka = self.path_field(node.path, scope)
-            lst, kl = self.operand(node, scope)
-            return self.member(a, ka, lst, kl, pol, node)
+            return self.member(self.path_field(node.path, scope), self.operand(node, scope), pol, node)
         if op == "contains":
-            lst, kl = self.path_field(node.path, scope)
-            a, ka = self.operand(node, scope)
-            return self.member(a, ka, lst, kl, pol, node)
+            return self.member(self.operand(node, scope), self.path_field(node.path, scope), pol, node)
         raise Untranslatable(f"operator '{op}' is not known to the durable engine")
 
     @staticmethod
     def _polar(pol: str, true: Any, false: Any) -> DNF:
         return _expr_dnf({"T": true, "F": false, "NT": neg(true), "NF": neg(false)}[pol])
 
-    def member(self, x: Fld | Lit, kx: str | None, lst: Fld | Lit, kl: str | None, pol: str,
-               node: Compare) -> DNF:
-        """``x`` is in the list ``lst`` (native ``_member``: absent is false, unknown or a null element
-        unknown)."""
-        if not isinstance(lst, Fld) or kl != f"list:{kx}":
-            raise Untranslatable(f"'{node.text}' tests membership of {kx} in {kl}")
-        nulls = Cmp("$eq", Fld(lst.binding, lst.name + "n"), Lit(0))
+    def member(self, vx: Value, vl: Value, pol: str, node: Compare) -> DNF:
+        """``x`` is in the list (native ``_member``: absent is false; unknown, or a null item, unknown)."""
+        x, lst = vx.fld, vl.fld
+        if not isinstance(lst, Fld) or vl.klass != f"list:{vx.klass}":
+            raise Untranslatable(f"'{node.text}' tests membership of {vx.klass} in {vl.klass}")
+        nulls = TRUE if vl.items_never_null else Cmp("$eq", Fld(lst.binding, lst.name + "n"), Lit(0))
         decided = conj(_set(x), _set(lst))
-        not_absent = conj(neg(_is(x, "a")), neg(_is(lst, "a")))
+        absent = disj(_is(x, "a"), _is(lst, "a"))
         if isinstance(x, Lit) or x.binding == lst.binding:  # both on one fact: $iany / $iall
             has = Items("$iany", lst, x)
-            true = conj(decided, has)
-            false = disj(_is(x, "a"), _is(lst, "a"), conj(decided, nulls, neg(has)))
-            return self._polar(pol, true, false)
+            return self._polar(pol, conj(decided, has), disj(absent, conj(decided, nulls, neg(has))))
         # x is another binding's value: join element facts of the list
         name = self.fresh("e")
         tag = self.element_tag(lst)
         self.binding_kind[name] = Kind(("element", tag), tag)
-        test = conj(Cmp("$eq", Fld(name, "t"), Lit(tag)), Cmp("$eq", Fld(name, "o"), Fld(lst.binding, "k")),
+        test = conj(self.type_test(name), Cmp("$eq", Fld(name, "o"), Fld(lst.binding, "k")),
                     Cmp("$eq", Fld(name, "v"), x))
-        some = Pattern(name, test)
+        some = [Conj(patterns=(Pattern(name, test),), exprs=(decided,))]
         none = Pattern(name, test, negated=True)
         if pol == "T":
-            return [Conj(patterns=(some,), exprs=(decided,))]
+            return some
         if pol == "NT":
             return _union(_expr_dnf(neg(decided)), [Conj(patterns=(none,))])
         if pol == "F":
-            return _union(_expr_dnf(disj(_is(x, "a"), _is(lst, "a"))),
-                          [Conj(patterns=(none,), exprs=(decided, nulls))])
-        return _union(_expr_dnf(conj(not_absent, disj(neg(decided), neg(nulls)))),
-                      [Conj(patterns=(some,), exprs=(decided,))])
+            return _union(_expr_dnf(absent), [Conj(patterns=(none,), exprs=(decided, nulls))])
+        return _union(_expr_dnf(conj(neg(absent), disj(neg(decided), neg(nulls)))), some)
 
     # -- durable rules -------------------------------------------------------------------------------
     def assemble(self, alt: Conj, front: list[Pattern], action: tuple[Any, ...]) -> list[Spec]:
-        """Durable rules for one alternative: positive patterns in order, tests placed on the last
-        pattern they read, negations last."""
+        """Durable rules for one alternative: positive patterns in order, each test on the last pattern
+        it reads, negations last."""
         positives = [*front, *(p for p in alt.patterns if not p.negated)]
         negatives = [p for p in alt.patterns if p.negated]
         wanted = set().union(*(refs(e) for e in alt.exprs), *(refs(p.test) for p in alt.patterns), set())
         if "sub" in wanted and all(p.name != "sub" for p in positives):
             positives.insert(0, Pattern("sub", self.type_test("sub")))
         order = {p.name: i for i, p in enumerate(positives)}
-        placements = self.place(conj(*alt.exprs), order)
         specs: list[Spec] = []
-        for placed in placements:
-            tests: list[tuple[str, Any]] = []
+        for placed in self.place(conj(*alt.exprs), order):
             helpers: list[Pattern] = []
-            for p in positives:
-                test = conj(p.test, *placed.get(p.name, []))
-                if beta_cost(test, p.name) > BETA_LIMIT:
+            tests = [(p.name, conj(p.test, *placed.get(p.name, []))) for p in positives]
+            tests += [(p.name, p.test) for p in negatives]
+            final: list[tuple[str, Any, Pattern]] = []
+            for (name, test), p in zip(tests, [*positives, *negatives], strict=True):
+                test = self.flatten(name, test)
+                if beta_cost(test, name) > BETA_LIMIT and not p.negated:
                     test = self.split(p, test, order, helpers, specs)
-                tests.append((p.name, test))
-            tests += [(h.name, h.test) for h in helpers]
+                elif beta_cost(test, name) > BETA_LIMIT:
+                    raise Untranslatable("a negation needs more tests than one durable pattern holds (31)")
+                final.append((name, test, p))
+            final += [(h.name, h.test, h) for h in helpers]
+            final = _replicas(final)
             reads: dict[str, set[str]] = {}
-            rendered = [{name: self.render(test, name, reads)} for name, test in tests]
-            rendered += [{f"{p.name}$not": self.render(p.test, p.name, reads)} for p in negatives]
-            stratum = max((p.stratum + 1 for p in [*negatives, *helpers] if p.stratum >= 0), default=0)
+            rendered = [{(f"{p.name}$not" if p.negated else name): self.render(test, name, reads)}
+                        for name, test, p in final]
+            for name, test, _ in final:  # views and replicas are copies: send them their kind's fields
+                tag, kind_tag = _tag_of(test, name), self.binding_kind[name].tag
+                if tag is not None and tag != kind_tag:
+                    reads.setdefault(tag, set()).update(reads.get(kind_tag, ()))
+            uses = [*negatives, *helpers] + [Pattern(n, t, stratum=self.view_stratum(t, n)) for n, t, _ in final]
+            stratum = max((p.stratum + 1 for p in uses if p.stratum >= 0), default=0)
             specs.append(Spec(stratum, rendered, action, reads))
         return specs
+
+    def view_stratum(self, test: Any, name: str) -> int:
+        view = self.views_by_tag.get(str(_tag_of(test, name)).partition("~")[0])
+        return view.stratum if view is not None else -1
+
+    def flatten(self, name: str, test: Any) -> Any:
+        """A pattern's test as a flat conjunction; nested tests of the fact's own fields move into a view
+        when the pattern also reads other facts."""
+        items = list(test.items) if isinstance(test, And) else [test]
+        nested = [x for x in items if isinstance(x, And | Or)]
+        if not nested or all(alpha_at(x, name) for x in items):
+            return test  # flat, or alpha-only: durable evaluates both correctly
+        if any(not alpha_at(x, name) for x in nested):
+            raise InternalError("durable engine: a nested test that reads another fact was not split")
+        base = self.binding_kind[name].tag
+        condition = conj(*nested)
+        view = self.views.get((base, condition))
+        if view is None:
+            view = self.new_pred()
+            view.base = base
+            self.views[(base, condition)] = self.views_by_tag[view.tag] = view
+            v = self.fresh("v")
+            self.binding_kind[v] = self.binding_kind[name]
+            reads: dict[str, set[str]] = {}
+            rendered = self.render(conj(self.type_test(v, base), _rename(condition, name, v)), v, reads)
+            self.view_specs.append(Spec(0, [{v: rendered}], ("view", view, (v,)), reads))
+        rest = [x for x in items if not isinstance(x, And | Or)]
+        return conj(*(self.type_test(name, view.tag) if x == self.type_test(name, base) else x for x in rest))
 
     def split(self, p: Pattern, test: Any, order: dict[str, int], helpers: list[Pattern],
               out: list[Spec]) -> Any:
@@ -626,41 +764,38 @@ class Compiler:
             raise Untranslatable("a single test needs more join tests than durable allows (31)")
         for chunk in chunks[1:]:
             free = sorted(refs(conj(*chunk)) | {p.name}, key=lambda n: (n == p.name, order[n]))
-            pred = Pred(f"P{len(self.preds)}", len(free))
-            self.preds.append(pred)
+            pred = self.new_pred()
+            pred.arity = len(free)
             mine = self.assemble(Conj(exprs=tuple(chunk)), [Pattern(f, self.type_test(f)) for f in free],
                                  ("derive", pred, tuple(free)))
             pred.stratum = max(s.stratum for s in mine)
             out.extend(mine)
-            name = self.fresh("h")
-            self.binding_kind[name] = Kind(("pred", pred.tag), pred.tag)
-            helpers.append(Pattern(name, conj(Cmp("$eq", Fld(name, "t"), Lit(pred.tag)),
-                                              *(Cmp("$eq", Fld(name, f"a{i}"), Fld(f, "k")) for i, f in enumerate(free))),
-                                   stratum=pred.stratum))
+            name = self.fresh("h", pred.tag)
+            helpers.append(Pattern(name, self.key_test(name, free), stratum=pred.stratum))
         return conj(*chunks[0])
 
     def place(self, e: Any, order: dict[str, int]) -> list[dict[str, list[Any]]]:
         """Where a test goes: each conjunct on the pattern of the last binding it reads; a disjunction
-        that cannot be written there (or is too big for one pattern) splits into alternatives."""
+        that reads more than one fact splits into alternatives."""
         names = refs(e)
         missing = names - set(order)
         if missing:
             raise InternalError(f"durable engine: test on unbound {sorted(missing)}")
         if not names:
             return [] if e == FALSE else [{}]
+        own = max(names, key=order.__getitem__)
+        if alpha_at(e, own) or not isinstance(e, And | Or):
+            return [{own: [e]}]
+        out: list[dict[str, list[Any]]]
         if isinstance(e, And):
-            out: list[dict[str, list[Any]]] = [{}]
+            out = [{}]
             for x in e.items:
                 out = [_merge(a, b) for a in out for b in self.place(x, order)]
-                if len(out) > MAX_ALTERNATIVES:
-                    raise Untranslatable(f"its tests need more than {MAX_ALTERNATIVES} durable rules")
+                _check_size(out)
             return out
-        own = max(names, key=order.__getitem__)
-        if renderable(e, own) and beta_cost(e, own) <= BETA_LIMIT - 2:  # room for the pattern's own $and
-            return [{own: [e]}]
-        if isinstance(e, Or):
-            return [p for x in e.items for p in self.place(x, order)]
-        raise InternalError(f"durable engine: cannot place {e}")
+        out = [p for x in e.items for p in self.place(x, order)]
+        _check_size(out)
+        return out
 
     def render(self, e: Any, own: str, reads: dict[str, set[str]]) -> Any:
         """Durable's JSON for a test on ``own``'s pattern; records the fields it reads, per fact tag."""
@@ -698,6 +833,7 @@ class Compiler:
     # -- a rule ------------------------------------------------------------------------------------------
     def rule(self, index: int, rule: Rule) -> list[Spec]:
         self.binding_kind = {"sub": self.kinds[("submission",)]}
+        self.binding_node = {"sub": self.shapes.node(self.shapes.props.get("submission"))}
         scope = {"submission": "sub"}
         front: list[Pattern] = []
         for i, b in enumerate(rule.bindings):
@@ -722,9 +858,70 @@ class Compiler:
         for what, dnf in outcomes.items():
             for alt in dnf:
                 out.extend(self.assemble(alt, front, ("outcome", index, what, names)))
-        if len(out) > 4 * MAX_ALTERNATIVES:
-            raise Untranslatable(f"it needs {len(out)} durable rules")
+        if len(out) > MAX_RULES:
+            raise Untranslatable(f"it needs {len(out)} durable rules (more than {MAX_RULES})")
         return out
+
+
+MAX_NEGATIONS = 32  # negated patterns for one negation; beyond, a derived fact
+MAX_RULES = 2000  # durable rules for one rule of the rulebook
+
+
+def _alternatives(e: Any, own: str) -> list[list[Any]]:
+    """``e`` as a disjunction of flat conjunctions for ``own``'s pattern: nested tests of ``own``'s fields
+    stay whole; every other disjunction splits."""
+    if e == FALSE:
+        return []
+    if alpha_at(e, own) or not isinstance(e, And | Or):
+        return [[] if e == TRUE else [e]]
+    if isinstance(e, Or):
+        return [a for x in e.items for a in _alternatives(x, own)]
+    out: list[list[Any]] = [[]]
+    for x in e.items:
+        out = [a + b for a in out for b in _alternatives(x, own)]
+        if len(out) > MAX_ALTERNATIVES:
+            raise Untranslatable(f"a negation expands to more than {MAX_ALTERNATIVES} cases")
+    return out
+
+
+def _check_size(out: list[Any]) -> None:
+    if len(out) > MAX_ALTERNATIVES:
+        raise Untranslatable(f"its tests need more than {MAX_ALTERNATIVES} alternative durable rules")
+
+
+def _rename(e: Any, old: str, new: str) -> Any:
+    if isinstance(e, And | Or):
+        return type(e)(tuple(_rename(x, old, new) for x in e.items))
+    if isinstance(e, Fld):
+        return replace(e, binding=new) if e.binding == old else e
+    if isinstance(e, Cmp):
+        return Cmp(e.op, _rename(e.left, old, new), _rename(e.right, old, new))
+    if isinstance(e, Items):
+        return Items(e.quant, _rename(e.list, old, new), _rename(e.value, old, new))
+    return e
+
+
+def _replicas(final: list[tuple[str, Any, Pattern]]) -> list[tuple[str, Any, Pattern]]:
+    """Durable never binds one fact to two patterns of a rule (nor lets a negation see a bound fact), so
+    the second pattern on a kind of fact reads a replica of it (same ``k``, tag ``T~1``), and so on."""
+    seen: dict[str, int] = {}
+    out = []
+    for name, test, p in final:
+        tag = _tag_of(test, name)
+        if tag is not None:
+            i = seen[tag] = seen.get(tag, -1) + 1
+            if i:
+                test = conj(*(Cmp("$eq", x.left, Lit(f"{tag}~{i}")) if x == Cmp("$eq", Fld(name, "t"), Lit(tag))
+                              else x for x in (test.items if isinstance(test, And) else (test,))))
+        out.append((name, test, p))
+    return out
+
+
+def _tag_of(test: Any, name: str) -> str | None:
+    for x in test.items if isinstance(test, And) else (test,):
+        if isinstance(x, Cmp) and x.left == Fld(name, "t") and isinstance(x.right, Lit):
+            return str(x.right.value)
+    return None
 
 
 def _merge(a: dict[str, list[Any]], b: dict[str, list[Any]]) -> dict[str, list[Any]]:
@@ -755,15 +952,17 @@ STRUCTURAL = frozenset({"sid", "id", "k", "t", "o", "v", "n"})  # plus a0, a1, .
 
 @dataclass
 class Built:
-    """One submission's facts: by tag, with the native object and source position of each fact ``k``."""
+    """One submission's facts: by tag and by ``k``, with each fact's native object and its position in
+    its source (native iteration order)."""
 
     by_tag: dict[str, list[dict[str, Any]]]
+    facts: list[dict[str, Any]]
     objs: list[Any]
     pos: list[int]
 
 
 def build_facts(kinds: Iterable[Kind], facts: FactBase, sid: str) -> Built:
-    built = Built({}, [], [])
+    built = Built({}, [], [], [])
     members: dict[str, list[tuple[int, Any]]] = {}
 
     def new(obj: Any, i: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -772,6 +971,7 @@ def build_facts(kinds: Iterable[Kind], facts: FactBase, sid: str) -> Built:
         built.pos.append(i)
         fact = {"sid": sid, "id": str(k), "k": k, **body}
         built.by_tag.setdefault(body["t"], []).append(fact)
+        built.facts.append(fact)
         return fact
 
     for kind in kinds:
@@ -788,8 +988,10 @@ def build_facts(kinds: Iterable[Kind], facts: FactBase, sid: str) -> Built:
             fact = new(obj, i, {"t": kind.tag} if owner is None else {"t": kind.tag, "o": owner})
             mine.append((fact["k"], obj))
             env = {"_": obj}
-            for name, (read, klass) in kind.fields.items():
+            for name, (read, klass, never, items_never) in kind.fields.items():
                 _materialise(fact, name, read(env, facts, None), klass)
+                if (never and fact[name + "s"] != "v") or (items_never and fact.get(name + "n", 0)):
+                    raise InternalError(f"durable engine: {kind.tag}.{name} is null, which the schema rules out")
             fact.update(kind.consts)
             for name, tag in kind.elements.items():
                 for j, v in enumerate(fact[name]):
@@ -883,6 +1085,7 @@ class DurableEngine:
                 continue
             specs.extend(mine)
             self.plans.append(_Plan(rule, None))
+        specs = self.compiler.view_specs + specs
         self.kinds = list(self.compiler.kinds.values())
         self.host = QuietHost()
         self.chunks: list[Chunk] = []
@@ -935,7 +1138,7 @@ class DurableEngine:
                     self._record(exc)
 
             return outcome
-        _, pred, names = action
+        _, pred, names = action  # "derive" or "view": a derived fact, keyed by the facts bound to names
 
         def derive(c: Any) -> None:
             try:
@@ -991,9 +1194,16 @@ class DurableEngine:
         def control(tag: str, **kw: Any) -> dict[str, Any]:
             return {"sid": sid, "id": str(next(counter)), "k": -1, "t": tag, **kw}
 
-        def send(chunk: Chunk, by_tag: dict[str, list[dict[str, Any]]]) -> None:
-            batch = [{k: v for k, v in f.items() if k in keep}
-                     for tag, keep in chunk.keep.items() for f in by_tag.get(tag, ())]
+        def send(chunk: Chunk, source: dict[str, list[dict[str, Any]]], tags: Iterable[str]) -> None:
+            batch = []
+            for tag in tags:
+                keep = chunk.keep[tag]
+                base, _, replica = tag.partition("~")
+                for f in source.get(base, ()):
+                    fact = {k: v for k, v in f.items() if k in keep}
+                    if replica:  # a copy under its own id: a second pattern on this kind reads it
+                        fact.update(t=tag, id=f"{f['id']}~{replica}")
+                    batch.append(fact)
             if batch:
                 host.assert_facts(chunk.name, batch)
                 self._raise(session)
@@ -1004,19 +1214,24 @@ class DurableEngine:
             for chunk in self.chunks:
                 host.assert_fact(chunk.name, control("$hello"))
                 self._raise(session)
-                send(chunk, built.by_tag)
+                send(chunk, built.by_tag, [t for t in chunk.keep if t.partition("~")[0] in built.by_tag])
             for n in range(self.strata):
                 for chunk in self.chunks:
                     if n > chunk.last:
                         continue
                     # facts derived in earlier strata, then the gate: negations see everything they need
-                    fresh = {tag: derived[tag] for tag in chunk.keep if tag in derived and tag not in sent[chunk.name]}
-                    send(chunk, fresh)
+                    fresh = [t for t in chunk.keep if t.partition("~")[0] in derived and t not in sent[chunk.name]]
+                    send(chunk, derived, fresh)
                     sent[chunk.name].update(fresh)
                     host.assert_fact(chunk.name, control("$gate", n=n))
                     self._raise(session)
                 for tag, found in sorted(session.derived.items()):
-                    derived[tag] = [control(tag, **{f"a{i}": k for i, k in enumerate(keys)}) for keys in sorted(found)]
+                    if tag in self.compiler.views_by_tag:  # a view: copies of the facts that passed it
+                        derived[tag] = [{**built.facts[k], "id": str(next(counter)), "t": tag}
+                                        for (k,) in sorted(found)]
+                    else:
+                        derived[tag] = [control(tag, **{f"a{i}": k for i, k in enumerate(keys)})
+                                        for keys in sorted(found)]
                 session.derived.clear()
             for chunk in self.chunks:
                 exception = host.get_state(chunk.name, sid).get("exception")

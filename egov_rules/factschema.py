@@ -31,7 +31,6 @@ NULL_MEANS_NONE: frozenset[tuple[str, str]] = frozenset(
         ("information_system", "risk_assessment_date"),
         ("info_resource", "sharing_conditions"),
         ("collection_item", "recollection_justification"),
-        ("collection_item", "consent"),
         ("open_directory_entry", "published_date"),
     }
 )

@@ -112,6 +112,21 @@ def fingerprint_of(rule_id: str, bindings: list[tuple[str, Any]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def _logical_location(pointer: str, entity_ptr: str, subject_type: str, subject_id: str, facts: FactBase) -> str:
+    """``project[prj.x]/components/0``: the entity that holds the node, by id, and the path inside it."""
+    if entity_ptr and pointer.startswith(entity_ptr):
+        return f"{subject_type}[{subject_id}]{pointer[len(entity_ptr):]}"
+    parts = pointer.split("/")
+    if len(parts) >= 3 and parts[2].isdigit():  # a node of another entity (e.g. an unknown fact of a platform)
+        items = facts.collections.get(parts[1], [])
+        index = int(parts[2])
+        if index < len(items):
+            owner = items[index]
+            kind = facts.schema.collections.get(parts[1], parts[1])
+            return f"{kind}[{owner.get('id')}]" + "".join(f"/{p}" for p in parts[3:])
+    return pointer
+
+
 class FindingBuilder:
     """Words verdicts as findings; caches compiled template paths per rule."""
 
@@ -198,8 +213,7 @@ class FindingBuilder:
         if any(item != 7 and status == "applicable" for item, status in art46):
             art46 = [(i, st) for i, st in art46 if i != 7]  # item 7 is the catch-all: "other violations"
         entity_ptr = subject_entity.get(POINTER, "") if subject_entity else ""
-        relative = pointer[len(entity_ptr):] if entity_ptr and pointer.startswith(entity_ptr) else pointer
-        logical = f"{subject_type}[{subject_id}]{relative}"
+        logical = _logical_location(pointer, entity_ptr, subject_type, subject_id, facts)
         fingerprint = fingerprint_of(rule.id, [(b.name, env.get(b.name)) for b in rule.bindings])
         interpretation = None
         if spec.interpretation is not None:
