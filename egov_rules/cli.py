@@ -135,8 +135,14 @@ def _default_format(fmt: str | None, output: str | None) -> str:
     return "table" if output is None and sys.stdout.isatty() else "json"
 
 
+# Files of this name hold the expected findings of the submission beside them (the convention of the
+# spec's examples/ and of fixtures/); a directory scan passes over them.
+EXPECTED_SUFFIXES = (".expected.yaml", ".expected.yml", ".expected.json")
+
+
 def collect_paths(paths: Iterable[str]) -> list[str]:
-    """Files as given; directories recursively (*.yaml, *.yml, *.json), sorted; '-' for stdin."""
+    """Files as given; directories recursively (*.yaml, *.yml, *.json, but not *.expected.*, nor hidden
+    files), sorted; '-' for stdin."""
     out: list[str] = []
     for p in paths:
         if p == "-":
@@ -146,7 +152,7 @@ def collect_paths(paths: Iterable[str]) -> list[str]:
         if path.is_dir():
             found = sorted(
                 str(f) for f in path.rglob("*")
-                if f.suffix in (".yaml", ".yml", ".json") and f.is_file()
+                if f.suffix in (".yaml", ".yml", ".json") and f.is_file() and not f.name.endswith(EXPECTED_SUFFIXES)
                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
             out.extend(found)

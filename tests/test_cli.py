@@ -127,3 +127,18 @@ def test_cli_py_behaves_like_the_installed_command() -> None:
     if exe.exists():
         c = subprocess.run([str(exe), *args], capture_output=True, cwd=ROOT)
         assert c.returncode == 1 and c.stdout == a.stdout
+
+
+def test_directory_scan_skips_expected_files_and_hidden_files(tmp_path: Path) -> None:
+    from egov_rules.cli import collect_paths
+
+    for name in ("a.yaml", "a.expected.yaml", "b.json", ".egov-rules.yaml", "notes.txt"):
+        (tmp_path / name).write_text("x", "utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.yml").write_text("x", "utf-8")
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in collect_paths([str(tmp_path)])]
+    assert found == ["a.yaml", "b.json", "sub/c.yml"]
+    code, out, _ = run("check", str(FIX), "--format", "json")
+    files = [Path(s["file"]).name for s in json.loads(out)["submissions"]]
+    assert files and not [f for f in files if ".expected." in f]
+    assert code == 1
