@@ -282,8 +282,12 @@ def compile_compare(node: Compare) -> Test:
 
 
 # ------------------------------------------------------------------------------------- quantifiers
-def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter] | None:
-    """Find an equality (or contains) between the quantified item and outer facts to index on."""
+def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter, Test | None] | None:
+    """Find an equality (or contains) between the quantified item and outer facts to index on.
+
+    Also gives the rest of ``where`` without it: for an item the index found by its key the join test
+    is true, so only the rest needs evaluating (a long list is not searched again for every lookup).
+    """
     if node.source.collection is None or node.where is None:
         return None
     conjuncts = node.where.items if isinstance(node.where, AllOf) else (node.where,)
@@ -294,7 +298,9 @@ def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter] | None:
             continue
         if c.op == "eq" and c.path.mapped:
             continue
-        return (c.op + ":" + c.path.text, compile_path(c.path), compile_operand(c.operand))
+        others = tuple(x for x in conjuncts if x is not c)
+        rest = compile_condition(AllOf(node.where.line, node.where.column, others)) if others else None
+        return (c.op + ":" + c.path.text, compile_path(c.path), compile_operand(c.operand), rest)
     return None
 
 
@@ -325,13 +331,16 @@ def compile_quantifier(node: Quantifier) -> Test:
     require = compile_condition(node.require) if node.require is not None else None
     source_items = source_getter(node.source)
     plan = _join_plan(node)
+    rest = plan[3] if plan is not None else None
     kind = node.kind
     text = f"{kind} {binding} in {node.source.text}"
 
-    def candidates(env: Env, facts: FactBase, trace: Trace | None) -> list[Any] | None:
+    def candidates(env: Env, facts: FactBase, trace: Trace | None) -> tuple[list[Any] | None, set[int] | None]:
+        """The items to look at, and the ids of those among them that the index did not find by their key
+        (their key is unknown); None: none was found by its key."""
         if plan is None:
-            return source_items(env, facts, trace)
-        key_name, item_key, outer_key = plan
+            return source_items(env, facts, trace), None
+        key_name, item_key, outer_key, _ = plan
         coll = node.source.collection
         assert coll is not None
         is_contains = key_name.startswith("contains:")
@@ -349,12 +358,14 @@ def compile_quantifier(node: Quantifier) -> Test:
         table, unknown = facts.index(coll, key_name, keys_of)
         key = outer_key(env, facts, None)
         if key is None:  # unknown join key: every candidate is unknown; scan to say which facts
-            return source_items(env, facts, trace)
+            return source_items(env, facts, trace), None
         hits = table.get(key, []) if key is not ABSENT else []
+        # explain traces every test; otherwise the items not in ``unknown`` were found by their key
+        scanned = None if trace is not None else {id(e) for e in unknown}
         if not unknown:
-            return hits
+            return hits, scanned
         order = {id(e): i for i, e in enumerate(facts.collection(coll))}
-        return sorted([*hits, *unknown], key=lambda e: order[id(e)])
+        return sorted([*hits, *unknown], key=lambda e: order[id(e)]), scanned
 
     def evaluate(env: Env, facts: FactBase, trace: Trace | None) -> bool | None:
         if trace is not None:
@@ -362,7 +373,7 @@ def compile_quantifier(node: Quantifier) -> Test:
         saw_unknown = False
         result: bool | None
         witness = None
-        items = candidates(env, facts, trace)
+        items, scanned = candidates(env, facts, trace)
         if items is None:
             if trace is not None:
                 trace.depth -= 1
@@ -371,7 +382,10 @@ def compile_quantifier(node: Quantifier) -> Test:
             return None
         for item in items:
             env[binding] = item
-            w = where(env, facts, trace) if where is not None else True
+            if scanned is not None and id(item) not in scanned:  # found by its key: the join test is true
+                w = rest(env, facts, trace) if rest is not None else True
+            else:
+                w = where(env, facts, trace) if where is not None else True
             if kind == "every":  # each item must satisfy: (not where) or require
                 if w is False:
                     continue

@@ -1,31 +1,38 @@
 """The durable_rules engine: the same rules, matched by durable_rules' Rete network (``--engine durable``).
 
-It gives the same verdicts as the native engine by a different route, so each engine checks the other.
-Rulesets are built from data (dicts given to ``Host.set_rulesets``), from the engine-independent rule AST:
+It gives the same verdicts as the native engine by another route, so each engine checks the other.
+Rulesets are built from data (dicts given to ``Host.set_rulesets``, no decorators), from the
+engine-independent rule AST:
 
 * **Facts.**  Each entity a rule can bind becomes a fact; a binding over a list inside another binding
   (``project.components``, ``system.accesses_shared_sensitive``) gets one *link* fact per element, owned by
   the fact of the outer binding.  Every path a rule reads from a binding (``component.platform.unified``)
-  is materialised on that binding's facts with the native path reader: a value field plus a state field
-  (``v`` value, ``u`` unknown, ``a`` there is none), because durable has no null and treats a missing field
-  as "every comparison is false" (and a missing field of another binding as an error).  Following a
-  reference is a functional lookup done there; durable does the logic: comparisons, joins between
-  bindings, quantifiers, negation and the three-valued outcome.
-* **Three-valued logic.**  Each condition is compiled into durable patterns for its four polarities: true,
-  false, not true, not false (all in disjunctive normal form over patterns; comparisons guard on the state
-  fields).  Per ``for_each`` combination: false ``when`` is not applicable, true ``when`` and true/false
-  ``require`` is pass/fail, and every other combination is unknown.
-* **Negation** of a body that needs more than one pattern (``none``/``every`` over a join, membership of
-  another binding's value in a list) becomes a derived fact computed in a lower stratum; each stratum starts
-  when its ``$gate`` fact is asserted, after every fact it may negate (durable's negation depends on fact
-  order, see docs/notes on durable_rules).
-* Remedies for durable's traps: every rule starts with the gate pattern; a catch-all rule; an action that
-  runs once per session before anything else; a ``Host`` without background dispatcher threads;
-  ``delete_state`` in a ``finally``; exceptions raised out of ``state["exception"]``; results kept in sets
-  (``$or`` and joins fire more than once); unique integer fact ids.
+  is materialised on that binding's facts by the native path reader: a value field and a state field
+  (``v`` a value, ``u`` unknown, ``a`` there is none), because durable has no null, takes a missing field
+  as "every comparison is false", and fails on a missing field of another fact.  Following a reference is
+  a lookup done there; durable does the logic: comparisons, joins between bindings, quantifiers, negation
+  and the three-valued outcome.
+* **Three-valued logic.**  Each condition is compiled into durable patterns for four polarities: true,
+  false, not true, not false (disjunctive normal form over patterns; each comparison guards on the state
+  fields, except where the schema says a path is never null).  Per ``for_each`` combination: a false
+  ``when`` is not applicable, a true ``when`` with a true or false ``require`` passes or fails, anything
+  else is unknown.
+* **Strata.**  Negating a body that needs more than one pattern (``none``/``every`` over a join) uses a
+  fact derived in a lower stratum; each stratum starts when its ``$gate`` fact is asserted, after every fact
+  it may negate (durable's negation depends on fact order: docs of the durable_rules trials).
+* **Durable's limits, measured** (see ``Compiler``): tests of a pattern that read another fact are only
+  reliable as a flat conjunction (so disjunctions split into alternative rules, and a nested test of a
+  fact's own fields moves into a *view*); one fact never binds two patterns of a rule (so the second
+  pattern on a kind reads a *replica*); 31 join tests per pattern; 256 patterns per alpha node and a
+  traversal stack of 64 (so the rules are spread over rulesets of ``CHUNK`` rules, each sent only the facts
+  and fields it reads); about 250 fields per fact.
+* **Traps** (the durable_rules notes): every rule starts with the gate pattern; a catch-all rule; an action
+  that runs first in every session; a ``Host`` without background dispatcher threads; ``delete_state`` in a
+  ``finally``; exceptions raised out of ``state["exception"]``; results kept in sets (``$or`` and joins
+  fire more than once); unique fact ids.
 
 A rule that cannot be translated (e.g. it compares values of different types) is run by the native
-engine and listed in ``notes``; nothing is skipped silently.
+engine and listed in ``DurableEngine.notes``; nothing is skipped silently.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ import datetime as dt
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -61,6 +68,8 @@ INSTALL_HINT = (
     "Python headers, and imports on CPython 3.12 or older); or use --engine native"
 )
 MAX_ALTERNATIVES = 256  # per outcome of one rule: beyond this the rule runs natively (and says so)
+MAX_NEGATIONS = 32  # negated patterns for one negation; beyond, a derived fact
+MAX_RULES = 2000  # durable rules for one rule of the rulebook
 
 # ------------------------------------------------------------------------------- expressions
 # Quantifier-free tests on facts' fields; a pattern renders them relative to its own fact.
@@ -221,8 +230,7 @@ class Conj:
 
 
 DNF = list[Conj]
-POLARITIES = ("T", "F", "NT", "NF")  # true; false; not true; not false
-SWAP = {"T": "F", "F": "T", "NT": "NF", "NF": "NT"}
+SWAP = {"T": "F", "F": "T", "NT": "NF", "NF": "NT"}  # polarities: true, false, not true, not false
 
 
 class Untranslatable(Exception):
@@ -558,6 +566,10 @@ class Compiler:
                 return [Conj()] if p in ("T", "NF") else []
             return self.condition(c, p, inner, out)
 
+        # a list that is unknown (null) makes the quantifier unknown, not vacuous (it has no link facts)
+        unknown = FALSE
+        if node.source.path is not None:
+            unknown = _is(self.path_field(node.source.path, scope, value=False).fld, "u")
         positive: DNF = [Conj(patterns=(bound,))]
         if node.kind in ("exists", "none"):
             # exists: true = some item where-true; false = no item where-not-false
@@ -565,15 +577,18 @@ class Compiler:
             if p == "T":
                 return _product(positive, body(node.where, "T"))
             if p == "NF":
-                return _product(positive, body(node.where, "NF"))
-            return self.negate(bound, body(node.where, "NF" if p == "F" else "T"), out)
+                return _union(_product(positive, body(node.where, "NF")), _expr_dnf(unknown))
+            negation = self.negate(bound, body(node.where, "NF" if p == "F" else "T"), out)
+            return _product(_expr_dnf(neg(unknown)), negation) if p == "F" else negation
         # every: false = some item with where-true and require-false; true = no item with where-not-false
         # and require-not-true
         if pol in ("F", "NT"):
             w, r = ("T", "F") if pol == "F" else ("NF", "NT")
-            return _product(positive, body(node.where, w), body(node.require, r))
+            found = _product(positive, body(node.where, w), body(node.require, r))
+            return _union(found, _expr_dnf(unknown)) if pol == "NT" else found
         w, r = ("NF", "NT") if pol == "T" else ("T", "F")
-        return self.negate(bound, _product(body(node.where, w), body(node.require, r)), out)
+        negation = self.negate(bound, _product(body(node.where, w), body(node.require, r)), out)
+        return _product(_expr_dnf(neg(unknown)), negation) if pol == "T" else negation
 
     def negate(self, bound: Pattern, body: DNF, out: list[Spec]) -> DNF:
         """No item of ``bound`` satisfies ``body``: negated patterns, or a derived fact."""
@@ -863,9 +878,6 @@ class Compiler:
         return out
 
 
-MAX_NEGATIONS = 32  # negated patterns for one negation; beyond, a derived fact
-MAX_RULES = 2000  # durable rules for one rule of the rulebook
-
 
 def _alternatives(e: Any, own: str) -> list[list[Any]]:
     """``e`` as a disjunction of flat conjunctions for ``own``'s pattern: nested tests of ``own``'s fields
@@ -1025,6 +1037,7 @@ def _materialise(fact: dict[str, Any], name: str, v: Any, klass: str | None) -> 
 # ------------------------------------------------------------------------------- the engine
 _ENGINES = itertools.count()
 CHUNK = 32  # durable rules per ruleset: keeps every alpha node under durable's fan-out limits
+MAX_FIELDS = 200  # fields of one fact a ruleset reads (durable takes about 250 per fact)
 
 
 @dataclass
@@ -1045,6 +1058,21 @@ class Chunk:
     name: str
     last: int  # its last stratum
     keep: dict[str, frozenset[str]]  # fact tag -> fields to send
+
+
+def _parts(specs: list[Spec]) -> Iterator[list[Spec]]:
+    """Consecutive specs, at most ``CHUNK`` to a ruleset and at most ``MAX_FIELDS`` fields read of a fact."""
+    part: list[Spec] = []
+    reads: dict[str, set[str]] = {}
+    for spec in specs:
+        merged = {tag: reads.get(tag, set()) | spec.reads.get(tag, set()) for tag in {*reads, *spec.reads}}
+        if part and (len(part) == CHUNK or max(map(len, merged.values()), default=0) > MAX_FIELDS):
+            yield part
+            part, merged = [], {tag: set(fields) for tag, fields in spec.reads.items()}
+        part.append(spec)
+        reads = merged
+    if part:
+        yield part
 
 
 @dataclass
@@ -1091,8 +1119,7 @@ class DurableEngine:
         self.chunks: list[Chunk] = []
         engine = next(_ENGINES)
         definitions = {}
-        for start in range(0, len(specs), CHUNK):
-            part = specs[start : start + CHUNK]
+        for part in _parts(specs):
             chunk = self._chunk(f"egov{engine}_{len(self.chunks)}", part)
             definitions[chunk.name] = self._definition(chunk, part)
             self.chunks.append(chunk)

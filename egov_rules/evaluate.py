@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .compile import Test, Trace, compile_condition, source_getter
-from .conditions import Source
+from .compile import ABSENT, Getter, Test, Trace, compile_condition, compile_operand, compile_path, source_getter
+from .conditions import AllOf, Compare, Source
 from .facts import POINTER, FactBase
 from .rulebook import Rule, Rulebook
 
@@ -68,6 +68,7 @@ class CompiledRule:
     require: Test
     downgrade: Test | None
     names: tuple[str, ...]
+    joins: list[ForEachJoin | None] = field(default_factory=list)
 
     @classmethod
     def build(cls, rule: Rule) -> CompiledRule:
@@ -79,20 +80,37 @@ class CompiledRule:
             compile_condition(rule.require),
             compile_condition(rule.downgrade_when) if rule.downgrade_when is not None else None,
             tuple(b.name for b in rule.bindings),
+            ForEachJoin.plan(rule),
         )
 
-    def environments(self, facts: FactBase) -> Iterator[dict[str, Any]]:
-        """Every combination of the rule's ``for_each`` bindings."""
+    def environments(self, facts: FactBase, pruned: list[int] | None = None) -> Iterator[dict[str, Any]]:
+        """Every combination of the rule's ``for_each`` bindings.
+
+        With ``pruned``, a binding over a collection that ``when`` joins to an earlier binding by equality
+        is looked up in a hash index instead (so joins in ``for_each`` stay linear); the combinations left
+        out have a definitely false ``when``, and their number is added to ``pruned[0]``.
+        """
         sources = self.sources
         depth = len(sources)
         base = {"submission": facts.submission}
+        joins = self.joins if pruned is not None and self.joins else [None] * depth
 
         def walk(i: int, env: dict[str, Any]) -> Iterator[dict[str, Any]]:
             if i == depth:
                 yield dict(env)
                 return
             name, items = sources[i]
-            for item in items(env, facts):
+            join = joins[i]
+            candidates = items(env, facts)
+            if join is not None and pruned is not None:
+                kept = join.candidates(env, facts, candidates)
+                if len(kept) < len(candidates):  # each item left out stands for every combination after it
+                    later = 1
+                    for _, source in sources[i + 1:]:  # collections: the same for every item (see plan)
+                        later *= len(source(env, facts))
+                    pruned[0] += (len(candidates) - len(kept)) * later
+                candidates = kept
+            for item in candidates:
                 env[name] = item
                 yield from walk(i + 1, env)
             env.pop(name, None)
@@ -104,7 +122,8 @@ class CompiledRule:
         if not rule_in_force(self.rule, facts):
             out.not_applicable = 1
             return out
-        for env in self.environments(facts):
+        pruned = [0]
+        for env in self.environments(facts, pruned):
             if self.when is not None:
                 applies = self.when(env, facts, None)
                 if applies is False:
@@ -123,6 +142,7 @@ class CompiledRule:
                 out.verdicts.append(Verdict(self.rule, env, "fail", down, binding_key(env, self.names)))
             else:
                 out.verdicts.append(Verdict(self.rule, env, "unknown", key=binding_key(env, self.names)))
+        out.not_applicable += pruned[0]
         return out
 
     def trace(self, env: dict[str, Any], facts: FactBase) -> Traced:
@@ -146,6 +166,79 @@ class Traced:
     applies: bool | None
     result: bool | None
     downgraded: bool | None
+
+
+@dataclass
+class ForEachJoin:
+    """A ``for_each`` binding that ``when`` equates with an earlier binding's fact: over a collection, or
+    over a list of objects inside an earlier binding (looked up in a hash index of that list)."""
+
+    collection: str | None
+    inner: Getter | None  # the list inside the earlier binding, itself (not a copy)
+    binding: str
+    key_name: str
+    item_key: Getter
+    outer_key: Getter
+
+    @classmethod
+    def plan(cls, rule: Rule) -> list[ForEachJoin | None]:
+        conjuncts = list(_conjuncts(rule.when))
+        out: list[ForEachJoin | None] = []
+        earlier = {"submission"}
+        for i, b in enumerate(rule.bindings):
+            found = None
+            source = b.source
+            indexable = source.collection is not None or (
+                source.path is not None and not source.path.mapped and source.type.item is not None
+                and source.type.item.kind == "object")
+            # only when every later binding is over a collection: then an item left out stands for a
+            # known number of combinations (the product of their sizes)
+            independent = all(later.source.collection is not None for later in rule.bindings[i + 1:])
+            for c in conjuncts if indexable and independent else ():
+                if (isinstance(c, Compare) and c.op == "eq" and c.path.binding == b.name and not c.path.mapped
+                        and c.operand.path is not None and c.operand.path.binding in earlier
+                        and not c.operand.offset):
+                    found = cls(source.collection, compile_path(source.path) if source.path else None, b.name,
+                                "eq:" + c.path.text, compile_path(c.path), compile_operand(c.operand))
+                    break
+            out.append(found)
+            earlier.add(b.name)
+        return out if any(out) else []
+
+    def candidates(self, env: dict[str, Any], facts: FactBase, items: list[Any]) -> list[Any]:
+        """The items whose join key equals the outer one or is unknown (null): the only ones for which
+        ``when`` may not be false.  In the source's order, as a full scan gives them."""
+        binding, item_key = self.binding, self.item_key
+
+        def keys_of(entity: dict[str, Any]) -> list[Any] | None:
+            v = item_key({binding: entity}, facts, None)
+            return None if v is None else ([] if v is ABSENT else [v])
+
+        if self.collection is not None:
+            table, unknown = facts.index(self.collection, self.key_name, keys_of)
+        else:
+            assert self.inner is not None
+            inner = self.inner(env, facts, None)
+            if not isinstance(inner, list):
+                return items
+            # the list lives as long as the facts: its identity names its index
+            table, unknown = facts.index(f"@{id(inner)}", self.key_name, keys_of, inner)
+        key = self.outer_key(env, facts, None)
+        if key is None:  # unknown: nothing can be left out
+            return items
+        hits = table.get(key, []) if key is not ABSENT else []
+        if not unknown:
+            return hits
+        keep = {id(e) for e in [*hits, *unknown]}
+        return [e for e in items if id(e) in keep]
+
+
+def _conjuncts(condition: Any) -> Iterator[Any]:
+    if isinstance(condition, AllOf):
+        for c in condition.items:
+            yield from _conjuncts(c)
+    elif condition is not None:
+        yield condition
 
 
 def _compile_source(source: Source) -> Any:

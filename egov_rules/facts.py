@@ -74,12 +74,14 @@ class FactBase:
         return self.collections.get(name, [])
 
     def index(
-        self, collection: str, key_name: str, keys_of: Callable[[dict[str, Any]], Iterable[Any] | None]
+        self, collection: str, key_name: str, keys_of: Callable[[dict[str, Any]], Iterable[Any] | None],
+        items: list[dict[str, Any]] | None = None,
     ) -> tuple[dict[Any, list[dict[str, Any]]], list[dict[str, Any]]]:
         """A hash index of a collection: key -> entities, plus the entities whose key is unknown.
 
         ``keys_of`` returns the keys of one entity, or None when its key is unknown (null); such
         entities are candidates for every lookup so that three-valued results match a full scan.
+        ``items`` indexes a list inside an entity instead, cached under the name the caller gives it.
         """
         cache_key = (collection, key_name)
         found = self._indexes.get(cache_key)
@@ -87,7 +89,7 @@ class FactBase:
             return found
         table: dict[Any, list[dict[str, Any]]] = {}
         unknown: list[dict[str, Any]] = []
-        for entity in self.collection(collection):
+        for entity in self.collection(collection) if items is None else items:
             keys = keys_of(entity)
             if keys is None:
                 unknown.append(entity)
