@@ -283,7 +283,7 @@ def compile_compare(node: Compare) -> Test:
 
 # ------------------------------------------------------------------------------------- quantifiers
 def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter, Test | None] | None:
-    """Find an equality (or contains) between the quantified item and outer facts to index on.
+    """Find an equality (or contains) between the quantified item and outer facts, or a literal, to index on.
 
     Also gives the rest of ``where`` without it: for an item the index found by its key the join test
     is true, so only the rest needs evaluating (a long list is not searched again for every lookup).
@@ -291,10 +291,13 @@ def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter, Test | None] | No
     if node.source.collection is None or node.where is None:
         return None
     conjuncts = node.where.items if isinstance(node.where, AllOf) else (node.where,)
-    for c in conjuncts:
-        if not isinstance(c, Compare) or c.op not in ("eq", "contains") or c.operand.path is None:
+    for c in conjuncts:  # the first indexable conjunct, in the rule's order: authors put the selective one first
+        if not isinstance(c, Compare) or c.op not in ("eq", "contains") or c.path.binding != node.binding:
             continue
-        if c.path.binding != node.binding or c.operand.path.binding == node.binding or c.operand.offset:
+        if c.operand.path is None:  # a literal: an index on it filters the collection (e.g. level: provincial)
+            if c.op != "eq" or c.path.mapped:
+                continue
+        elif c.operand.path.binding == node.binding or c.operand.offset:
             continue
         if c.op == "eq" and c.path.mapped:
             continue

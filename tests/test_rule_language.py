@@ -270,3 +270,23 @@ def test_hash_join_gives_the_same_result_as_a_scan(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(compile_mod, "_join_plan", lambda node: None)
     scanned = run_rule(tmp_path, body, patch)
     assert indexed == scanned == ("violation", 3)  # ci.03 and ci.06 (via sharing) are not in it either
+
+
+def test_literal_index_gives_the_same_result_as_a_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+        for_each: {project: projects}
+        require:
+          none:
+            p: platforms
+            where:
+              all:
+                - p.kind: data_centre
+                - p.unified: false
+                - p.owner: $project.unit
+    """
+    own = {"platforms": [{"id": "plat.own", "kind": "data_centre", "unified": False, "owner": "unit.ct.mz",
+                          "level": "county", "region": {"province": "Fujian", "city": "Longyan", "county": "Changting"},
+                          "status": "in_service"}]}
+    results = [run_rule(tmp_path, body), run_rule(tmp_path, body, own)]
+    monkeypatch.setattr(compile_mod, "_join_plan", lambda node: None)
+    assert [run_rule(tmp_path, body), run_rule(tmp_path, body, own)] == results == [("pass", 0), ("violation", 1)]
