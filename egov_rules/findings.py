@@ -112,6 +112,18 @@ def fingerprint_of(rule_id: str, bindings: list[tuple[str, Any]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def _fact_name(pointer: str, facts: FactBase) -> str | None:
+    """``plat.qz.wjw_dc.cloud_backup_compliant``: a fact named by its entity's id and field, as in the file."""
+    parts = pointer.split("/")
+    if len(parts) >= 4 and parts[2].isdigit():
+        items = facts.collections.get(parts[1], [])
+        if int(parts[2]) < len(items):
+            return str(items[int(parts[2])].get("id")) + "." + ".".join(parts[3:])
+    if len(parts) >= 3 and parts[1] == "submission":
+        return "submission." + ".".join(parts[2:])
+    return None
+
+
 def _logical_location(pointer: str, entity_ptr: str, subject_type: str, subject_id: str, facts: FactBase) -> str:
     """``project[prj.x]/components/0``: the entity that holds the node, by id, and the path inside it."""
     if entity_ptr and pointer.startswith(entity_ptr):
@@ -190,7 +202,7 @@ class FindingBuilder:
                 missing.append(MissingFact(ptr, text, line, col))
             if missing:
                 pointer = missing[0].pointer
-            names = ", ".join(m.path for m in missing) or "?"
+            names = ", ".join(_fact_name(m.pointer, facts) or m.path for m in missing) or "?"
             texts["message"] = {
                 "en": f"{texts['title']['en']}: cannot be decided because these facts are unknown (null): {names}.",
                 "zh": f"{texts['title']['zh']}：以下事实未知（null），无法判定：{names}。",
