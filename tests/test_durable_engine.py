@@ -5,45 +5,27 @@ for durable's traps, and a clean exit 2 when durable-rules is not installed."""
 from __future__ import annotations
 
 import sys
-import textwrap
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from rule_fixtures import BASE, write_rule
 
 from egov_rules.check import Checker
 from egov_rules.cli import app
 from egov_rules.errors import EXIT_INPUT, UsageError
 from egov_rules.evaluate import RuleRun
 from egov_rules.examples import apply_patch, outcome_of
-from egov_rules.load import load_document
-from egov_rules.rulebook import default_rules_dir, load_rulebook
+from egov_rules.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = load_document(default_rules_dir() / "_bases" / "county.yaml").data
-
-RULE_HEAD = """\
-article: 17
-rules:
-  - id: art17-test-rule
-    title: {en: Test, zh: 测试}
-    message: {en: "Found in {submission.id}", zh: "{submission.id} 中发现"}
-    remediation: {en: Fix it, zh: 整改}
-    severity: violation
-    sanctions: {art44: B, art46: [{item: 1}]}
-    examples:
-      - {name: a, expect: pass}
-      - {name: b, expect: violation}
-"""
 
 
 def checkers(tmp_path: Path, body: str) -> tuple[Checker, Checker]:
     pytest.importorskip("durable.engine")
-    d = tmp_path / "rules"
-    d.mkdir(exist_ok=True)
-    (d / "art17-test.yaml").write_text(RULE_HEAD + textwrap.indent(textwrap.dedent(body), "    "), "utf-8")
+    d = write_rule(tmp_path, body)
     book = load_rulebook([d], include_default=False)
     return Checker(rulebook=book), Checker(rulebook=book, engine="durable")
 
