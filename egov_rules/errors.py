@@ -57,6 +57,7 @@ class EgovError(Exception):
 
     exit_code = EXIT_INPUT
     kind = "error"
+    show_expected = True  # False where the message itself already says what was expected
 
     def __init__(
         self,
@@ -94,10 +95,10 @@ class EgovError(Exception):
         if self.field:
             parts.append(f"field '{safe_text(self.field)}': ")
         parts.append(self.message)
-        if self.expected:
+        if self.expected and self.show_expected:
             parts.append(f"; expected {self.expected}")
         if self.suggestion:
-            parts.append(f"; did you mean '{self.suggestion}'?")
+            parts.append(f"; did you mean '{safe_text(self.suggestion)}'?")
         return "".join(parts)
 
     def to_dict(self) -> dict[str, object]:

@@ -53,14 +53,7 @@ class FieldError(InputError):
     ``expected`` is still set (for ``--format json``), so ``render`` leaves it out instead of saying it twice.
     """
 
-    def render(self) -> str:
-        parts = [f"{self.position}: {self.kind}: "]
-        if self.field:
-            parts.append(f"field '{safe_text(self.field)}': ")
-        parts.append(self.message)
-        if self.suggestion:
-            parts.append(f"; did you mean '{safe_text(self.suggestion)}'?")
-        return "".join(parts)
+    show_expected = False
 
 
 # ---------------------------------------------------------------------------------------- entry points

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..check import Report
 from ..errors import safe_text
-from ..i18n import SEVERITY, art46_citation, citation, enum_label, t
+from ..i18n import SEVERITY, STATUS46, art46_citation, citation, enum_label, t
 from ..sanctions import OUTCOME_TEXT, consequence_text
 from . import RenderOptions
 
@@ -87,17 +87,11 @@ def render(report: Report, options: RenderOptions) -> str:
             _notice(console, notice, lang)
         items = sorted({(i, st) for f in sub.findings if not f.waived for i, st in f.art46})
         if items:
-            console.print(", ".join(f"{art46_citation(i, lang)}: {t(_status(st), lang)}" for i, st in items))
+            console.print(", ".join(f"{art46_citation(i, lang)}: {t(STATUS46[st], lang)}" for i, st in items))
         for note in sub.engine_notes:
             console.print(Text(note, style="dim"))
         console.print()
     return buf.getvalue()
-
-
-def _status(st: str) -> tuple[str, str]:
-    from ..i18n import STATUS46
-
-    return STATUS46[st]
 
 
 # ------------------------------------------------------------------------------------------- gate
@@ -171,7 +165,7 @@ def _gate_finding(console: Console, f: Any, lang: str, why: str | None) -> None:
     head = Text(t(SEVERITY[f.severity], lang), style=STYLE[f.severity])
     head.append(f"  {citation(f.article, f.paragraph, None, lang)}  {f.rule}  {kind} {f.subject_id}, {line} {f.line}")
     body = Text(f"{f.title[lang]}: {f.message[lang]}")
-    art46 = "; ".join(f"{art46_citation(i, lang)} {t(_status(st), lang)}" for i, st in f.art46)
+    art46 = "; ".join(f"{art46_citation(i, lang)} {t(STATUS46[st], lang)}" for i, st in f.art46)
     cls = t(ART44_CLASS.get(f.art44_class, (f.art44_class, f.art44_class)), lang)
     body.append(f"\nArt 44 class {cls}; {art46}" if lang == "en" else f"\n第四十四条：{cls}；{art46}", style="dim")
     if why:
