@@ -46,23 +46,14 @@ def t(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "zh" else pair[0]
 
 
-# Readable words for enum values that messages often name (others are shown as they are).
-ENUM_LABELS: dict[str, tuple[str, str]] = {
-    "build_own": ("build its own", "自建"),
-    "expand_own": ("expand its own", "扩建"),
-    "rebuild_own": ("rebuild its own", "改建"),
-    "purchase_service": ("buy as a service", "购买服务"),
-    "use_unified": ("use the unified", "使用统一"),
-    "integrate_existing": ("integrate the existing", "整合现有"),
-    "planning": ("planning", "规划"),
-    "proposal": ("proposal", "立项申报"),
-    "approved": ("approved", "已批复"),
-    "under_construction": ("under construction", "在建"),
-    "completed": ("completed", "已建成"),
-    "in_operation": ("in operation", "运行中"),
-}
-
-
 def enum_label(value: str, lang: str) -> str:
-    pair = ENUM_LABELS.get(value)
-    return value if pair is None else t(pair, lang)
+    """The label of an enum value whose field is not known; the one table is labels.py (data/labels.yaml)."""
+    from .labels import value_label
+
+    return value_label(value, lang)
+
+
+def stage_label(stage: str, lang: str) -> str:
+    from .labels import enum_label as field_enum_label
+
+    return field_enum_label("project", "stage", stage, lang)

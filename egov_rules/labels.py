@@ -78,6 +78,50 @@ def _enum_keys() -> dict[tuple[str, str], str]:
     return keys
 
 
+@cache
+def schema_fields() -> tuple[tuple[str, str], ...]:
+    """Every (entity, field path) of the JSON Schema, nested objects and list items included, in schema order."""
+    schema = load_schema_json()
+    defs = schema["$defs"]
+    found: dict[tuple[str, str], None] = {}
+
+    def walk(node: dict[str, Any], entity: str, path: str) -> None:
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            target = defs[name]
+            if "properties" in target or "items" in target:
+                walk(target, entity, path)
+            else:
+                found[(entity, path)] = None
+            return
+        for key in ("anyOf", "oneOf"):
+            for sub in node.get(key, []):
+                walk(sub, entity, path)
+        if path:
+            found[(entity, path)] = None
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], entity, path + "[]")
+            if path:
+                found.pop((entity, path), None)  # the list is named by its "[]" path
+        for name, sub in node.get("properties", {}).items():
+            walk(sub, entity, f"{path}.{name}" if path else name)
+
+    for name in entity_types():
+        walk(defs[name], name, "")
+    return tuple(found)
+
+
+@cache
+def entity_types() -> dict[str, str]:
+    """Entity type -> its top-level collection (``unit`` -> ``units``; ``submission`` -> ``submission``)."""
+    types: dict[str, str] = {}
+    for collection, node in load_schema_json()["properties"].items():
+        ref = node.get("items", node).get("$ref", "")
+        if ref:
+            types[ref.rsplit("/", 1)[-1]] = collection
+    return types
+
+
 def enum_key(entity: str, path: str) -> str | None:
     """The enum key of a field (``platform``, ``kind`` -> ``platform_kind``), or None if not an enum."""
     return _enum_keys().get((entity, path))
@@ -101,11 +145,6 @@ def value_label(value: Any, lang: str = "en") -> str:
     for entries in _table().get("enums", {}).values():
         if isinstance(entries, dict) and str(value) in entries:
             return _pick(entries[str(value)], lang, _readable(str(value)))
-    from .i18n import ENUM_LABELS  # the older, smaller table
-
-    pair = ENUM_LABELS.get(str(value))
-    if pair is not None:
-        return pair[1] if lang == "zh" else pair[0]
     return _readable(str(value))
 
 

@@ -19,7 +19,7 @@ from ..articles import article_info, catalogue
 from ..check import Report, SubmissionResult
 from ..errors import safe_text
 from ..findings import Finding
-from ..i18n import SEVERITY, STATUS46, art46_citation, citation, enum_label, t
+from ..i18n import SEVERITY, STATUS46, art46_citation, citation, stage_label, t
 from ..sanctions import OUTCOME_TEXT, consequence_text, decision_note, review_reason
 from . import RenderOptions
 
@@ -141,7 +141,7 @@ def view(report: Report, options: RenderOptions) -> dict[str, Any]:
         "labels_severity": {k: t(v, lang) for k, v in SEVERITY.items()},
         "measures": labels["measures"],
         "tool": report.tool(),
-        "stage": enum_label(report.stage, lang) if report.stage else None,
+        "stage": stage_label(report.stage, lang) if report.stage else None,
         "submissions": [_submission(s, report.stage, lang, labels) for s in report.submissions],
     }
 
@@ -225,7 +225,7 @@ def _decision(d: Any, by_fp: dict[str, dict[str, Any]], findings: list[Finding],
     return {
         "project": d.project,
         "stage": d.stage,
-        "stage_label": enum_label(d.stage, lang) if d.stage else "—",
+        "stage_label": stage_label(d.stage, lang) if d.stage else "—",
         "outcome": d.outcome,
         "outcome_text": t(OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome)), lang),
         "state": state,

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..check import Report
 from ..errors import safe_text
-from ..i18n import SEVERITY, STATUS46, art46_citation, citation, enum_label, t
+from ..i18n import SEVERITY, STATUS46, art46_citation, citation, stage_label, t
 from ..sanctions import OUTCOME_TEXT, consequence_text
 from . import RenderOptions
 
@@ -76,7 +76,7 @@ def render(report: Report, options: RenderOptions) -> str:
         for d in sub.decisions:
             outcome = t(OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome)), lang)
             style = "red" if d.blocks else ("yellow" if d.outcome == "needs_review" else "green")
-            stage = enum_label(d.stage, lang) if d.stage else "-"
+            stage = stage_label(d.stage, lang) if d.stage else "-"
             code = "" if lang == "zh" else f"{d.outcome} - "  # the code is for machines; zh readers get words
             console.print(Text(f"{t(HEAD['decision'], lang)} [{d.project}, {stage}]: {code}{outcome}", style=style))
             for c in d.consequences:
@@ -118,7 +118,7 @@ def render_gate(report: Report, options: RenderOptions) -> str:
         for d in sub.decisions:
             state = "blocks" if d.blocks else ("needs_review" if d.outcome == "needs_review" else "allows")
             style = {"blocks": "bold red", "needs_review": "bold yellow", "allows": "bold green"}[state]
-            stage = enum_label(d.stage, lang) if d.stage else "-"
+            stage = stage_label(d.stage, lang) if d.stage else "-"
             console.print(Text(f"{L('decisions')}: {L('project')} {d.project}, {L('stage')} {stage}"))
             outcome = t(OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome)), lang)
             console.print(Text(f"  {L(state).upper()}: {outcome}", style=style))
