@@ -196,3 +196,27 @@ def entity_label(entity: str, lang: str = "en") -> str:
 def collection_label(collection: str, lang: str = "en") -> str:
     """``collection_label("approvals", "zh")`` -> 审批事项; the heading for a top-level list."""
     return _pick(_table().get("collections", {}).get(collection), lang, _readable(collection))
+
+
+@cache
+def _enum_key_by_values() -> dict[tuple[str, ...], str]:
+    """The enum key of each distinct list of values (so a value can be labelled knowing only its type)."""
+    from .factschema import fact_schema
+
+    out: dict[tuple[str, ...], str] = {}
+    for (entity, path), key in _enum_keys().items():
+        ftype = _field_type(fact_schema().entities.get(entity), path)
+        if ftype is not None:
+            out.setdefault(tuple(str(v) for v in ftype.enum if v is not None), key)
+    return out
+
+
+def label_in_enum(values: tuple[Any, ...], value: Any, lang: str = "en") -> str:
+    """The label of ``value`` as a member of the enum with these ``values`` (a field's type)."""
+    if value is None:
+        return "未填写" if lang == "zh" else "not given"
+    key = _enum_key_by_values().get(tuple(str(v) for v in values if v is not None))
+    entries = _table().get("enums", {}).get(key, {}) if key else {}
+    if str(value) in entries:
+        return _pick(entries[str(value)], lang, _readable(str(value)))
+    return value_label(value, lang)
