@@ -50,7 +50,7 @@ LABELS: dict[str, tuple[str, str]] = {
                      "条文要旨（释义，非官方原文；以条款序号为准）"),
     "article_summary": ("Article summary", "条文要旨"),
     "interpretation": ("Interpretation", "解释说明"), "confidence": ("confidence", "可信度"),
-    "unrated": ("not rated", "未评级"), "downgraded": ("Downgraded to a warning", "降为警告"),
+    "unrated": ("not rated", "未评级"), "downgraded": ("Downgraded to a warning", "降为疑似违规（待确认）"),
     "waived": ("Waived", "已豁免"), "waived_by": ("approved by", "批准人"), "waiver_ref": ("approval", "批准文号"),
     "expires": ("expires", "有效期至"), "justification": ("justification", "理由"),
     "notices": ("Notices", "提示"), "error": ("Could not check this submission", "无法检查该申报材料"),
