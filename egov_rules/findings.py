@@ -213,10 +213,9 @@ class FindingBuilder:
             if path is None:
                 out.append(text)
                 continue
-            ftype = path.type
-            if path.steps and path.steps[-1].name == "id" and not path.mapped:
-                ftype = None  # an entity's own id: named like a reference
-            out.append(render_value(self._value(path, env, facts), lang, ftype or _REF, facts.by_id))
+            own_id = bool(path.steps) and path.steps[-1].name == "id" and not path.mapped
+            ftype: Any = _REF if own_id else path.type  # an entity's own id: named like a reference
+            out.append(render_value(self._value(path, env, facts), lang, ftype, facts.by_id))
         joined = "".join(out)
         return tidy_zh(joined) if lang == "zh" else " ".join(joined.split())
 
