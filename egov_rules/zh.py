@@ -27,6 +27,11 @@ def tidy_zh(text: str) -> str:
     return text.strip()
 
 
+def zh_punct(text: str) -> str:
+    """Full-width punctuation after Chinese text (for lines that mix Chinese words and code, as explain's)."""
+    return "\n".join(_ASCII_PUNCT_AFTER_CJK.sub(lambda m: _FULL[m.group(1)], line) for line in text.split("\n"))
+
+
 @cache
 def _terms() -> dict[str, str]:
     """Code -> Chinese words: collections, entity types, fields (full dotted path or last part), enum values."""
