@@ -439,36 +439,16 @@ def rules_list(rules_dirs: tuple[str, ...], only_rules: bool, fmt: str, lang: st
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en")
 @guarded
 def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang: str) -> int:
-    """One rule with the text of the article it encodes."""
-    from .articles import article_info
+    """One rule with the summary of the article it encodes."""
     from .errors import closest
-    from .i18n import citation
 
     rb = _load_rulebook(rules_dirs, only_rules)
     rule = rb.get(rule_id)
     if rule is None:
         raise UsageError(f"no rule '{rule_id}'", suggestion=closest(rule_id, rb.ids()))
-    s = rule.spec
-    info = article_info(s.article)
-    lines = [
-        f"{rule.id}  ({rule.file}:{rule.line})",
-        f"{citation(s.article, s.paragraph, None, lang)}" + (f" check ({s.item})" if s.item else "")
-        + f"  severity: {s.severity}  Art 44: {s.sanctions.art44}  Art 46: "
-        + ", ".join(f"({a.item})" for a in s.sanctions.art46),
-        f"applies from {s.applies_from}" + (f" until {s.applies_until}" if s.applies_until else ""),
-        "",
-        getattr(s.title, lang),
-        "",
-        getattr(s.message, lang),
-        "",
-        ("整改: " if lang == "zh" else "Remediation: ") + getattr(s.remediation, lang),
-    ]
-    if s.interpretation:
-        lines += ["", f"Interpretation {s.interpretation.note} (confidence {s.interpretation.confidence}): "
-                  + getattr(s.interpretation.text, lang)]
-    if info:
-        lines += ["", f"— {citation(s.article, None, None, lang)}: {info.get('summary_' + lang, '')}", "",
-                  (info.get("text_en") or "").strip()]
+    from .rule_text import rule_lines
+
+    lines = rule_lines(rule, lang)
     click.echo("\n".join(lines))
     return EXIT_OK
 
@@ -520,10 +500,9 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
-    for a in data["articles"]:
-        rules_text = ", ".join(a["rules"]) if a["rules"] else ("—  " + (a["reason"] or "no rule yet"))
-        click.echo(f"{a['citation']:<12} ch {a['chapter']}  {a['checkable']:<6} {a['summary']}")
-        click.echo(f"{'':<12} {rules_text}")
+    from .rule_text import article_lines
+
+    click.echo("\n".join(article_lines(data, lang)))
     return EXIT_OK
 
 
