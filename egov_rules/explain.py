@@ -27,6 +27,8 @@ from .labels import value_label
 from .load import Document
 from .zh import zh_punct
 
+CLASS = {"A": ("A (shall not be implemented)", "A类（不得组织实施）"), "B": ("B (by stage)", "B类（按阶段处理）"),
+         "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"), "none": ("none", "无")}
 OUTCOMES = ("fired", "downgraded", "unknown", "passed", "not_applicable")
 OPS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "in": "in", "not_in": "not in",
        "contains": "contains", "is_set": "is set:", "is_a": "is a"}
@@ -308,7 +310,8 @@ def _render_table(ex: Explanation, lang: str = "en") -> str:
     out = [
         f"{r['id']} — {cite}: {r['title'][lang]}",
         f"{t(L['rule_file'], lang)} {r['file']}:{r['line']}  {t(L['severity'], lang)}: "
-        f"{t(SEVERITY[r['severity']], lang)}  {t(L['art44'], lang)}: {r['art44']}",
+        f"{t(SEVERITY[r['severity']], lang)}  {t(L['art44'], lang)}: "
+        f"{t(CLASS.get(r['art44'], (r['art44'],) * 2), lang)}",
         f"{ex.file}" + (f" ({ex.submission})" if ex.submission else "") + f", {t(L['as_of'], lang)} {ex.as_of}",
     ]
     if not ex.in_force:

@@ -23,6 +23,13 @@ def _text(value: Any, lang: str) -> str:
     return tidy_zh(zh_terms(raw)) if lang == "zh" else " ".join(raw.split())
 
 
+def _item_number(item: str) -> str:
+    """Check (a), (b) ... of an article as 一, 二 ...; anything else as given."""
+    if len(item) == 1 and "a" <= item <= "z":
+        return cn_number(ord(item) - ord("a") + 1)
+    return item
+
+
 def rule_lines(rule: Any, lang: str) -> list[str]:
     s = rule.spec
     zh = lang == "zh"
@@ -33,8 +40,8 @@ def rule_lines(rule: Any, lang: str) -> list[str]:
         "无" if zh else "none")
     if zh:
         head = [f"{rule.id}（{rule.file}:{rule.line}）",
-                f"{cite}" + (f"（检查项 {s.item}）" if s.item else "") + f"  级别：{sev}  第四十四条：{cls}  "
-                f"第四十六条：{items}",
+                f"{cite}" + (f"（第{_item_number(s.item)}项检查）" if s.item else "")
+                + f"  级别：{sev}  第四十四条：{cls}  第四十六条：{items}",
                 f"自 {s.applies_from} 起适用" + (f"，至 {s.applies_until} 止" if s.applies_until else "")]
     else:
         head = [f"{rule.id}  ({rule.file}:{rule.line})",
