@@ -49,10 +49,11 @@ def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        lang = "zh" if kwargs.get("lang") == "zh" else "en"
         try:
             code = fn(*args, **kwargs)
         except EgovError as exc:
-            _fail(exc.render(), exc.exit_code)
+            _fail(exc.render(lang), exc.exit_code)
         except BrokenPipeError:  # `| head` closed the pipe: the reader has what it wanted
             _quiet_broken_pipe()
             sys.exit(code_so_far.get("code", EXIT_OK))
@@ -285,7 +286,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     emit(text, output, files)
     for s in report.submissions:  # input errors always reach stderr, whatever the format
         if s.error is not None:
-            click.echo(s.error.render(), err=True)
+            click.echo(s.error.render(lang), err=True)
     return report.exit_code(fail_on)
 
 
@@ -316,7 +317,7 @@ def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang
     emit(text, output, [path])
     for s in report.submissions:
         if s.error is not None:
-            click.echo(s.error.render(), err=True)
+            click.echo(s.error.render(lang), err=True)
     return report.gate_exit_code()
 
 
@@ -356,9 +357,11 @@ def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output
 
 @app.command()
 @click.argument("path")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="language of the error messages")
 @limit_options
 @guarded
-def validate(path: str, **kw: Any) -> int:
+def validate(path: str, lang: str, **kw: Any) -> int:
     """Check a submission against the schema only (no rules)."""
     from .load import load_bytes, load_document
     from .validate import validate_document
@@ -369,7 +372,7 @@ def validate(path: str, **kw: Any) -> int:
     else:
         doc = load_document(path, limits=limits)
     validate_document(doc)
-    click.echo(f"{doc.source}: valid")
+    click.echo(f"{doc.source}：格式有效" if lang == "zh" else f"{doc.source}: valid")
     return EXIT_OK
 
 

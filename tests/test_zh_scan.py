@@ -135,3 +135,17 @@ def test_the_scan_finds_an_english_word() -> None:
     """The scan itself: English in a Chinese text is caught, ids and file names are not."""
     assert latin_words("项目 prj.ex02（fixtures/02.yaml）未经批准 build own", []) == ["build", "own"]
     assert latin_words("第十七条 art17-data-centre-without-approval：见N3；B类", []) == []
+
+
+def test_input_errors_in_chinese(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("submission: {id: s1, as_of: 2020-13-01, kind: project_review, extra: 1}\n", "utf-8")
+    for command in (["validate", "--lang", "zh", str(bad)], ["check", "--lang", "zh", str(bad)]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2
+        err = result.stderr
+        assert "bad.yaml:1:29：输入无效：字段“/submission/as_of”：“2020-13-01”不是有效的日期" in err
+        assert "未知字段“extra”" in err and "实际为“project_review”" in err and "unit_review（单位审查）" in err
+        assert "invalid input" not in err and "expected" not in err and "did you mean" not in err
+    missing = CliRunner().invoke(app, ["validate", "--lang", "zh", str(tmp_path / "none.yaml")])
+    assert missing.exit_code == 2 and "文件不存在" in missing.stderr
