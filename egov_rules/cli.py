@@ -100,7 +100,7 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-                     help="output format (default: table on a terminal, json otherwise)"),
+                     help="output format (default: table, also when piped; or the format --output's suffix names)"),
         click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
                      help="write the report to FILE (atomically) instead of stdout"),
         click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True),
@@ -326,7 +326,7 @@ def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang
 @click.option("--rule", "rule_id", required=True, help="the id of the rule to explain (egov-rules rules list)")
 @click.option("--entity", default=None, help="only the bindings that involve the entity with this id")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
-              help="output format (default: table on a terminal, json otherwise)")
+              help="output format (default: table, also when piped; or the format --output's suffix names)")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="write the explanation to FILE (atomically) instead of stdout")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
