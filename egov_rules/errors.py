@@ -104,11 +104,12 @@ class EgovError(Exception):
         return "".join(parts)
 
     def _render_zh(self) -> str:
-        from .errors_zh import KINDS, expected_zh, message_zh
+        from .errors_zh import KINDS, expected_zh, field_label_zh, message_zh
 
         parts = [f"{self.position}：{KINDS.get(self.kind, self.kind)}："]
         if self.field:
-            parts.append(f"字段“{safe_text(self.field)}”：")
+            label = field_label_zh(self.field)
+            parts.append(f"字段“{safe_text(self.field)}”" + (f"（{label}）" if label else "") + "：")
         parts.append(message_zh(self.message))
         if self.expected and self.show_expected:
             parts.append(f"；应为{expected_zh(self.expected)}")

@@ -33,7 +33,7 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
      lambda m: f"应为{_one_of(m[1])}，实际为{_q(m[2])}"),
     (re.compile(r"^expected (a number|an integer|true or false|text|a date|a list|a mapping), "
                 r"got (?:the string )?(.+)$"),
-     lambda m: f"应为{_TYPES[m[1]]}，实际为{m[2].replace('the string ', '')}"),
+     lambda m: f"应为{_TYPES[m[1]]}，实际为{_got(m[2])}"),
     (re.compile(r"^missing field '(\w+)' in region: a unit at (\w+) level must name its (\w+)$"),
      lambda m: f"行政区域缺少字段{_q(m[1])}：{_level(m[2])}单位须填写其{_region_part(m[3])}"),
     (re.compile(r"^missing field '(\w+)' in region: (.+)$"), lambda m: f"行政区域缺少字段{_q(m[1])}"),
@@ -56,6 +56,11 @@ EXPECTED = {
     "projects[] or submission.units_under_review": "项目清单或受审查单位",
     "each item at most once": "每项最多出现一次",
 }
+
+
+def _got(text: str) -> str:
+    text = text.replace("the string ", "")
+    return _q(text[1:-1]) if len(text) >= 2 and text[0] == text[-1] == "'" else text
 
 
 def _level(code: str) -> str:
@@ -81,3 +86,24 @@ def expected_zh(expected: str) -> str:
     if m:
         return _one_of(m[1])
     return expected
+
+
+def field_label_zh(pointer: str) -> str:
+    """``/projects/0/hosting/data_centre`` -> 部署数据中心 (the field's Chinese label), or "" if unknown."""
+    from .labels import entity_types, field_label
+
+    parts = [p for p in pointer.split("/") if p]
+    if not parts:
+        return ""
+    entity = {coll: ent for ent, coll in entity_types().items()}.get(parts[0])
+    if entity is None:
+        return ""
+    rest = parts[2:] if entity != "submission" else parts[1:]
+    path = ".".join(p if not p.isdigit() else "" for p in rest).replace("..", "[].").strip(".")
+    if not path:
+        return ""
+    for candidate in (path, path + "[]"):
+        label = field_label(entity, candidate, "zh")
+        if label != candidate.rsplit(".", 1)[-1].removesuffix("[]").replace("_", " "):
+            return label
+    return ""
