@@ -144,7 +144,7 @@ def test_input_errors_in_chinese(tmp_path: Path) -> None:
         result = CliRunner().invoke(app, command)
         assert result.exit_code == 2
         err = result.stderr
-        assert "bad.yaml:1:29：输入无效：字段“/submission/as_of”：“2020-13-01”不是有效的日期" in err
+        assert "bad.yaml:1:29：输入无效：字段“/submission/as_of”（基准日期）：“2020-13-01”不是有效的日期" in err
         assert "未知字段“extra”" in err and "实际为“project_review”" in err and "unit_review（单位审查）" in err
         assert "invalid input" not in err and "expected" not in err and "did you mean" not in err
     missing = CliRunner().invoke(app, ["validate", "--lang", "zh", str(tmp_path / "none.yaml")])
