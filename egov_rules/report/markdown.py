@@ -88,7 +88,7 @@ ART44_CLASS = {"A": ("A (not implemented)", "A类（不得组织实施）"), "B"
                "B-review": ("B-review (a reviewer decides)", "B类待审核（由审核人员认定）"), "none": ("none", "无")}
 NOTE_TITLES_ZH = {"N1": "第二十五条第三款", "N2": "第十七条第二、三款", "N3": "第四十四条的结构",
                   "N4": "第二十七条第一款", "N5": "“应用单位”的范围"}
-CONFIDENCE_ZH = {"high": "高", "medium-high": "中高", "medium": "中", "low": "低"}
+CONFIDENCE_ZH = {"high": "高", "medium-high": "中高", "medium": "中", "medium-low": "中低", "low": "低"}
 CHAPTER_NUMERALS = ("", "I", "II", "III", "IV", "V")
 
 
