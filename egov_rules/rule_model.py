@@ -33,7 +33,7 @@ class Art46(Strict):
 
 
 class Sanctions(Strict):
-    art44: Literal["A", "B", "B-review", "none"]
+    art44: Literal["A", "A-review", "B", "B-review", "none"]
     art46: list[Art46] = Field(default_factory=list)  # empty: no Art 46 item (e.g. an out-of-scope notice)
 
 
