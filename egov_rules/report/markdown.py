@@ -276,7 +276,7 @@ def _chart(findings: list[Finding], lang: str) -> dict[str, Any]:
 
 
 def _notes(findings: list[Finding], lang: str) -> list[dict[str, Any]]:
-    """The translation notes (N1-N5) the findings rest on, with their confidence."""
+    """The translation notes (N1-N8) the findings rest on, with their confidence."""
     wanted: dict[str, str | None] = {}
     for f in findings:
         info = article_info(f.article) or {}
@@ -290,7 +290,8 @@ def _notes(findings: list[Finding], lang: str) -> list[dict[str, Any]]:
         entry = known.get(note, {})
         confidence = wanted[note] or entry.get("confidence")
         if lang == "zh":
-            title, text = NOTE_TITLES_ZH.get(note, ""), NOTES_ZH.get(note, "")
+            title = entry.get("title_zh") or NOTE_TITLES_ZH.get(note, "")
+            text = " ".join(str(entry.get("text_zh") or NOTES_ZH.get(note, "")).split()).replace(" ", "")
         else:
             title, text = entry.get("title", ""), " ".join(str(entry.get("text_en", "")).split())
         out.append({"id": note, "title": title, "confidence": _confidence(confidence, lang), "text": text})
