@@ -43,7 +43,7 @@ class Step:
     pseudo: bool = False
     deref: bool = False  # the value read before this step is a reference to follow
     none_semantic: bool = False  # a null here means "there is none" (definite), not "unknown"
-    is_list: bool = False  # a left-out list is an empty one (as the spec says of top-level lists)
+    is_list: bool = False  # a left-out required list is an empty one; an optional list left out is unknown
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,7 @@ def _parse_path(ctx: ParseContext, text: str, scope: Scope, pointer: str) -> Pat
                 suggestion=closest(name, current.fields),
             )
         ft = current.fields[name]
-        steps.append(Step(name, deref=pending_deref, none_semantic=ft.null_means_none, is_list=ft.kind == "list"))
+        steps.append(Step(name, deref=pending_deref, none_semantic=ft.null_means_none, is_list=ft.kind == "list" and not ft.nullable))
         pending_deref = False
         current = ft
     result_type = FieldType("list", item=current) if mapped else current
