@@ -177,7 +177,6 @@ def _checker_spec(kw: dict[str, Any]) -> Any:
     """How to build the Checker: picklable, so batch workers build the same one (registry and waivers
     are loaded in ``CheckerSpec.build``)."""
     from .batch import CheckerSpec
-
     from .config import RuleSelection, parse_policy_options
 
     config = kw.pop("config", None)

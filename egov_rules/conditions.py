@@ -250,7 +250,8 @@ def _parse_path(ctx: ParseContext, text: str, scope: Scope, pointer: str) -> Pat
                 suggestion=closest(name, current.fields),
             )
         ft = current.fields[name]
-        steps.append(Step(name, deref=pending_deref, none_semantic=ft.null_means_none, is_list=ft.kind == "list" and not ft.nullable))
+        required_list = ft.kind == "list" and not ft.nullable  # an optional list left out is unknown
+        steps.append(Step(name, deref=pending_deref, none_semantic=ft.null_means_none, is_list=required_list))
         pending_deref = False
         current = ft
     result_type = FieldType("list", item=current) if mapped else current

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import hashlib
 import os
 import pickle
@@ -31,10 +30,10 @@ from .conditions import (
     Condition,
     Not,
     Operand,
-    Quantifier,
     ParseContext,
     Path,
     Predicate,
+    Quantifier,
     Scope,
     Source,
     parse_condition,
@@ -206,9 +205,9 @@ def compile_rule_spec(
             lang: _parse_template(ctx, getattr(text, lang), message_scope, f"{pointer}/{kind}/{lang}")
             for lang in ("en", "zh")
         }
-    source = None
+    template_source: dict[str, dict[str, list[tuple[str, Path | None]]]] | None = None
     if any(p.startswith(PARAM_MARK) for kinds in templates.values() for parts in kinds.values() for p, _ in parts):
-        source = templates
+        template_source = templates
         templates = _fill_parameters(templates, defs.parameters)
     at = parse_path(ctx, spec.at, scope, f"{pointer}/at") if spec.at else None
     impacts = tuple(
@@ -220,7 +219,7 @@ def compile_rule_spec(
     return Rule(
         spec=spec, file=doc.source, line=line, column=col, bindings=tb, when=when, require=require,
         downgrade_when=downgrade_when, templates=templates, at=at, subject=_subject_binding(schema, tb),
-        project=_project_path(ctx, scope, tb, pointer), impacts=impacts, template_source=source,
+        project=_project_path(ctx, scope, tb, pointer), impacts=impacts, template_source=template_source,
     )
 
 
