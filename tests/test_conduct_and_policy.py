@@ -154,11 +154,13 @@ def rules_of(stdout: str) -> set[str]:
 def test_policy_from_the_configuration_file_and_the_command_line(pending: Path) -> None:
     code, out, _ = run("check", "sub.yaml", "--format", "json", "--no-config")
     assert code == 1 and "art31-sharing-request-unanswered" in rules_of(out)
+    assert json.loads(out)["tool"]["rulebook"]["policy"] == {"art31_answer_days": 15}  # the default, stated
     (pending / ".egov-rules.yaml").write_text("policy: {art31_answer_days: 30}\n", "utf-8")
     code, out, _ = run("check", "sub.yaml", "--format", "json")
     assert "art31-sharing-request-unanswered" not in rules_of(out)
     code, out, _ = run("check", "sub.yaml", "--format", "json", "--policy", "art31_answer_days=12")
     assert "art31-sharing-request-unanswered" in rules_of(out)  # the command line wins
+    assert json.loads(out)["tool"]["rulebook"]["policy"] == {"art31_answer_days": 12}  # the report states it
 
 
 def test_bad_policy_values_are_clear_input_errors(pending: Path) -> None:

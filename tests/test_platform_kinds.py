@@ -91,3 +91,32 @@ def test_an_own_build_before_2015_is_not_judged(checker: Checker, kind: str) -> 
     data["projects"][0]["stage"] = "in_operation"
     result = checker.check_data(data, f"{kind}.yaml", raise_errors=True)
     assert not [f for f in result.findings if f.rule in set(TABLE[kind]["rules"])]
+
+
+LEGACY_RULES = {"data_centre": "art17-legacy-data-centre-not-integrated",
+                "dedicated_network": "art16-dedicated-network-not-integrated",
+                "grid_platform": "art24-legacy-grid-system-not-integrated",
+                **{k: "art25-legacy-channel-not-integrated"
+                   for k in ("call_centre", "push_platform", "mobile_app", "portal_website", "other_service_channel")}}
+
+
+def _legacy(kind: str, stage: str) -> dict:
+    patch = {
+        "platforms": [{"id": "plat.ct.old", "kind": kind, "unified": False, "owner": "unit.ct.mz", "level": "county",
+                       "region": {"province": "Fujian", "city": "Longyan", "county": "Changting"},
+                       "status": "in_service", "integration_status": "none", "cloud_backup_compliant": True}],
+        "projects": [{"id": "prj.ex01", "stage": stage,
+                      "implementation_start": None if stage == "proposal" else "2016-01-01",
+                      "components+": [{"kind": kind, "mode": "expand_own", "platform": "plat.ct.old"}]}],
+    }
+    return apply_patch(copy.deepcopy(BASE), patch)
+
+
+@pytest.mark.parametrize("kind", sorted(LEGACY_RULES))
+def test_legacy_rules_skip_what_a_project_is_building(checker: Checker, kind: str) -> None:
+    """Issue 11 point 7: an existing platform the project expands is judged by the build rules; once the
+    project is completed it is an existing asset again and the continuing duty to integrate applies."""
+    building = checker.check_data(_legacy(kind, "proposal"), f"{kind}.yaml", raise_errors=True)
+    assert LEGACY_RULES[kind] not in {f.rule for f in building.findings}
+    done = checker.check_data(_legacy(kind, "in_operation"), f"{kind}.yaml", raise_errors=True)
+    assert LEGACY_RULES[kind] in {f.rule for f in done.findings}
