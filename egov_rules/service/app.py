@@ -1,0 +1,71 @@
+"""The application factory: ``create_app(settings)`` builds the FastAPI app over one database and one
+``Checker``.  Errors become JSON with a status (422 with the CLI's message for bad input), never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from .. import __version__
+from ..errors import EgovError
+from .checking import CheckService, error_body
+from .db import Database, schema_status
+from .settings import Settings
+from .store import StoreError
+
+log = logging.getLogger("egov_rules.service")
+
+
+def create_app(settings: Settings, *, checks: CheckService | None = None) -> FastAPI:
+    from . import api, api_rules
+
+    db = Database(settings.db_url)
+    status = schema_status(db)
+    if status != "current":
+        db.dispose()
+        raise SchemaNotCurrent(status, settings.display_db())
+    app = FastAPI(title="egov-rules review service", version=__version__,
+                  description="Checks e-government submissions against Fujian's Decree No. 156 and keeps every "
+                              "review, decision, waiver and funding action.  Authenticate with "
+                              "`Authorization: Bearer <token>` (`egov-rules tokens create NAME`).")
+    app.state.settings = settings
+    app.state.db = db
+    app.state.checks = checks or CheckService(settings.limits)
+
+    @app.exception_handler(EgovError)
+    async def _input_error(_request: Request, exc: EgovError) -> JSONResponse:
+        return JSONResponse(error_body(exc), status_code=422)
+
+    @app.exception_handler(StoreError)
+    async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message, "field": exc.field, "expected": exc.expected},
+                            status_code=exc.status)
+
+    @app.get("/healthz", summary="Liveness: the service runs and its database answers")
+    def healthz() -> dict[str, Any]:
+        from sqlalchemy import text
+
+        with db.read() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(api.router)
+    app.include_router(api_rules.router)
+    app.router.on_shutdown.append(db.dispose)
+    return app
+
+
+class SchemaNotCurrent(EgovError):
+    kind = "database"
+
+    def __init__(self, status: str, where: str) -> None:
+        how = {"empty": f"the database {where} has no schema yet",
+               "behind": f"the database {where} has an older schema",
+               "ahead": f"the database {where} was written by a newer egov-rules"}[status]
+        fix = ("run `egov-rules db upgrade --db URL` (serve does it by itself unless --no-upgrade)"
+               if status != "ahead" else "run the egov-rules version that wrote it, or a newer one")
+        super().__init__(how, file=where, expected=fix)
+        self.status = status
