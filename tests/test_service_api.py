@@ -126,7 +126,8 @@ def test_versions_and_diff_by_fingerprint(server: Server) -> None:
 
 def test_review_filters_and_paging(server: Server) -> None:
     for i in range(3):
-        assert save(server, "rev_all", EX02.replace(b"id: ex02", f"id: filt{i}".encode(), 1), "f.yaml").status_code == 200
+        body = EX02.replace(b"id: ex02", f"id: filt{i}".encode(), 1)
+        assert save(server, "rev_all", body, "f.yaml").status_code == 200
     assert save(server, "rev_all", EX01.replace(b"id: ex01", b"id: filt-ok", 1), "g.yaml").status_code == 200
     with server.client("boss") as c:
         by_unit = c.get("/api/v1/reviews", params={"unit": "unit.ct.mz"}).json()
