@@ -40,13 +40,14 @@ def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None)
 class Server:
     """``egov-rules serve`` as a child process; ``url`` answers once ``start`` returns."""
 
-    db_url: str
+    db_url: str | None  # None: the default, SQLite in the data directory
     data_dir: Path
     extra: list[str] = field(default_factory=list)
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     log: Path | None = None
     tokens: dict[str, str] = field(default_factory=dict)
+    log_dir: Path | None = None  # default: the data directory
 
     @property
     def url(self) -> str:
@@ -54,11 +55,11 @@ class Server:
 
     def start(self) -> Server:
         self.port = free_port()
-        self.log = self.data_dir / f"server-{self.port}.log"
+        self.log = (self.log_dir or self.data_dir) / f"server-{self.port}.log"
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, str(ROOT / "cli.py"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--db", self.db_url, "--data-dir", str(self.data_dir), *self.extra],
+                 *(["--db", self.db_url] if self.db_url else []), "--data-dir", str(self.data_dir), *self.extra],
                 stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

@@ -51,7 +51,7 @@ def hostile_inputs() -> dict[str, tuple[bytes, str]]:
         "billion laughs": load.BILLION_LAUGHS.encode(),
         "duplicate keys": b"a: 1\nb:\n  x: 1\n  y: 2\n  x: 3\n",
         "escaped control characters in keys": b'"evil\\x1b[31mkey\\x07": 1\n"evil\\x1b[31mkey\\x07": 2\n',
-        "raw control character": "k\x01y: 1\n".encode(),
+        "raw control character": b"k\x01y: 1\n",
         "latin-1": b"a: 1\nb: caf\xe9\n",
         "png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
         "utf-16": "a: 1\n".encode("utf-16"),

@@ -122,8 +122,8 @@ def known_revisions() -> set[str]:
     return {s.revision for s in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
 
 
-def upgrade(db: Database) -> tuple[str | None, str]:
-    """Run every pending migration; returns (revision before, revision after)."""
+def upgrade(db: Database, target: str = "head") -> tuple[str | None, str]:
+    """Run every pending migration (up to ``target``); returns (revision before, revision after)."""
     from alembic import command
 
     before = current_revision(db)
@@ -131,8 +131,8 @@ def upgrade(db: Database) -> tuple[str | None, str]:
         raise ConfigError(f"the database is at schema revision {before}, newer than this egov-rules knows",
                           expected="the egov-rules version that wrote it, or a newer one")
     with db.engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "head")
-    return before, head_revision()
+        command.upgrade(_alembic_config(conn), target)
+    return before, current_revision(db) or ""
 
 
 def schema_status(db: Database) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -86,6 +87,7 @@ class ReviewUnit(Base):
     """The units a review concerns (its projects' units and units under review): the scope of access."""
 
     __tablename__ = "review_units"
+    __table_args__ = (Index("ix_review_units_unit", "unit_id"),)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), primary_key=True)
     unit_id: Mapped[str] = mapped_column(String(500), primary_key=True)
 
@@ -96,7 +98,7 @@ class ReviewVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     created_by: Mapped[str] = mapped_column(String(200))
     source_name: Mapped[str] = mapped_column(String(500))
     content_format: Mapped[str | None] = mapped_column(String(10))  # yaml, json or NULL (sniffed)
@@ -151,7 +153,7 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_entries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60))
     review_id: Mapped[int | None] = mapped_column(Integer, index=True)

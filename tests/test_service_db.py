@@ -1,0 +1,156 @@
+"""The service's database and account commands: migrations match the models, SQLite is durable, `serve` upgrades
+an older schema (or says how), `users add` reads the password from stdin and stores only an argon2 hash,
+tokens are stored hashed, browser sessions open and close."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from service_support import PASSWORD, ROOT, Server, add_users, cli, upgrade
+
+from egov_rules.service import auth
+from egov_rules.service.db import Database, current_revision, head_revision, schema_status
+from egov_rules.service.db import upgrade as run_upgrade
+
+
+def sqlite_url(tmp: Path) -> str:
+    return f"sqlite:///{tmp / 'db.sqlite3'}"
+
+
+def test_migrations_make_exactly_the_tables_of_the_models(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from egov_rules.service.models import Base
+
+    db = Database(sqlite_url(tmp_path))
+    assert schema_status(db) == "empty"
+    assert run_upgrade(db) == (None, head_revision())
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    assert schema_status(db) == "current"
+    db.dispose()
+
+
+def test_sqlite_is_durable_and_waits_for_the_lock(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    db = Database(sqlite_url(tmp_path))
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    db.dispose()
+
+
+def test_users_add_reads_the_password_from_stdin_and_keeps_only_a_hash(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    where = ["--db", url, "--data-dir", str(tmp_path)]
+    early = cli("users", "add", "ana", "--role", "reviewer", "--units", "unit.a", *where, stdin=PASSWORD + "\n")
+    assert early.returncode == 2 and "egov-rules db upgrade" in early.stderr  # no schema yet: says how
+    assert cli("db", "upgrade", *where).returncode == 0
+    ok = cli("users", "add", "ana", "--role", "reviewer", "--units", "unit.a,unit.b", *where, stdin=PASSWORD + "\n")
+    assert ok.returncode == 0, ok.stderr
+    assert "unit.a, unit.b" in ok.stdout and PASSWORD not in ok.stdout + ok.stderr
+    for args, words in [
+        (["users", "add", "bo", "--role", "reviewer"], "--units"),  # a scoped role needs its scope
+        (["users", "add", "bo", "--role", "finance", "--units", "a", "--all-units"], "not both"),
+        (["users", "add", "ana", "--role", "admin"], "already exists"),
+        (["users", "add", "cy", "--role", "admin"], "at least 12"),
+        (["users", "add", "cy", "--role", "king"], "king"),
+    ]:
+        bad = cli(*args, *where, stdin="short\n" if args[2] == "cy" else PASSWORD + "\n")
+        assert bad.returncode == 2 and words in bad.stderr, (args, bad.stderr)
+        assert "Traceback" not in bad.stderr
+    db = Database(url)
+    with db.read() as session:
+        stored = auth.find_account(session, "ana").password_hash or ""
+        assert stored.startswith("$argon2id$") and PASSWORD not in stored
+        user = auth.verify_password(session, "ana", PASSWORD)
+        assert user is not None and user.units == frozenset({"unit.a", "unit.b"}) and user.can_see_unit("unit.b")
+        assert not user.can_see_unit("unit.c")
+        assert auth.verify_password(session, "ana", PASSWORD + "x") is None
+        assert auth.verify_password(session, "nobody", PASSWORD) is None
+    db.dispose()
+    listed = cli("users", "list", *where)
+    assert "ana\treviewer\tunit.a, unit.b" in listed.stdout
+
+
+def test_tokens_are_shown_once_and_stored_hashed(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    upgrade(url)
+    add_users(url, {"fin": ("finance", ["unit.a"])})
+    made = cli("tokens", "create", "fin", "--label", "ERP", "--db", url, "--data-dir", str(tmp_path))
+    token = made.stdout.strip()
+    assert made.returncode == 0 and token.startswith("egr_") and len(token) > 40
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("db.sqlite3*"))
+    assert token.encode() not in raw and hashlib.sha256(token.encode()).hexdigest().encode() in raw
+    listed = cli("tokens", "list", "--db", url, "--data-dir", str(tmp_path)).stdout
+    assert "ERP" in listed and token not in listed and token[:10] in listed
+    assert cli("tokens", "create", "nobody", "--db", url, "--data-dir", str(tmp_path)).returncode == 2
+
+
+def test_browser_sessions_open_and_close(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    upgrade(url)
+    add_users(url, {"ana": ("reviewer", ["unit.a"])})
+    srv = Server(url, tmp_path).start()
+    db = Database(url)
+    try:
+        with db.write() as session:
+            user = auth.verify_password(session, "ana", PASSWORD)
+            assert user is not None
+            cookie = auth.create_session(session, user, hours=1)
+            stale = auth.create_session(session, user, hours=-1)
+        with httpx.Client(base_url=srv.url, cookies={auth.SESSION_COOKIE: cookie}) as c:
+            assert c.get("/api/v1/me").json() == {"name": "ana", "role": "reviewer", "units": ["unit.a"]}
+            with db.write() as session:
+                auth.destroy_session(session, cookie)
+            assert c.get("/api/v1/me").status_code == 401
+        with httpx.Client(base_url=srv.url, cookies={auth.SESSION_COOKIE: stale}) as c:
+            assert c.get("/api/v1/me").status_code == 401
+    finally:
+        db.dispose()
+        srv.stop()
+
+
+def test_serve_upgrades_an_older_database_or_says_how(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    db = Database(url)
+    run_upgrade(db, "0001")  # a database written by the first release
+    db.dispose()
+    refused = subprocess.run([sys.executable, str(ROOT / "cli.py"), "serve", "--db", url, "--data-dir", str(tmp_path),
+                              "--no-upgrade", "--port", "0"], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "older schema" in refused.stderr and "egov-rules db upgrade" in refused.stderr
+    status = cli("db", "status", "--db", url, "--data-dir", str(tmp_path))
+    assert status.returncode == 1 and "behind" in status.stdout
+    srv = Server(url, tmp_path).start()
+    try:
+        assert f"schema 0001 -> {head_revision()}" in srv.logs()
+    finally:
+        srv.stop()
+    db = Database(url)
+    assert current_revision(db) == head_revision()
+    db.dispose()
+
+
+def test_serve_uses_sqlite_in_the_data_directory_and_prints_it(tmp_path: Path) -> None:
+    srv = Server(None, tmp_path / "data", log_dir=tmp_path).start()
+    try:
+        assert f"database sqlite:///{tmp_path / 'data' / 'egov-rules.sqlite3'}" in srv.logs()
+        assert (tmp_path / "data" / "egov-rules.sqlite3").is_file()
+        assert oct((tmp_path / "data" / "session-secret").stat().st_mode & 0o777) == "0o600"
+    finally:
+        srv.stop()
+
+
+def test_a_postgresql_password_is_never_printed(tmp_path: Path) -> None:
+    proc = cli("db", "status", "--db", "postgresql://egov:s3cret-pw@127.0.0.1:1/egov", "--data-dir", str(tmp_path))
+    assert proc.returncode != 0 and "s3cret-pw" not in proc.stdout + proc.stderr
+
+
