@@ -168,6 +168,22 @@ def test_waiver_by_a_reviewer_with_justification(server: Server) -> None:
     assert no_reason.status_code == 422 and expired.status_code == 422
     assert finance.status_code == 403
     assert [w["id"] for w in listed] == [ok.json()["id"]]
+    # it takes effect at once (a new version checked with it) and on every later save; a re-check repeats it
+    applied = ok.json()["applied_in"]
+    assert applied == {"id": rid, "version": 2, "url": f"/api/v1/reviews/{rid}?version=2"}
+    later = save(server, "rev_all", EX02.replace(b"id: ex02", b"id: waive", 1), "w.yaml").json()
+    with server.client("fin_qz") as c:
+        v2 = c.get(f"/api/v1/reviews/{rid}", params={"version": 2}).json()["version"]
+        again = c.post(f"/api/v1/reviews/{rid}/recheck", params={"version": 2}).json()
+    for report in (v2["report"], later):
+        sub = report["submissions"][0]
+        waived = [f for f in sub["findings"] if f.get("waived")]
+        assert [f["fingerprint"] for f in waived] == [fp]
+        assert waived[0]["waived"]["justification"] == body["justification"]
+        assert sub["summary"]["waived"] == 1
+        assert sub["summary"]["violation"] + sub["summary"]["insufficient"] + sub["summary"]["warning"] == \
+            sum(saved["submissions"][0]["summary"][k] for k in ("violation", "insufficient", "warning")) - 1
+    assert v2["waivers_applied"] == [ok.json()["id"]] and again["identical"] is True
 
 
 def test_funding_action_by_finance_on_the_art44_decision(server: Server) -> None:

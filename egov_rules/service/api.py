@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from ..errors import InputError
 from . import store
 from .auth import CurrentUser, User, require_role
-from .checking import CheckService
+from .checking import CheckOutcome, CheckService
 from .db import Database
 
 router = APIRouter(prefix="/api/v1")
@@ -112,8 +112,18 @@ async def post_check(request: Request, user: CurrentUser, lang: str = Query("en"
     outcome = await run_in_threadpool(checks.check, data, source, fmt, stage, lang)
     if not save:
         return outcome.report
-    checked = checks.to_save(outcome, data, source, fmt, stage, lang)
-    review_id, version = await run_in_threadpool(_save, _db(request), user, checked)
+    return await run_in_threadpool(_check_and_save, request, user, outcome, data, source, fmt, stage, lang)
+
+
+def _check_and_save(request: Request, user: User, outcome: CheckOutcome, data: bytes, source: str, fmt: str | None,
+                    stage: str | None, lang: str) -> dict[str, Any]:
+    """Save a checked submission; when its review has waivers, the saved check applies them."""
+    checks, db = _checks(request), _db(request)
+    with db.read() as session:
+        waivers = store.active_waivers(session, outcome.submission_id) if outcome.submission_id else []
+    if waivers:
+        outcome = checks.check(data, source, fmt, stage, lang, waivers=waivers)
+    review_id, version = _save(db, user, checks.to_save(outcome, data, source, fmt, stage, lang, waivers))
     return {**outcome.report, "review": {"id": review_id, "version": version,
                                          "url": f"/api/v1/reviews/{review_id}?version={version}"}}
 
@@ -173,7 +183,7 @@ def recheck(request: Request, user: CurrentUser, review_id: int,
     assert rulebook is not None  # a foreign key: every version has its rulebook
     checks = _checks(request)
     outcome = checks.check(row.submission, row.source_name, row.content_format, row.stage, row.lang,
-                           checker=checks.checker_for(rulebook))
+                           checker=checks.checker_for(rulebook), waivers=store.json.loads(row.waivers))
     stored = store.json.loads(row.report)
     return {"review": review_id, "version": row.number, "identical": outcome.report == stored,
             "report": outcome.report}
@@ -189,8 +199,17 @@ class WaiverIn(BaseModel):
 @router.post("/reviews/{review_id}/waivers", status_code=201, summary="Waive one finding, with justification")
 def post_waiver(request: Request, user: Reviewer, review_id: int, body: WaiverIn) -> dict[str, Any]:
     with _db(request).write() as session:
-        return store.add_waiver(session, user, review_id, body.fingerprint, body.justification, body.approver,
-                                body.expires)
+        waiver = store.add_waiver(session, user, review_id, body.fingerprint, body.justification, body.approver,
+                                  body.expires)
+    # the waiver takes effect at once: the latest submission is checked again with it, as a new version
+    with _db(request).read() as session:
+        row = store.get_version_row(session, user, review_id)
+        submission_id = store.get_review(session, user, review_id)["submission_id"]
+    outcome = _checks(request).check(row.submission, row.source_name, row.content_format, row.stage, row.lang)
+    outcome.submission_id = submission_id
+    saved = _check_and_save(request, user, outcome, row.submission, row.source_name, row.content_format, row.stage,
+                            row.lang)
+    return {**waiver, "applied_in": saved["review"]}
 
 
 @router.get("/reviews/{review_id}/waivers", summary="The waivers of a review")

@@ -8,6 +8,8 @@ service now runs a different one.
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import json
 import tempfile
 import threading
@@ -21,6 +23,7 @@ from ..errors import EgovError, InputError, UsageError
 from ..load import Limits, load_bytes
 from ..report import RenderOptions, render
 from ..sanctions import STAGES
+from ..waivers import Waiver, Waivers
 from .store import CheckedSubmission, RulebookFiles
 
 LANGS = ("en", "zh")
@@ -49,13 +52,17 @@ class CheckService:
         self._lock = threading.Lock()
 
     def check(self, data: bytes, source: str, fmt: str | None, stage: str | None, lang: str,
-              checker: Checker | None = None) -> CheckOutcome:
-        """Raises ``EgovError`` for bad input (the same error the CLI prints)."""
+              checker: Checker | None = None, waivers: list[dict[str, Any]] | None = None) -> CheckOutcome:
+        """Raises ``EgovError`` for bad input (the same error the CLI prints).  ``waivers``: a review's
+        waivers (``store.active_waivers``), applied as the CLI applies a --waivers file."""
         if stage is not None and stage not in STAGES:
             raise UsageError(f"unknown stage '{stage}'", field="stage", expected="one of " + ", ".join(STAGES))
         if lang not in LANGS:
             raise UsageError(f"unknown language '{lang}'", field="lang", expected="en or zh")
         checker = checker or self.checker
+        if waivers:
+            checker = copy.copy(checker)  # shares the compiled rulebook; only the waivers differ
+            checker.waivers = review_waivers(waivers)
         doc = load_bytes(data, source, fmt=fmt, limits=self.limits)
         result = checker.check_document(doc, stage=stage, raise_errors=True)
         report = Report([result], checker.rulebook, checker.engine.name, stage=stage)
@@ -63,13 +70,13 @@ class CheckService:
         return CheckOutcome(rendered, result.id or "", subject_units(doc.data))
 
     def to_save(self, outcome: CheckOutcome, data: bytes, source: str, fmt: str | None, stage: str | None,
-                lang: str) -> CheckedSubmission:
+                lang: str, waivers: list[dict[str, Any]]) -> CheckedSubmission:
         if not outcome.submission_id:
             raise InputError("a saved review needs the submission's id", file=source, field="/submission/id",
                              expected="submission.id")
         return CheckedSubmission(submission=data, source_name=source, content_format=fmt, stage=stage, lang=lang,
                                  tool_version=__version__, rulebook=self.rulebook, report=outcome.report,
-                                 submission_id=outcome.submission_id, units=outcome.units)
+                                 submission_id=outcome.submission_id, units=outcome.units, waivers=waivers)
 
     def checker_for(self, rulebook: RulebookFiles) -> Checker:
         """A checker with exactly this stored rulebook (the current one, or one rebuilt from its files)."""
@@ -83,6 +90,15 @@ class CheckService:
                     cached = Checker(dirs, include_default_rules=False, limits=self.limits)
                 self._old[rulebook.sha256] = cached
             return cached
+
+
+def review_waivers(items: list[dict[str, Any]]) -> Waivers:
+    """A review's waivers as the library's ``Waivers`` (one rule on one entity each, expiry against as_of)."""
+    return Waivers("review waivers", [
+        Waiver(rule=w["rule"], entity=w["entity"], justification=w["justification"], approved_by=w["approver"],
+               approval_ref=f"review {w['review']} waiver {w['id']}", expires=dt.date.fromisoformat(w["expires"]),
+               submission=None, file=f"review {w['review']} waivers", line=int(w["id"]), column=0)
+        for w in items])
 
 
 def error_body(exc: EgovError) -> dict[str, Any]:

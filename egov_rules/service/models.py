@@ -115,6 +115,7 @@ class ReviewVersion(Base):
     projects: Mapped[str] = mapped_column(Text, default=",")
     articles: Mapped[str] = mapped_column(Text, default=",")
     outcomes: Mapped[str] = mapped_column(Text, default=",")
+    waivers: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON: applied in this check
 
 
 class Waiver(Base):

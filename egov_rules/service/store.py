@@ -104,6 +104,7 @@ class CheckedSubmission:
     report: dict[str, Any]  # the JSON report as rendered (one submission)
     submission_id: str
     units: set[str]
+    waivers: list[dict[str, Any]]  # the review's waivers this check applied (``active_waivers``)
 
     @property
     def sha256(self) -> str:
@@ -150,7 +151,8 @@ def save_review(session: Session, user: User, checked: CheckedSubmission) -> tup
         report=json.dumps(checked.report, ensure_ascii=False), findings_index=json.dumps(findings),
         projects=_listed([d["project"] for d in sub["decisions"]]),
         articles=_listed([str(f["article"]) for f in sub["findings"]]),
-        outcomes=_listed([d["outcome"] for d in sub["decisions"]])))
+        outcomes=_listed([d["outcome"] for d in sub["decisions"]]),
+        waivers=json.dumps(checked.waivers, ensure_ascii=False, sort_keys=True)))
     for unit in checked.units - _units_of(session, review.id):
         session.add(ReviewUnit(review_id=review.id, unit_id=unit))
     audit(session, user.name, "review.save", review.id, number, submission_id=checked.submission_id,
@@ -228,6 +230,7 @@ def _version_dict(v: ReviewVersion, with_report: bool = True) -> dict[str, Any]:
         "source_name": v.source_name, "submission_sha256": v.submission_sha256, "stage": v.stage, "lang": v.lang,
         "tool_version": v.tool_version, "rulebook": {"version": v.rulebook_version, "sha256": v.rulebook_sha256},
     }
+    out["waivers_applied"] = [w["id"] for w in json.loads(v.waivers)]
     if with_report:
         out["submission"] = v.submission.decode("utf-8", "replace")
         out["report"] = json.loads(v.report)
@@ -304,6 +307,18 @@ def _waiver_dict(w: Waiver) -> dict[str, Any]:
             "subject_id": w.subject_id, "justification": w.justification, "approver": w.approver,
             "expires": w.expires.isoformat(), "active": w.expires > dt.date.today(),
             "created_by": w.created_by, "created_at": w.created_at.isoformat() + "Z"}
+
+
+def active_waivers(session: Session, submission_id: str) -> list[dict[str, Any]]:
+    """The unexpired waivers of the review of this submission id: applied to its next check."""
+    review = session.scalar(select(Review).where(Review.submission_id == submission_id))
+    if review is None:
+        return []
+    rows = session.scalars(select(Waiver).where(Waiver.review_id == review.id, Waiver.expires > dt.date.today())
+                           .order_by(Waiver.id))
+    return [{"id": w.id, "review": review.id, "rule": w.rule, "entity": w.subject_id, "fingerprint": w.fingerprint,
+             "justification": w.justification, "approver": w.approver, "expires": w.expires.isoformat()}
+            for w in rows if w.subject_id]
 
 
 def list_waivers(session: Session, user: User, review_id: int) -> list[dict[str, Any]]:
