@@ -109,6 +109,11 @@ def test_browser_sessions_open_and_close(tmp_path: Path) -> None:
             stale = auth.create_session(session, user, hours=-1)
         with httpx.Client(base_url=srv.url, cookies={auth.SESSION_COOKIE: cookie}) as c:
             assert c.get("/api/v1/me").json() == {"name": "ana", "role": "reviewer", "units": ["unit.a"]}
+            body, yaml_type = b"submission: {id: x}\n", {"Content-Type": "application/yaml"}
+            evil = c.post("/api/v1/checks", content=body, headers={**yaml_type, "Origin": "https://evil.example"})
+            assert evil.status_code == 403  # a cross-site form or fetch riding on the session cookie
+            same = c.post("/api/v1/checks", content=body, headers={**yaml_type, "Origin": srv.url})
+            assert same.status_code == 422  # let in: the body is checked (and is not a valid submission)
             with db.write() as session:
                 auth.destroy_session(session, cookie)
             assert c.get("/api/v1/me").status_code == 401

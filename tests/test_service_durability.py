@@ -73,6 +73,33 @@ def test_concurrent_saves_are_all_kept_once(fresh: Server) -> None:
     assert sorted(e["review"] for e in saves if e["action"] == "review.save") == sorted(r for r, _ in ids)
 
 
+def test_concurrent_saves_of_one_submission_make_consecutive_versions(fresh: Server) -> None:
+    versions: list[int] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        with fresh.client("rev_all") as c:
+            for _ in range(5):
+                r = c.post("/api/v1/checks", content=body(0, 0), params={"save": "true"},
+                           headers={"Content-Type": "application/yaml"})
+                with lock:
+                    if r.status_code == 200:
+                        versions.append(r.json()["review"]["version"])
+                    else:
+                        errors.append(f"{r.status_code} {r.text[:200]}")
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+    assert sorted(versions) == list(range(1, CLIENTS * 5 + 1))
+    with fresh.client("boss") as c:
+        assert c.get("/api/v1/reviews").json()["total"] == 1
+
+
 def test_kill_9_under_load_keeps_every_acknowledged_review(tmp_path: Any, request: pytest.FixtureRequest) -> None:
     url = database_url("sqlite", tmp_path, request)
     srv = Server(url, tmp_path)

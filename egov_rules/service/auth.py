@@ -204,20 +204,45 @@ def current_user(request: Request) -> User:
     db = request.app.state.db
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
+    by_cookie = False
     with db.read() as session:
         user = None
         if scheme.lower() == "bearer" and credential.strip():
             user = user_for_token(session, credential.strip())
         elif not header and request.cookies.get(SESSION_COOKIE):
             user = user_for_session(session, request.cookies[SESSION_COOKIE])
+            by_cookie = True
     if user is None:
         raise HTTPException(401, "authentication required: a valid bearer token or session",
                             headers={"WWW-Authenticate": "Bearer"})
+    if by_cookie and request.method not in SAFE_METHODS and not _same_origin(request):
+        # a browser sends the session cookie with a request another site makes it send: refuse those
+        raise HTTPException(403, "cross-site request refused: the Origin does not match this service")
     request.state.user = user
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _same_origin(request: Request) -> bool:
+    """No Origin header (not a cross-site browser request) or one naming this host."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("x-forwarded-host") or request.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
+def set_session_cookie(response: Any, value: str, settings: Any) -> None:
+    """The browser-session cookie: not readable by scripts, never sent cross-site, TLS-only when configured."""
+    response.set_cookie(SESSION_COOKIE, value, max_age=int(settings.session_hours * 3600), httponly=True,
+                        samesite="strict", secure=settings.cookie_secure, path="/")
+
+
+def clear_session_cookie(response: Any) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 def require_role(*roles: str) -> Callable[..., User]:
