@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -104,15 +105,16 @@ CHECK_BODY = {"requestBody": {"required": True, "content": {
                         422: {"description": "invalid submission: file, line, column, field, expected"}})
 async def post_check(request: Request, user: CurrentUser, lang: str = Query("en", pattern="^(en|zh)$"),
                      stage: str | None = None, save: bool = False,
-                     name: str | None = Query(None, max_length=200)) -> dict[str, Any]:
+                     name: str | None = Query(None, max_length=200)) -> Response:
     if save and user.role != "reviewer":
         raise HTTPException(403, f"the {user.role} role may check but not save; saving needs: reviewer")
     data, source, fmt = await submission_from(request, name)
     checks = _checks(request)
     outcome = await run_in_threadpool(checks.check, data, source, fmt, stage, lang)
-    if not save:
-        return outcome.report
-    return await run_in_threadpool(_check_and_save, request, user, outcome, data, source, fmt, stage, lang)
+    if not save:  # the CLI's bytes, not re-encoded
+        return Response(outcome.text, media_type="application/json")
+    saved = await run_in_threadpool(_check_and_save, request, user, outcome, data, source, fmt, stage, lang)
+    return Response(json.dumps(saved, ensure_ascii=False, indent=2) + "\n", media_type="application/json")
 
 
 def _check_and_save(request: Request, user: User, outcome: CheckOutcome, data: bytes, source: str, fmt: str | None,
@@ -183,8 +185,8 @@ def recheck(request: Request, user: CurrentUser, review_id: int,
     assert rulebook is not None  # a foreign key: every version has its rulebook
     checks = _checks(request)
     outcome = checks.check(row.submission, row.source_name, row.content_format, row.stage, row.lang,
-                           checker=checks.checker_for(rulebook), waivers=store.json.loads(row.waivers))
-    stored = store.json.loads(row.report)
+                           checker=checks.checker_for(rulebook), waivers=json.loads(row.waivers))
+    stored = json.loads(row.report)
     return {"review": review_id, "version": row.number, "identical": outcome.report == stored,
             "report": outcome.report}
 

@@ -32,6 +32,7 @@ LANGS = ("en", "zh")
 @dataclass
 class CheckOutcome:
     report: dict[str, Any]
+    text: str  # the report exactly as `egov-rules check --format json` prints it
     submission_id: str
     units: set[str]
 
@@ -66,8 +67,8 @@ class CheckService:
         doc = load_bytes(data, source, fmt=fmt, limits=self.limits)
         result = checker.check_document(doc, stage=stage, raise_errors=True)
         report = Report([result], checker.rulebook, checker.engine.name, stage=stage)
-        rendered = json.loads(render(report, "json", RenderOptions(lang=lang)))
-        return CheckOutcome(rendered, result.id or "", subject_units(doc.data))
+        text = render(report, "json", RenderOptions(lang=lang))
+        return CheckOutcome(json.loads(text), text, result.id or "", subject_units(doc.data))
 
     def to_save(self, outcome: CheckOutcome, data: bytes, source: str, fmt: str | None, stage: str | None,
                 lang: str, waivers: list[dict[str, Any]]) -> CheckedSubmission:
