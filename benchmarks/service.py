@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     total = 100 if args.quick else args.requests
     text = submission()
+    local_before = in_process(text, total)  # measured before and after the service runs: the machine is shared
     with tempfile.TemporaryDirectory(prefix="egov-bench-") as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         upgrade(url)
@@ -123,12 +124,12 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append((save, clients, load(srv, text, clients, total, save, f"s{int(save)}c{clients}")))
         finally:
             srv.stop()
-    local = in_process(text, total)
+    local = min(local_before, in_process(text, total), key=lambda r: r["p50"])
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL, synchronous=FULL)"
     print(f"## Service benchmark: POST /api/v1/checks, 40-entity submission ({len(text.encode())} bytes)\n")
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, database {backend}; {total} requests per row; clients on the same "
-          f"machine.\n")
+          f"machine; in-process: the better of a run before and one after the service.\n")
     print("| save | clients | req/s | p50 ms | p99 ms | req/s vs in-process | p50 vs in-process |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for save, clients, r in rows:
