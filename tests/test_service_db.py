@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from service_support import PASSWORD, ROOT, Server, add_users, cli, upgrade
 
 from egov_rules.service import auth
@@ -159,3 +160,15 @@ def test_a_postgresql_password_is_never_printed(tmp_path: Path) -> None:
     assert proc.returncode != 0 and "s3cret-pw" not in proc.stdout + proc.stderr
 
 
+
+
+def test_the_wheel_ships_the_migrations(tmp_path: Path) -> None:
+    import zipfile
+
+    builders = pytest.importorskip("hatchling.builders.wheel")
+    wheel = Path(next(iter(builders.WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"]))))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    migrations = ROOT / "egov_rules" / "service" / "migrations"
+    shipped = {p.relative_to(ROOT).as_posix() for p in migrations.rglob("*") if p.is_file() and p.suffix != ".pyc"}
+    assert "egov_rules/service/migrations/env.py" in shipped and len(shipped) >= 5
+    assert shipped <= names
