@@ -343,3 +343,51 @@ def test_no_secret_in_the_logs(server: Server) -> None:
     secret = (server.data_dir / "session-secret")
     if secret.exists():
         assert secret.read_text().strip() not in log
+
+
+# ------------------------------------------------------------------------------------------- administration
+def test_admin_manages_accounts_and_tokens_over_http(server: Server) -> None:
+    new_user = {"name": "api_rev", "role": "reviewer", "units": ["unit.qz.wjw"], "password": PASSWORD}
+    for who in ("boss", "rev_all", "fin_qz"):
+        with server.client(who) as c:
+            assert c.get("/api/v1/users").status_code == 403
+            assert c.post("/api/v1/users", json=new_user).status_code == 403
+            assert c.post("/api/v1/users/rev_all/tokens", json={}).status_code == 403
+    with server.client("admin") as c:
+        made = c.post("/api/v1/users", json=new_user)
+        assert made.status_code == 201, made.text
+        assert made.json() == {"name": "api_rev", "role": "reviewer", "units": ["unit.qz.wjw"]}
+        assert c.post("/api/v1/users", json=new_user).status_code == 422  # exists
+        assert c.post("/api/v1/users", json={**new_user, "name": "x1", "role": "king"}).status_code == 422
+        assert c.post("/api/v1/users", json={**new_user, "name": "x2", "password": "short"}).status_code == 422
+        scoped = c.post("/api/v1/users", json={**new_user, "name": "x3", "units": None})
+        assert scoped.status_code == 422 and scoped.json()["detail"]["field"] == "units"
+        token = c.post("/api/v1/users/api_rev/tokens", json={"label": "ci"}).json()
+        assert token["token"].startswith("egr_")
+        listed = c.get("/api/v1/tokens").json()
+        assert token["id"] in {t["id"] for t in listed} and token["token"] not in str(listed)
+        assert "api_rev" in {u["name"] for u in c.get("/api/v1/users").json()}
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    with server.client() as c:
+        assert c.get("/api/v1/me", headers=headers).json()["name"] == "api_rev"
+        with server.client("admin") as admin:
+            assert admin.post("/api/v1/users/api_rev/disable").status_code == 200
+            assert c.get("/api/v1/me", headers=headers).status_code == 401
+            assert admin.post("/api/v1/users/api_rev/enable").status_code == 200
+            assert c.get("/api/v1/me", headers=headers).status_code == 200
+            assert admin.post(f"/api/v1/tokens/{token['id']}/revoke").status_code == 200
+            assert admin.post("/api/v1/tokens/999999/revoke").status_code == 404
+            assert admin.post("/api/v1/users/admin/disable").status_code == 422
+        assert c.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_portfolio_counts_the_latest_outcomes_per_unit(server: Server) -> None:
+    assert save(server, "rev_all", EX02.replace(b"id: ex02", b"id: folio", 1), "p.yaml").status_code == 200
+    with server.client("boss") as c:
+        folio = {u["unit"]: u for u in c.get("/api/v1/portfolio").json()["units"]}
+        qz_total = c.get("/api/v1/reviews", params={"unit": "unit.qz.wjw"}).json()["total"]
+        refused = c.get("/api/v1/reviews", params={"unit": "unit.qz.wjw", "decision": "refuse_approval"}).json()
+    assert folio["unit.qz.wjw"]["reviews"] == qz_total
+    assert folio["unit.qz.wjw"]["outcomes"]["refuse_approval"] == refused["total"] >= 1
+    with server.client("rev_all") as c:
+        assert c.get("/api/v1/portfolio").status_code == 403

@@ -20,7 +20,7 @@ log = logging.getLogger("egov_rules.service")
 
 
 def create_app(settings: Settings, *, checks: CheckService | None = None) -> FastAPI:
-    from . import api, api_rules
+    from . import api, api_admin, api_rules
 
     db = Database(settings.db_url)
     status = schema_status(db)
@@ -54,6 +54,7 @@ def create_app(settings: Settings, *, checks: CheckService | None = None) -> Fas
 
     app.include_router(api.router)
     app.include_router(api_rules.router)
+    app.include_router(api_admin.router)
     app.router.on_shutdown.append(db.dispose)
     return app
 

@@ -137,6 +137,19 @@ def find_account(session: Session, name: str) -> Account:
     return account
 
 
+def list_accounts(session: Session) -> list[dict[str, Any]]:
+    rows = session.scalars(select(Account).order_by(Account.name))
+    return [{**_user(a).as_dict(), "created_at": a.created_at.isoformat() + "Z", "login": a.password_hash is not None,
+             "disabled": a.disabled_at is not None} for a in rows]
+
+
+def set_disabled(session: Session, name: str, disabled: bool, actor: str) -> None:
+    """Disable (or enable again) an account: its tokens and sessions stop working at once."""
+    account = find_account(session, name)
+    account.disabled_at = utcnow() if disabled else None
+    audit(session, actor, "user.disable" if disabled else "user.enable", user=name)
+
+
 # ------------------------------------------------------------------------------------------- tokens
 def create_token(session: Session, name: str, label: str = "", actor: str = "cli") -> tuple[int, str]:
     """A new API token for the user: (its id, the token).  Only its sha256 is stored: shown once."""
@@ -147,6 +160,13 @@ def create_token(session: Session, name: str, label: str = "", actor: str = "cli
     session.flush()
     audit(session, actor, "token.create", user=name, token_id=row.id, label=label)
     return row.id, token
+
+
+def list_tokens(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(select(ApiToken, Account.name).join(Account, Account.id == ApiToken.account_id)
+                           .order_by(ApiToken.id)).all()
+    return [{"id": t.id, "user": name, "label": t.label, "prefix": t.prefix, "created_at": t.created_at.isoformat()
+             + "Z", "revoked": t.revoked_at is not None} for t, name in rows]
 
 
 def revoke_token(session: Session, token_id: int, actor: str = "cli") -> None:

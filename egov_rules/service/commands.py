@@ -181,6 +181,23 @@ def users_list(db_url: str | None, data_dir: str | None) -> int:
     return EXIT_OK
 
 
+@users.command("disable")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="enable a disabled account again")
+@db_options
+@guarded
+def users_disable(name: str, enable: bool, db_url: str | None, data_dir: str | None) -> int:
+    """Disable an account: its tokens and sessions stop working at once (--enable undoes it)."""
+    from .auth import set_disabled
+
+    database = _ready(_settings(db_url, data_dir))
+    with database.write() as session:
+        set_disabled(session, name, not enable, "cli")
+    database.dispose()
+    click.echo(f"user '{name}' {'enabled' if enable else 'disabled'}")
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------------------------- tokens
 @click.group()
 def tokens() -> None:

@@ -377,3 +377,21 @@ def audit_entries(session: Session, user: User, review_id: int | None = None, pa
     return {"total": total, "page": page, "per_page": per_page,
             "items": [{"id": a.id, "at": a.at.isoformat() + "Z", "actor": a.actor, "action": a.action,
                        "review": a.review_id, "version": a.version, "detail": json.loads(a.detail)} for a in rows]}
+
+
+# ------------------------------------------------------------------------------------------- portfolio
+def portfolio(session: Session, user: User) -> dict[str, Any]:
+    """Per unit in scope: how many reviews, and the Art 44 outcomes of their latest versions."""
+    query = (select(ReviewUnit.unit_id, ReviewVersion.outcomes)
+             .join(Review, Review.id == ReviewUnit.review_id)
+             .join(ReviewVersion, and_(ReviewVersion.review_id == Review.id,
+                                       ReviewVersion.number == Review.latest_version)))
+    if user.units is not None:
+        query = query.where(ReviewUnit.unit_id.in_(sorted(user.units)))
+    units: dict[str, dict[str, Any]] = {}
+    for unit_id, outcomes in session.execute(query):
+        entry = units.setdefault(unit_id, {"unit": unit_id, "reviews": 0, "outcomes": {}})
+        entry["reviews"] += 1
+        for outcome in filter(None, outcomes.split(",")):
+            entry["outcomes"][outcome] = entry["outcomes"].get(outcome, 0) + 1
+    return {"units": [units[k] for k in sorted(units)]}
