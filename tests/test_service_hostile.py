@@ -151,3 +151,13 @@ def test_bad_query_and_content_type(server: Server) -> None:
         assert c.post("/api/v1/checks", content=body, headers={"Content-Type": "image/png"}).status_code == 415
         no_file = c.post("/api/v1/checks", data={"x": "1"}, files={"other": ("a", b"b")})
         assert no_file.status_code == 422 and no_file.json()["error"]["problems"][0]["field"] == "file"
+
+
+def test_hostile_source_names_are_cleaned(server: Server) -> None:
+    data = test_cli_hostile.GOOD.encode()
+    with server.client("rev_all") as c:
+        named = c.post("/api/v1/checks", content=data, headers={"Content-Type": "application/yaml"},
+                       params={"name": "a\x1b[31mb\x07.yaml"})
+        uploaded = c.post("/api/v1/checks", files={"file": ("../../etc/x\x1b.yaml", data, "application/yaml")})
+    assert named.json()["submissions"][0]["file"] == "a[31mb.yaml"
+    assert uploaded.json()["submissions"][0]["file"] == "x.yaml"

@@ -56,8 +56,17 @@ def _too_large(limit: int) -> HTTPException:
     return HTTPException(413, f"request body exceeds {limit} bytes (the service's --max-bytes limit)")
 
 
+def _clean_name(name: str | None) -> str | None:
+    """A source name as reports quote it: printable characters only, no directories from a client."""
+    if name is None:
+        return None
+    kept = "".join(ch for ch in name if ch.isprintable()).strip()
+    return kept[:200] or None
+
+
 async def submission_from(request: Request, name: str | None) -> tuple[bytes, str, str | None]:
     """(bytes, source name, format) from a YAML or JSON body or a multipart ``file`` field."""
+    name = _clean_name(name)
     limit = _checks(request).limits.max_bytes
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
@@ -71,7 +80,7 @@ async def submission_from(request: Request, name: str | None) -> tuple[bytes, st
         data = await upload.read()
         if len(data) > limit:
             raise _too_large(limit)
-        source = name or upload.filename or "submission"
+        source = name or _clean_name((upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]) or "submission"
         return data, source, _format_of(upload.content_type or "", source)
     data = await read_body(request, limit)
     if ctype in JSON_TYPES:

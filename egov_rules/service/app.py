@@ -44,6 +44,12 @@ def create_app(settings: Settings, *, checks: CheckService | None = None) -> Fas
         return JSONResponse({"detail": exc.message, "field": exc.field, "expected": exc.expected},
                             status_code=exc.status)
 
+    @app.exception_handler(Exception)
+    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error: %s", type(exc).__name__, exc_info=exc)  # the traceback stays in the log
+        return JSONResponse({"detail": "internal error: a bug in egov-rules, not in your request; it is logged "
+                                       "on the server"}, status_code=500)
+
     @app.get("/healthz", summary="Liveness: the service runs and its database answers")
     def healthz() -> dict[str, Any]:
         from sqlalchemy import text
