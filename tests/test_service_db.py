@@ -172,3 +172,33 @@ def test_the_wheel_ships_the_migrations(tmp_path: Path) -> None:
     shipped = {p.relative_to(ROOT).as_posix() for p in migrations.rglob("*") if p.is_file() and p.suffix != ".pyc"}
     assert "egov_rules/service/migrations/env.py" in shipped and len(shipped) >= 5
     assert shipped <= names
+
+
+def test_recheck_uses_the_stored_rulebook_after_the_rulebook_changed(tmp_path: Path) -> None:
+    import shutil
+
+    older = tmp_path / "older-rules"
+    shutil.copytree(ROOT / "rules", older)
+    (older / "ch2-planning-and-building" / "art17-data-centres.yaml").unlink()  # a rulebook without Art 17 DCs
+    url = sqlite_url(tmp_path)
+    upgrade(url)
+    tokens = add_users(url, {"rev": ("reviewer", None)})
+    headers = {"Authorization": f"Bearer {tokens['rev']}", "Content-Type": "application/yaml"}
+    ex02 = (ROOT / "fixtures" / "02_municipal_own_datacentre.yaml").read_bytes()
+    srv = Server(url, tmp_path, extra=["--rules", str(older), "--only-rules"]).start()
+    try:
+        old = httpx.post(srv.url + "/api/v1/checks", content=ex02, headers=headers, params={"save": "true"}).json()
+    finally:
+        srv.stop()
+    srv = Server(url, tmp_path).start()  # the service upgraded to today's rulebook
+    try:
+        now = httpx.post(srv.url + "/api/v1/checks", content=ex02, headers=headers).json()
+        again = httpx.post(srv.url + f"/api/v1/reviews/{old['review']['id']}/recheck", headers=headers).json()
+    finally:
+        srv.stop()
+    rules_then = {f["rule"] for f in old["submissions"][0]["findings"]}
+    rules_now = {f["rule"] for f in now["submissions"][0]["findings"]}
+    assert "art17-data-centre-without-approval" in rules_now - rules_then
+    assert old["tool"]["rulebook"]["sha256"] != now["tool"]["rulebook"]["sha256"]
+    assert again["identical"] is True
+    assert again["report"] == {k: v for k, v in old.items() if k != "review"}

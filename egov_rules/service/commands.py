@@ -44,17 +44,25 @@ def _database(settings: Any) -> Any:
 @db_options
 @click.option("--no-upgrade", is_flag=True, help="refuse to start on an older schema instead of upgrading it")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info")
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="extra rulebook directory (repeatable); its files are stored with every review checked with it")
+@click.option("--only-rules", is_flag=True, help="use only the --rules directories, not the built-in rulebook")
 @limit_options
 @guarded
 def serve(host: str, port: int, db_url: str | None, data_dir: str | None, no_upgrade: bool, log_level: str,
-          **limits: Any) -> int:
+          rules_dirs: tuple[str, ...], only_rules: bool, **limits: Any) -> int:
     """Start the review service (HTTP API; see docs/service.md for TLS and backups)."""
     import uvicorn
 
+    from ..check import Checker
     from .app import create_app
+    from .checking import CheckService
     from .db import schema_status, upgrade
 
     settings = _settings(db_url, data_dir, Limits(**limits))
+    checker = Checker(rules_dirs, include_default_rules=not only_rules, limits=settings.limits)  # bad rules: exit 2
+    click.echo(f"egov-rules service: rulebook {checker.rulebook.version} ({checker.rulebook.sha256[:12]}, "
+               f"{len(checker.rulebook.rules)} rules)", err=True)
     db = _database(settings)
     click.echo(f"egov-rules service: database {settings.display_db()}", err=True)
     status = schema_status(db)
@@ -62,7 +70,7 @@ def serve(host: str, port: int, db_url: str | None, data_dir: str | None, no_upg
         before, after = upgrade(db)
         click.echo(f"egov-rules service: database schema {before or 'none'} -> {after}", err=True)
     db.dispose()
-    app = create_app(settings)
+    app = create_app(settings, checks=CheckService(settings.limits, checker))
     click.echo(f"egov-rules service: listening on http://{host}:{port} (API docs at /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=True)
     return EXIT_OK
