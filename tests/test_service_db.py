@@ -151,6 +151,7 @@ def test_serve_uses_sqlite_in_the_data_directory_and_prints_it(tmp_path: Path) -
         assert f"database sqlite:///{tmp_path / 'data' / 'egov-rules.sqlite3'}" in srv.logs()
         assert (tmp_path / "data" / "egov-rules.sqlite3").is_file()
         assert oct((tmp_path / "data" / "session-secret").stat().st_mode & 0o777) == "0o600"
+        assert oct((tmp_path / "data").stat().st_mode & 0o777) == "0o700"
     finally:
         srv.stop()
 
@@ -202,3 +203,15 @@ def test_recheck_uses_the_stored_rulebook_after_the_rulebook_changed(tmp_path: P
     assert old["tool"]["rulebook"]["sha256"] != now["tool"]["rulebook"]["sha256"]
     assert again["identical"] is True
     assert again["report"] == {k: v for k, v in old.items() if k != "review"}
+
+
+def test_serve_on_a_port_in_use_is_a_clean_exit_2(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = cli("serve", "--port", str(port), "--data-dir", str(tmp_path / "d"))
+    assert proc.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -59,6 +59,7 @@ def serve(host: str, port: int, db_url: str | None, data_dir: str | None, no_upg
     from .checking import CheckService
     from .db import schema_status, upgrade
 
+    _check_port_free(host, port)
     settings = _settings(db_url, data_dir, Limits(**limits))
     checker = Checker(rules_dirs, include_default_rules=not only_rules, limits=settings.limits)  # bad rules: exit 2
     click.echo(f"egov-rules service: rulebook {checker.rulebook.version} ({checker.rulebook.sha256[:12]}, "
@@ -74,6 +75,20 @@ def serve(host: str, port: int, db_url: str | None, data_dir: str | None, no_upg
     click.echo(f"egov-rules service: listening on http://{host}:{port} (API docs at /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=True)
     return EXIT_OK
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """A clear exit 2 for a port in use, before the database and the rulebook are loaded."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="--port",
+                          expected="a free port on an address of this machine") from None
 
 
 # ------------------------------------------------------------------------------------------- db
