@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import test_cli_hostile
 import test_load_hostile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from service_support import USERS, Server, add_users, database_url, make_postgres_fixture
 
 postgres = make_postgres_fixture()
@@ -161,3 +163,18 @@ def test_hostile_source_names_are_cleaned(server: Server) -> None:
         uploaded = c.post("/api/v1/checks", files={"file": ("../../etc/x\x1b.yaml", data, "application/yaml")})
     assert named.json()["submissions"][0]["file"] == "a[31mb.yaml"
     assert uploaded.json()["submissions"][0]["file"] == "x.yaml"
+
+
+FRAGMENTS = [b"submission:", b" id: x", b"\n", b"- ", b"[", b"]", b"{", b"}", b": ", b"&a ", b"*a", b"!!python/x ",
+             b'"', b"'", b"\x00", b"\xff", b"\t", b"#", b"---", b"projects:", b"  - id: p", b"null", b"1e999"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(FRAGMENTS), max_size=40), raw=st.binary(max_size=200),
+       ctype=st.sampled_from(["application/yaml", "application/json", "text/plain"]))
+def test_fuzzed_bodies_are_never_a_server_error(server: Server, parts: list[bytes], raw: bytes, ctype: str) -> None:
+    with server.client("rev_all") as c:
+        for data in (b"".join(parts), raw):
+            r = c.post("/api/v1/checks", content=data, headers={"Content-Type": ctype}, params={"save": "true"})
+            assert r.status_code == 422, (data, r.status_code, r.text[:300])
+            assert r.json()["error"]["problems"][0]["file"] in ("submission.yaml", "submission.json")
