@@ -391,3 +391,24 @@ def test_portfolio_counts_the_latest_outcomes_per_unit(server: Server) -> None:
     assert folio["unit.qz.wjw"]["outcomes"]["refuse_approval"] == refused["total"] >= 1
     with server.client("rev_all") as c:
         assert c.get("/api/v1/portfolio").status_code == 403
+
+
+def test_login_sets_a_session_cookie_and_logout_ends_it(server: Server) -> None:
+    with server.client() as c:
+        wrong = c.post("/api/v1/login", json={"name": "rev_qz", "password": PASSWORD + "!"})
+        nobody = c.post("/api/v1/login", json={"name": "nobody", "password": PASSWORD})
+        assert wrong.status_code == 401 and nobody.status_code == 401 and not c.cookies
+        ok = c.post("/api/v1/login", json={"name": "rev_qz", "password": PASSWORD})
+        assert ok.status_code == 200 and ok.json()["units"] == ["unit.qz.wjw"]
+        cookie = ok.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert c.get("/api/v1/me").json()["name"] == "rev_qz"
+        value = c.cookies["egov_session"]
+        assert c.post("/api/v1/logout").json() == {"logged_out": True}
+        assert c.get("/api/v1/me").status_code == 401
+    with server.client(cookies={"egov_session": value}) as c:  # the old cookie is dead on the server too
+        assert c.get("/api/v1/me").status_code == 401
+    with server.client("boss") as c:
+        actions = [e["action"] for e in c.get("/api/v1/audit", params={"per_page": 10}).json()["items"]]
+    assert {"session.login", "session.logout", "session.login_failed"} <= set(actions)
+    assert PASSWORD not in server.logs()

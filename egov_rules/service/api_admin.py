@@ -1,21 +1,51 @@
-"""Administration over HTTP (admin role): accounts and tokens, as the ``users`` and ``tokens`` commands do;
-and the supervisor's portfolio: reviews and Art 44 outcomes per unit."""
+"""Accounts over HTTP: logging in and out (a browser session cookie), administration (admin role: accounts
+and tokens, as the ``users`` and ``tokens`` commands do), and the supervisor's portfolio."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from ..errors import ConfigError
 from . import auth, store
-from .auth import User, require_role
+from .auth import CurrentUser, User, require_role
 from .models import ROLES
 
 router = APIRouter(prefix="/api/v1")
 Admin = Annotated[User, Depends(require_role("admin"))]
 Overseer = Annotated[User, Depends(require_role("supervisor", "admin"))]
+
+
+class LoginIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+@router.post("/login", summary="Log in with name and password: sets the session cookie")
+def login(request: Request, response: Response, body: LoginIn) -> dict[str, Any]:
+    settings = request.app.state.settings
+    with request.app.state.db.write() as session:
+        user = auth.verify_password(session, body.name, body.password)
+        if user is None:
+            auth.audit(session, body.name[:200], "session.login_failed")
+        else:
+            value = auth.create_session(session, user, settings.session_hours)
+    if user is None:
+        raise HTTPException(401, "wrong name or password")
+    auth.set_session_cookie(response, value, settings)
+    return user.as_dict()
+
+
+@router.post("/logout", summary="End the browser session of this cookie")
+def logout(request: Request, response: Response, _user: CurrentUser) -> dict[str, Any]:
+    value = request.cookies.get(auth.SESSION_COOKIE)
+    if value:
+        with request.app.state.db.write() as session:
+            auth.destroy_session(session, value)
+    auth.clear_session_cookie(response)
+    return {"logged_out": bool(value)}
 
 
 class AccountIn(BaseModel):
