@@ -4,6 +4,7 @@ that concern one of their units, and a diff splits two versions' findings into n
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,8 @@ def checked(submission_id: str, units: set[str], fingerprints: list[str]) -> Che
     report = {"submissions": [{"findings": findings, "decisions": [{"project": "prj.x", "stage": "proposal",
                                                                     "outcome": "allow"}],
                                "summary": {}}]}
-    return CheckedSubmission(b"x", "x.yaml", "yaml", None, "en", "0", RULEBOOK, report, submission_id, units, [])
+    return CheckedSubmission(b"x", "x.yaml", "yaml", None, "en", "0", RULEBOOK, report, json.dumps(report),
+                             submission_id, units, [])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -77,6 +77,7 @@ class CheckService:
                              expected="submission.id")
         return CheckedSubmission(submission=data, source_name=source, content_format=fmt, stage=stage, lang=lang,
                                  tool_version=__version__, rulebook=self.rulebook, report=outcome.report,
+                                 report_text=outcome.text,
                                  submission_id=outcome.submission_id, units=outcome.units, waivers=waivers)
 
     def checker_for(self, rulebook: RulebookFiles) -> Checker:

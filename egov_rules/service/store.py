@@ -101,7 +101,8 @@ class CheckedSubmission:
     lang: str
     tool_version: str
     rulebook: RulebookFiles
-    report: dict[str, Any]  # the JSON report as rendered (one submission)
+    report: dict[str, Any]  # the JSON report (one submission)
+    report_text: str  # ... exactly as rendered: what a re-check must reproduce byte for byte
     submission_id: str
     units: set[str]
     waivers: list[dict[str, Any]]  # the review's waivers this check applied (``active_waivers``)
@@ -148,7 +149,7 @@ def save_review(session: Session, user: User, checked: CheckedSubmission) -> tup
         content_format=checked.content_format, submission=checked.submission, submission_sha256=checked.sha256,
         stage=checked.stage, lang=checked.lang, tool_version=checked.tool_version,
         rulebook_version=checked.rulebook.version, rulebook_sha256=checked.rulebook.sha256,
-        report=json.dumps(checked.report, ensure_ascii=False), findings_index=json.dumps(findings),
+        report=checked.report_text, findings_index=json.dumps(findings),
         projects=_listed([d["project"] for d in sub["decisions"]]),
         articles=_listed([str(f["article"]) for f in sub["findings"]]),
         outcomes=_listed([d["outcome"] for d in sub["decisions"]]),
