@@ -235,3 +235,19 @@ def test_the_cli_input_limits_apply(tmp_path: Path) -> None:
     assert many.status_code == 422 and "(raise with --max-entities)" in many.json()["detail"]
     assert many.json()["error"]["problems"][0]["kind"] == "limit exceeded"
     assert reviews == 0
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_create_app_for_embedding(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from egov_rules.service.app import SchemaNotCurrent, create_app
+    from egov_rules.service.settings import Settings
+
+    settings = Settings.from_env(sqlite_url(tmp_path), tmp_path)
+    with pytest.raises(SchemaNotCurrent, match="no schema yet"):
+        create_app(settings)
+    app = create_app(settings, upgrade=True)
+    with TestClient(app) as client:
+        assert client.get("/healthz").json()["status"] == "ok"
+        assert client.get("/api/v1/me").status_code == 401

@@ -19,10 +19,15 @@ from .store import StoreError
 log = logging.getLogger("egov_rules.service")
 
 
-def create_app(settings: Settings, *, checks: CheckService | None = None) -> FastAPI:
+def create_app(settings: Settings, *, checks: CheckService | None = None, upgrade: bool = False) -> FastAPI:
+    """The application over ``settings.db_url``.  The schema must be current (``egov-rules db upgrade``), or
+    ``upgrade=True`` brings it there first (for tests and embedding)."""
     from . import api, api_admin, api_rules
+    from .db import upgrade as run_migrations
 
     db = Database(settings.db_url)
+    if upgrade and schema_status(db) in ("empty", "behind"):
+        run_migrations(db)
     status = schema_status(db)
     if status != "current":
         db.dispose()
