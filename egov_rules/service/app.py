@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from .. import __version__
@@ -48,6 +49,15 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
     async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:
         return JSONResponse({"detail": exc.message, "field": exc.field, "expected": exc.expected},
                             status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """A bad query parameter or JSON body: which field, what is wrong (no echo of the input)."""
+        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "invalid"),
+                   "type": e.get("type")} for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse({"detail": detail, "field": errors[0]["field"] if errors else None, "errors": errors},
+                            status_code=422)
 
     @app.exception_handler(Exception)
     async def _bug(_request: Request, exc: Exception) -> JSONResponse:
