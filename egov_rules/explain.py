@@ -28,7 +28,8 @@ from .load import Document
 from .zh import zh_punct
 
 CLASS = {"A": ("A (shall not be implemented)", "A类（不得组织实施）"), "B": ("B (by stage)", "B类（按阶段处理）"),
-         "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"), "none": ("none", "无")}
+         "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"),
+         "A-review": ("A, for a reviewer to confirm", "A类，待审核确认"), "none": ("none", "无")}
 OUTCOMES = ("fired", "downgraded", "unknown", "passed", "not_applicable")
 OPS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "in": "in", "not_in": "not in",
        "contains": "contains", "is_set": "is set:", "is_a": "is a"}

@@ -11,7 +11,8 @@ from .zh import tidy_zh, zh_terms
 
 CLASS = {"A": ("A (shall not be implemented)", "A类（不得组织实施）"),
          "B": ("B (consequence by stage)", "B类（按阶段处理）"),
-         "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"), "none": ("none", "无")}
+         "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"),
+         "A-review": ("A, for a reviewer to confirm", "A类，待审核确认"), "none": ("none", "无")}
 CHECKABLE = {"yes": ("checkable", "可核查"), "partly": ("partly checkable", "部分可核查"),
              "no": ("not checkable", "不可核查")}
 CONFIDENCE = {"high": "高", "medium-high": "中高", "medium": "中", "low": "低"}
@@ -42,12 +43,14 @@ def rule_lines(rule: Any, lang: str) -> list[str]:
         head = [f"{rule.id}（{rule.file}:{rule.line}）",
                 f"{cite}" + (f"（第{_item_number(s.item)}项检查）" if s.item else "")
                 + f"  级别：{sev}  第四十四条：{cls}  第四十六条：{items}",
-                f"自 {s.applies_from} 起适用" + (f"，至 {s.applies_until} 止" if s.applies_until else "")]
+                f"自 {s.applies_from} 起适用" + (f"，至 {s.applies_until} 止" if s.applies_until else "")
+                + (f"，以{tidy_zh(zh_terms(s.conduct_date))}为行为发生之日（第四十七条）" if s.conduct_date else "")]
     else:
         head = [f"{rule.id}  ({rule.file}:{rule.line})",
                 f"{cite}" + (f" check ({s.item})" if s.item else "") + f"  severity: {sev}  Art 44: {cls}  "
                 f"Art 46: {items}",
-                f"applies from {s.applies_from}" + (f" until {s.applies_until}" if s.applies_until else "")]
+                f"applies from {s.applies_from}" + (f" until {s.applies_until}" if s.applies_until else "")
+                + (f" to the act dated by {s.conduct_date} (Art 47)" if s.conduct_date else "")]
     colon = "：" if zh else ": "
     lines = [*head, "", _text(s.title, lang), "", _text(s.message, lang), "",
              ("整改建议" if zh else "Remediation") + colon + _text(s.remediation, lang)]

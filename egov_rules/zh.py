@@ -18,7 +18,7 @@ _ASCII_PUNCT_AFTER_CJK = re.compile(f"(?<=[{_CJK}])[ \t]*([,;:!?])[ \t]*")
 _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 _HALF_PARENS = re.compile("\\(([^()\ue000\ue001]*[\u4e00-\u9fff][^()\ue000\ue001]*)\\)")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9_.{/-])([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|n/a)(?![A-Za-z0-9_/}-])")
-_WORDS = {"true": "“是”", "false": "“否”", "null": "未填写", "B-review": "需审查的B类"}
+_WORDS = {"true": "“是”", "false": "“否”", "null": "未填写", "B-review": "需审查的B类", "A-review": "需审查的A类"}
 
 
 def tidy_zh(text: str) -> str:
@@ -84,4 +84,6 @@ def zh_terms(text: str) -> str:
         token = m.group(1)
         return terms.get(token, token)
 
-    return _TOKEN.sub(word, text.replace("B-review", _WORDS["B-review"]))
+    for code in ("A-review", "B-review"):
+        text = text.replace(code, _WORDS[code])
+    return _TOKEN.sub(word, text)
