@@ -15,7 +15,7 @@ CLASS = {"A": ("A (shall not be implemented)", "A类（不得组织实施）"),
          "A-review": ("A, for a reviewer to confirm", "A类，待审核确认"), "none": ("none", "无")}
 CHECKABLE = {"yes": ("checkable", "可核查"), "partly": ("partly checkable", "部分可核查"),
              "no": ("not checkable", "不可核查")}
-CONFIDENCE = {"high": "高", "medium-high": "中高", "medium": "中", "low": "低"}
+CONFIDENCE = {"high": "高", "medium-high": "中高", "medium": "中", "medium-low": "中低", "low": "低"}
 SUMMARY_LABEL = ("Summary of the article (not the official text)", "条文要点（非原文）")
 
 
