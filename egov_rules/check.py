@@ -20,8 +20,8 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .engine.evaluate import Engine, NativeEngine, RuleRun
 from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
-from .evaluate import Engine, NativeEngine, RuleRun
 from .facts import FactBase
 from .findings import SEVERITY_ORDER, Finding, FindingBuilder
 from .load import Document, Limits, load_bytes, load_document
@@ -145,7 +145,7 @@ class Checker:
         self.native = NativeEngine(self.rulebook)
         self.engine: Engine = self.native
         if engine == "durable":
-            from .durable_engine import DurableEngine
+            from .engine.durable import DurableEngine
 
             self.engine = DurableEngine(self.rulebook, self.native)
         elif engine != "native":

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import EXAMPLES, document, rulebook, seed_files, submissions, valid
 
 from egov_rules.check import Checker, SubmissionResult
-from egov_rules.evaluate import RuleRun
+from egov_rules.engine.evaluate import RuleRun
 from egov_rules.examples import apply_patch
 from egov_rules.facts import FactBase
 from egov_rules.load import load_document

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .compile import ABSENT, Getter, Test, Trace, compile_condition, compile_operand, compile_path, source_getter
-from .conditions import AllOf, Compare, Source
-from .facts import POINTER, FactBase
-from .rulebook import Rule, Rulebook
+from ..conditions import AllOf, Compare, Source
+from ..facts import POINTER, FactBase
+from ..rulebook import Rule, Rulebook
+from .reference import ABSENT, Getter, Test, Trace, compile_condition, compile_operand, compile_path, source_getter
 
 
 @dataclass
@@ -267,7 +267,7 @@ class NativeEngine:
 
 
 def raise_time_limit(facts: FactBase) -> None:
-    from .errors import LimitExceeded
+    from ..errors import LimitExceeded
 
     raise LimitExceeded("checking took longer than the time limit (raise with --max-seconds)", file=facts.source,
                         field="max_seconds")
