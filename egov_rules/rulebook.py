@@ -85,6 +85,7 @@ class Rulebook:
     directories: list[FsPath]
     bases: dict[str, FsPath] = field(default_factory=dict)
     definitions: Definitions | None = None
+    code: bytes = b""  # the generated engine's code object, marshalled (engine/generated.py)
 
     def get(self, rule_id: str) -> Rule | None:
         for r in self.rules:
@@ -256,7 +257,8 @@ def _cache_file(sha: str) -> FsPath | None:
         return None
     here = FsPath(__file__).resolve().parent
     code = hashlib.sha256()
-    for name in ("conditions.py", "rule_model.py", "rulebook.py", "factschema.py", "data/submission.schema.json"):
+    for name in ("conditions.py", "rule_model.py", "rulebook.py", "factschema.py", "data/submission.schema.json",
+                 "engine/codegen.py"):
         st = (here / name).stat()
         code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
     root = FsPath(os.environ.get("XDG_CACHE_HOME") or FsPath.home() / ".cache") / "egov-rules"
@@ -281,6 +283,9 @@ def load_rulebook(directories: list[FsPath] | None = None, *, include_default: b
             pass
     rulebook = _load_rulebook(dirs)
     if cache is not None:
+        from .engine.generated import compile_rulebook
+
+        compile_rulebook(rulebook)  # the generated engine's code goes into the cache with the rules
         with contextlib.suppress(OSError, pickle.PicklingError, AttributeError, TypeError):
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(f".{os.getpid()}.tmp")

@@ -248,9 +248,10 @@ def _compile_source(source: Source) -> Any:
 
 
 class NativeEngine:
-    """The default engine: compiled closures, hash joins; thread-safe (no state between runs)."""
+    """The reference engine: the closures, hash joins; thread-safe (no state between runs).  The generated
+    engine (``generated``) is tested against it; findings and explain trace through it."""
 
-    name = "native"
+    name = "reference"
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook

@@ -1,0 +1,69 @@
+"""The generated engine: readable source per rule (``rules compile --show``), each engine selectable, and
+the code object kept with the cached rulebook.  Agreement with the reference and durable engines is in
+test_differential.py."""
+
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from egov_rules.check import Checker
+from egov_rules.cli import app
+from egov_rules.engine.generated import GeneratedEngine
+from egov_rules.load import load_document
+from egov_rules.rulebook import load_rulebook
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = str(ROOT / "fixtures" / "02_municipal_own_datacentre.yaml")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_show_prints_the_rules_python_with_its_yaml_lines() -> None:
+    code, out, _ = run("rules", "compile", "--show", "art17-data-centre-without-approval")
+    assert code == 0
+    assert out.startswith("def rule_")
+    assert "# rule art17-data-centre-without-approval: rules/" in out
+    # each comparison carries the rule file and line it came from, and the condition as written
+    assert "art17-data-centres.yaml:" in out and "component.kind eq 'data_centre'" in out
+    compile(out, "<shown>", "exec")  # the printed function is valid Python on its own
+
+
+def test_show_an_unknown_rule_exits_2_with_a_suggestion() -> None:
+    code, _, err = run("rules", "compile", "--show", "art17-data-center-without-approval")
+    assert code == 2
+    assert "no rule 'art17-data-center-without-approval'" in err
+    assert "art17-data-centre-without-approval" in err
+
+
+def test_compile_without_show_reports_the_rulebook() -> None:
+    code, out, _ = run("rules", "compile")
+    assert code == 0
+    assert out.startswith(f"{len(load_rulebook().rules)} rules compiled to ")
+
+
+def test_engines_give_one_report(tmp_path: Path) -> None:
+    outputs = {}
+    for engine in ("native", "reference"):
+        target = tmp_path / f"{engine}.json"
+        code, _, _ = run("check", "--format", "json", "--engine", engine, "--output", str(target), FIXTURE)
+        assert code == 1
+        outputs[engine] = target.read_text().replace('"engine": "reference"', '"engine": "native"')
+    assert outputs["native"] == outputs["reference"]
+
+
+def test_the_code_object_is_kept_with_the_rulebook_and_reused() -> None:
+    rulebook = load_rulebook()
+    GeneratedEngine(rulebook)
+    code = marshal.loads(rulebook.code)
+    assert {f"rule_{i}" for i in range(len(rulebook.rules))} <= set(code.co_names)
+    again = GeneratedEngine(rulebook)  # from the kept code object: the same verdicts
+    checker = Checker(rulebook=rulebook, engine="reference")
+    facts = checker.validate(load_document(FIXTURE))
+    assert [(r.rule.id, r.applied, r.passed, [(v.status, v.key) for v in r.verdicts]) for r in again.run(facts)] \
+        == [(r.rule.id, r.applied, r.passed, [(v.status, v.key) for v in r.verdicts]) for r in checker.engine.run(facts)]
