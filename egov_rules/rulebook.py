@@ -86,6 +86,7 @@ class Rulebook:
     bases: dict[str, FsPath] = field(default_factory=dict)
     definitions: Definitions | None = None
     code: bytes = b""  # the generated engine's code object, marshalled (engine/generated.py)
+    code_constants: dict[str, tuple[Any, ...]] | None = None  # and the recipes of the constants it reads
 
     def get(self, rule_id: str) -> Rule | None:
         for r in self.rules:

@@ -60,17 +60,19 @@ class Value:
 
 @dataclass
 class Generated:
-    """The source of a rulebook's functions and the constants it reads."""
+    """The source of a rulebook's functions and the recipes of the constants it reads."""
 
     source: str
-    constants: dict[str, Any]
+    constants: dict[str, tuple[Any, ...]]  # name -> recipe (picklable: kept with the cached rulebook)
     functions: list[str]  # per rule, its function name
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # rule id -> first, last line of source
 
 
 class _Emitter:
-    def __init__(self, consts: dict[str, Any], shapes: Any) -> None:
+    def __init__(self, consts: dict[str, Any], shapes: Any, helpers: list[str]) -> None:
         self.lines: list[str] = []
+        self.helpers = helpers  # module-level functions the rules call (readers of mapped paths)
+        self.prefix = ""  # the rule's function name: names its helpers
         self.indent = 1
         self.n = 0
         self.consts = consts
@@ -86,9 +88,10 @@ class _Emitter:
         self.n += 1
         return f"{prefix}{self.n}"
 
-    def const(self, value: Any, prefix: str = "K") -> str:
+    def const(self, value: Any, prefix: str = "K", recipe: tuple[Any, ...] | None = None) -> str:
+        """A global of the generated code; ``recipe`` says how to build it again (see ``build_constants``)."""
         name = f"{prefix}{len(self.consts)}"
-        self.consts[name] = value
+        self.consts[name] = recipe or ("value", value)
         return name
 
     def literal(self, value: Any) -> str:
@@ -108,8 +111,12 @@ class _Emitter:
 
     def path(self, path: Path) -> Value:
         var = self.vars[path.binding]
+        if path.mapped and not any(s.pseudo for s in path.steps):
+            out = self.fresh()
+            self.emit(f"{out} = {self.mapped_reader(path)}({var}, by_id)")
+            return Value(out, False, False)
         if path.mapped or any(s.pseudo and s.name not in ("count", "year", "days_before_as_of") for s in path.steps):
-            getter = self.const(compile_path(path), "G")
+            getter = self.const(None, "G", ("getter", path))
             out = self.fresh()
             self.emit(f"{out} = {getter}({{{path.binding!r}: {var}}}, facts, None)")
             return Value(out, not path.mapped, not path.mapped)
@@ -151,6 +158,28 @@ class _Emitter:
         self.indent -= opened
         return Value(out, may_null, may_absent)
 
+    def mapped_reader(self, path: Path) -> str:
+        """A module-level function reading a path through lists: the list of values (the reference's
+        ``get_mapped``: a null list is empty, a null value unknown, "none" left out)."""
+        name = f"{self.prefix}_path{len(self.helpers)}"
+        lines = [f"def {name}(value, by_id):", f"    # {path.text}", "    values = [value]"]
+        for step in path.steps:
+            lines += ["    out = []", "    for v in values:",
+                      "        if v is None or v is ABSENT:", "            out.append(v)", "            continue"]
+            if step.deref:
+                lines += ["        v = by_id.get(v, ABSENT)", "        if v is ABSENT:",
+                          "            out.append(v)", "            continue"]
+            lines.append(f"        x = v.get({step.name!r})")
+            if step.is_list:
+                lines += ["        if x is None:", "            continue"]
+            elif step.none_semantic:
+                lines += ["        if x is None:", "            out.append(ABSENT)", "            continue"]
+            lines += ["        if isinstance(x, list):", "            out.extend(x)", "        else:",
+                      "            out.append(x)", "    values = out"]
+        lines.append("    return [v for v in values if v is not ABSENT]")
+        self.helpers.append("\n".join(lines))
+        return name
+
     def operand(self, op: Operand) -> Value:
         if op.path is None:
             return Value(self.literal(op.literal), False, False)
@@ -190,7 +219,17 @@ class _Emitter:
         else:
             raise AssertionError(type(node))
 
+    @staticmethod
+    def memo_set(path: Path) -> bool:
+        """A mapped path of scalars without pseudo fields: its values can be held in a set."""
+        item = path.type.item
+        return (path.mapped and item is not None and not any(s.pseudo for s in path.steps)
+                and item.kind in ("str", "enum", "int", "bool", "date", "ref"))
+
     def compare(self, node: Compare, out: str) -> None:
+        if node.op == "contains" and self.memo_set(node.path):
+            self.contains_in_set(node, out)
+            return
         a = self.path(node.path)
         op = node.op
         if op == "is_a":
@@ -224,6 +263,22 @@ class _Emitter:
         self.emit(f"{out} = {self._guarded(a, b, f'{a.expr} {sym} {b.expr}')}")
         if op == "ne":
             self.emit(f"if {out} is not None: {out} = not {out}")
+
+    def contains_in_set(self, node: Compare, out: str) -> None:
+        # membership in a list read through lists (catalogue.entries.element): a set per entity and
+        # submission, built once, instead of the list read again for every lookup
+        b = self.operand(node.operand)
+        memo, found = self.fresh("m"), self.fresh("s")
+        var = self.vars[node.path.binding]
+        key = (f"@set:{self.prefix}", node.path.text)
+        self.emit(f"{memo} = indexes.get({key!r})")
+        self.emit(f"if {memo} is None: {memo} = indexes[{key!r}] = {{}}")
+        self.emit(f"{found} = {memo}.get(id({var}))")
+        self.emit(f"if {found} is None:")
+        self.emit(f"    {found} = {self.mapped_reader(node.path)}({var}, by_id)")
+        self.emit(f"    {found} = {memo}[id({var})] = (frozenset({found}), None in {found})")
+        body = f"True if {b.expr} in {found}[0] else (None if {found}[1] else False)"
+        self.emit(f"{out} = {self._guarded(b, Value(found, False, False), body)}")
 
     @staticmethod
     def _guarded(a: Value, b: Value, body: str) -> str:
@@ -277,8 +332,7 @@ class _Emitter:
             loops = [(items, node.where)]
         else:
             conjunct, rest = plan
-            keys_of = keys_function(node.binding, compile_path(conjunct.path), conjunct.op == "contains")
-            keys = self.const(keys_of, "X")
+            keys = self.const(None, "X", ("keys", node.binding, conjunct.path, conjunct.op == "contains"))
             key_name = conjunct.op + ":" + conjunct.path.text
             first, second = self.fresh("items"), self.fresh("items")
             table, unknown = self.fresh("t"), self.fresh("u")
@@ -357,9 +411,12 @@ def join_plan(node: Quantifier) -> tuple[Compare, Any] | None:
 
 
 def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) -> list[str]:
+    """The rule's function, after the helper functions it calls."""
     from .evaluate import ForEachJoin
 
-    e = _Emitter(consts, shapes)
+    helpers: list[str] = []
+    e = _Emitter(consts, shapes, helpers)
+    e.prefix = name
     e.file = rule.file
     e.vars["submission"] = "submission"
     joins = ForEachJoin.plan(rule)
@@ -386,7 +443,7 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
             e.emit(f"{lst} = {lst} or []")
         join = joins[i] if joins else None
         if join is not None:
-            plan = e.const(join, "J")
+            plan = e.const(None, "J", ("join", rule.id, i))
             env = "{" + ", ".join(f"{n!r}: {e.vars[n]}" for n in ["submission", *names[:i]]) + "}"
             kept = e.fresh("kept")
             e.emit(f"{kept} = {plan}.candidates({env}, facts, {lst})")
@@ -432,7 +489,7 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
               "    collection = facts.collection",
               "    as_of = submission.get('as_of')",
               "    indexes = facts._indexes  # built once per submission, shared with the reference engine"]
-    return header + e.lines
+    return [line for h in helpers for line in (*h.splitlines(), "")] + header + e.lines
 
 
 def generate(rulebook: Rulebook) -> Generated:
@@ -453,6 +510,27 @@ def generate(rulebook: Rulebook) -> Generated:
     return Generated("\n".join(lines) + "\n", consts, functions, spans)
 
 
-def namespace(constants: dict[str, Any]) -> dict[str, Any]:
-    return {"ABSENT": ABSENT, "date": dt.date, "__builtins__": __builtins__, **constants}
+def build_constants(recipes: dict[str, tuple[Any, ...]], rulebook: Rulebook) -> dict[str, Any]:
+    """The generated code's globals, from their recipes: values as they are; path getters, index key
+    functions and for_each join plans built again from the rule AST (closures do not pickle)."""
+    from .evaluate import ForEachJoin
+
+    plans: dict[str, list[Any]] = {}
+    out: dict[str, Any] = {"ABSENT": ABSENT, "date": dt.date}
+    for name, recipe in recipes.items():
+        kind = recipe[0]
+        if kind == "value":
+            out[name] = recipe[1]
+        elif kind == "getter":
+            out[name] = compile_path(recipe[1])
+        elif kind == "keys":
+            out[name] = keys_function(recipe[1], compile_path(recipe[2]), recipe[3])
+        else:  # "join"
+            rule_id, index = recipe[1], recipe[2]
+            if rule_id not in plans:
+                rule = rulebook.get(rule_id)
+                assert rule is not None
+                plans[rule_id] = ForEachJoin.plan(rule)
+            out[name] = plans[rule_id][index]
+    return out
 

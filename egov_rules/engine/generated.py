@@ -1,8 +1,9 @@
 """The default engine: the rulebook as generated Python functions (``codegen``), compiled once.
 
-The code object is compiled once per rulebook and kept with it (``Rulebook.code``, marshalled into the
-rulebook cache); the constants it reads are rebuilt from the rules when the engine starts.  A rule whose
-source cannot be compiled (Python's nesting limits) runs through the reference closures and says so.
+The code object is compiled once per rulebook and kept with it (``Rulebook.code``, marshalled, and the
+recipes of its constants in ``Rulebook.code_constants``), so both go into the rulebook cache: a process
+that loads the cached rulebook neither generates nor compiles, it only builds the constants and runs
+the module code that defines the functions.
 """
 
 from __future__ import annotations
@@ -13,28 +14,31 @@ from typing import Any
 
 from ..facts import FactBase
 from ..rulebook import Rule, Rulebook
-from .codegen import Generated, generate, namespace
+from .codegen import Generated, build_constants, generate
 from .evaluate import RuleRun, Verdict, binding_key, raise_time_limit, rule_in_force
 
 FILENAME = "<egov-rules generated>"
 
 
-def compiled_code(rulebook: Rulebook, generated: Generated) -> Any:
-    """The code object of the generated module, from the rulebook's cache when it holds one."""
-    cached = getattr(rulebook, "code", None)
-    if cached:
+def compiled_code(rulebook: Rulebook) -> tuple[Any, dict[str, tuple[Any, ...]]]:
+    """The code object of the generated module and its constants' recipes: kept with the rulebook, or
+    generated and compiled now (and then kept with it)."""
+    recipes = rulebook.code_constants
+    if rulebook.code and recipes is not None and recipes.get("RULE_IDS") == ("value", tuple(rulebook.ids())):
         try:
-            return marshal.loads(cached)
+            return marshal.loads(rulebook.code), rulebook.code_constants
         except (ValueError, EOFError, TypeError):
             pass
+    generated = generate(rulebook)
     code = compile(generated.source, FILENAME, "exec")
-    rulebook.code = marshal.dumps(code)
-    return code
+    recipes = {**generated.constants, "RULE_IDS": ("value", tuple(rulebook.ids()))}  # what the code is for
+    rulebook.code, rulebook.code_constants = marshal.dumps(code), recipes
+    return code, recipes
 
 
 def compile_rulebook(rulebook: Rulebook) -> None:
     """Generate and compile the rulebook's code once, kept in ``rulebook.code`` (and so in its cache)."""
-    compiled_code(rulebook, generate(rulebook))
+    compiled_code(rulebook)
 
 
 class GeneratedEngine:
@@ -44,11 +48,19 @@ class GeneratedEngine:
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
-        self.generated = generate(rulebook)
-        scope = namespace(self.generated.constants)
-        exec(compiled_code(rulebook, self.generated), scope)  # our own generated source, nothing from input
-        self.functions = [(rule, scope[name], tuple(b.name for b in rule.bindings))
-                          for rule, name in zip(rulebook.rules, self.generated.functions, strict=True)]
+        code, recipes = compiled_code(rulebook)
+        scope = build_constants(recipes, rulebook)
+        exec(code, scope)  # our own generated source, nothing from the input
+        self.functions = [(rule, scope[f"rule_{i}"], tuple(b.name for b in rule.bindings))
+                          for i, rule in enumerate(rulebook.rules)]
+        self._generated: Generated | None = None
+
+    @property
+    def generated(self) -> Generated:
+        """The source (generated again on demand: the cache keeps only the code object)."""
+        if self._generated is None:
+            self._generated = generate(self.rulebook)
+        return self._generated
 
     def source_of(self, rule_id: str) -> str:
         first, last = self.generated.spans[rule_id]
