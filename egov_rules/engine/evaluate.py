@@ -9,7 +9,7 @@ independent (``findings``), so a second engine only has to produce the same verd
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -247,6 +247,27 @@ def _compile_source(source: Source) -> Any:
     return lambda env, facts: items(env, facts, None) or []
 
 
+class _CompiledRules(Mapping[str, CompiledRule]):
+    """Rule id -> its closures, compiled on first use: findings trace only the rules that fired, so a
+    one-file check does not compile the other ninety."""
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.rules = {r.id: r for r in rulebook.rules}
+        self.done: dict[str, CompiledRule] = {}
+
+    def __getitem__(self, rule_id: str) -> CompiledRule:
+        found = self.done.get(rule_id)
+        if found is None:
+            found = self.done[rule_id] = CompiledRule.build(self.rules[rule_id])  # KeyError: no such rule
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
 class NativeEngine:
     """The reference engine: the closures, hash joins; thread-safe (no state between runs).  The generated
     engine (``generated``) is tested against it; findings and explain trace through it."""
@@ -255,8 +276,11 @@ class NativeEngine:
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
-        self.compiled = [CompiledRule.build(r) for r in rulebook.rules]
-        self.by_id = {c.rule.id: c for c in self.compiled}
+        self.by_id = _CompiledRules(rulebook)
+
+    @property
+    def compiled(self) -> list[CompiledRule]:
+        return [self.by_id[r.id] for r in self.rulebook.rules]
 
     def run(self, facts: FactBase, deadline: float | None = None) -> list[RuleRun]:
         runs = []

@@ -26,7 +26,7 @@ def compiled_code(rulebook: Rulebook) -> tuple[Any, dict[str, tuple[Any, ...]]]:
     recipes = rulebook.code_constants
     if rulebook.code and recipes is not None and recipes.get("RULE_IDS") == ("value", tuple(rulebook.ids())):
         try:
-            return marshal.loads(rulebook.code), rulebook.code_constants
+            return marshal.loads(rulebook.code), recipes
         except (ValueError, EOFError, TypeError):
             pass
     generated = generate(rulebook)
