@@ -70,3 +70,15 @@ def test_the_code_object_is_kept_with_the_rulebook_and_reused() -> None:
         return [(r.rule.id, r.applied, r.passed, [(v.status, v.key) for v in r.verdicts]) for r in runs]
 
     assert signature(again.run(facts)) == signature(checker.engine.run(facts))
+
+
+def test_a_rulebook_copied_with_other_rules_does_not_reuse_the_kept_code() -> None:
+    import dataclasses
+
+    rulebook = load_rulebook()
+    GeneratedEngine(rulebook)
+    assert rulebook.code
+    one = dataclasses.replace(rulebook, rules=rulebook.rules[:1])  # carries the full rulebook's code along
+    engine = GeneratedEngine(one)
+    assert [rule.id for rule, _, _ in engine.functions] == [rulebook.rules[0].id]
+    assert one.code != rulebook.code  # generated again for its own rules

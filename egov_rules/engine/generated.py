@@ -20,18 +20,25 @@ from .evaluate import RuleRun, Verdict, binding_key, raise_time_limit, rule_in_f
 FILENAME = "<egov-rules generated>"
 
 
+def code_key(rulebook: Rulebook) -> tuple[Any, ...]:
+    """What the kept code was generated for: the rules, and the policy parameters inlined as literals
+    (a rulebook copied with other rules or parameters, e.g. ``dataclasses.replace``, must not reuse it)."""
+    parameters = getattr(rulebook, "parameters", None) or {}
+    return tuple(rulebook.ids()), tuple(sorted(parameters.items()))
+
+
 def compiled_code(rulebook: Rulebook) -> tuple[Any, dict[str, tuple[Any, ...]]]:
     """The code object of the generated module and its constants' recipes: kept with the rulebook, or
     generated and compiled now (and then kept with it)."""
     recipes = rulebook.code_constants
-    if rulebook.code and recipes is not None and recipes.get("RULE_IDS") == ("value", tuple(rulebook.ids())):
+    if rulebook.code and recipes is not None and recipes.get("CODE_KEY") == ("value", code_key(rulebook)):
         try:
             return marshal.loads(rulebook.code), recipes
         except (ValueError, EOFError, TypeError):
             pass
     generated = generate(rulebook)
     code = compile(generated.source, FILENAME, "exec")
-    recipes = {**generated.constants, "RULE_IDS": ("value", tuple(rulebook.ids()))}  # what the code is for
+    recipes = {**generated.constants, "CODE_KEY": ("value", code_key(rulebook))}  # what the code is for
     rulebook.code, rulebook.code_constants = marshal.dumps(code), recipes
     return code, recipes
 
