@@ -82,3 +82,21 @@ def test_a_rulebook_copied_with_other_rules_does_not_reuse_the_kept_code() -> No
     engine = GeneratedEngine(one)
     assert [rule.id for rule, _, _ in engine.functions] == [rulebook.rules[0].id]
     assert one.code != rulebook.code  # generated again for its own rules
+
+
+def test_a_rule_nested_deeper_than_python_compiles_runs_by_the_reference_and_says_so(tmp_path: Path) -> None:
+    from rule_fixtures import BASE, write_rule
+
+    depth = 22  # Python compiles at most 20 nested loops; each quantifier is one
+    condition = "{project.id: {eq: prj.ex01}}"
+    for i in reversed(range(depth)):
+        condition = f"{{exists: {{q{i}: projects, where: {condition}}}}}"
+    rules = write_rule(tmp_path, f"for_each: {{project: projects}}\nrequire: {{not: {condition}}}\n")
+    generated = Checker([rules], include_default_rules=False)
+    reference = Checker([rules], include_default_rules=False, engine="reference")
+    assert isinstance(generated.engine, GeneratedEngine)
+    [note] = generated.engine.notes
+    assert note.startswith("rule art17-test-rule: run by the reference engine because")
+    result, expected = generated.check_data(BASE), reference.check_data(BASE)
+    assert [f.rule for f in result.findings] == [f.rule for f in expected.findings] == ["art17-test-rule"]
+    assert result.engine_notes == [note]

@@ -118,10 +118,15 @@ class CompiledRule:
         return walk(0, base)
 
     def run(self, facts: FactBase) -> RuleRun:
-        out = RuleRun(self.rule)
         if not rule_in_force(self.rule, facts):
+            out = RuleRun(self.rule)
             out.not_applicable = 1
             return out
+        return self.run_in_force(facts)
+
+    def run_in_force(self, facts: FactBase) -> RuleRun:
+        """Every binding (the caller has checked the rule's dates)."""
+        out = RuleRun(self.rule)
         pruned = [0]
         for env in self.environments(facts, pruned):
             if self.when is not None:

@@ -15,7 +15,7 @@ from typing import Any
 from ..facts import FactBase
 from ..rulebook import Rule, Rulebook
 from .codegen import Generated, build_constants, generate
-from .evaluate import RuleRun, Verdict, binding_key, raise_time_limit, rule_in_force
+from .evaluate import CompiledRule, RuleRun, Verdict, binding_key, raise_time_limit, rule_in_force
 
 FILENAME = "<egov-rules generated>"
 
@@ -37,10 +37,28 @@ def compiled_code(rulebook: Rulebook) -> tuple[Any, dict[str, tuple[Any, ...]]]:
         except (ValueError, EOFError, TypeError):
             pass
     generated = generate(rulebook)
-    code = compile(generated.source, FILENAME, "exec")
+    try:
+        code = compile(generated.source, FILENAME, "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        code = compile(_compilable(generated), FILENAME, "exec")
     recipes = {**generated.constants, "CODE_KEY": ("value", code_key(rulebook))}  # what the code is for
     rulebook.code, rulebook.code_constants = marshal.dumps(code), recipes
     return code, recipes
+
+
+def _compilable(generated: Generated) -> str:
+    """The rules whose own source compiles: Python refuses more than 20 nested loops (quantifiers within
+    quantifiers), and such a rule runs through the reference closures instead (``GeneratedEngine.notes``)."""
+    lines = generated.source.splitlines()
+    kept = []
+    for first, last in generated.spans.values():
+        chunk = "\n".join(lines[first - 1:last]) + "\n"
+        try:
+            compile(chunk, FILENAME, "exec")
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            continue
+        kept.append(chunk)
+    return "\n".join(kept)
 
 
 def compile_rulebook(rulebook: Rulebook) -> None:
@@ -58,8 +76,15 @@ class GeneratedEngine:
         code, recipes = compiled_code(rulebook)
         scope = build_constants(recipes, rulebook)
         exec(code, scope)  # our own generated source, nothing from the input
-        self.functions = [(rule, scope[f"rule_{i}"], tuple(b.name for b in rule.bindings))
-                          for i, rule in enumerate(rulebook.rules)]
+        self.notes: list[str] = []
+        self.functions: list[tuple[Rule, Any, tuple[str, ...]]] = []
+        for i, rule in enumerate(rulebook.rules):
+            function = scope.get(f"rule_{i}")
+            if function is None:
+                function = _reference_function(rule)
+                self.notes.append(f"rule {rule.id}: run by the reference engine because its generated code "
+                                  "nests deeper than Python compiles")
+            self.functions.append((rule, function, tuple(b.name for b in rule.bindings)))
         self._generated: Generated | None = None
 
     @property
@@ -80,6 +105,19 @@ class GeneratedEngine:
                 raise_time_limit(facts)
             runs.append(run_rule(rule, function, names, facts))
         return runs
+
+
+def _reference_function(rule: Rule) -> Any:
+    """A rule function with the generated functions' result, run by the reference closures."""
+    compiled = CompiledRule.build(rule)
+
+    def run(facts: FactBase) -> tuple[int, int, int, list[tuple[str, bool, tuple[Any, ...]]]]:
+        names = compiled.names
+        out = compiled.run_in_force(facts)
+        found = [(v.status, v.downgraded, tuple(v.env[n] for n in names)) for v in out.verdicts]
+        return out.applied, out.passed, out.not_applicable, found
+
+    return run
 
 
 def run_rule(rule: Rule, function: Any, names: tuple[str, ...], facts: FactBase) -> RuleRun:
