@@ -23,6 +23,7 @@ from .evaluate import CompiledRule, Verdict, binding_key, rule_in_force
 from .facts import POINTER, FactBase
 from .i18n import SEVERITY, citation, t
 from .load import Document
+from .report.sanitize import clean, json_text
 
 OUTCOMES = ("fired", "downgraded", "unknown", "passed", "not_applicable")
 OPS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "in": "in", "not_in": "not in",
@@ -276,7 +277,7 @@ def _steps(steps: list[Step] | None) -> list[dict[str, Any]] | None:
 
 
 def render_json(ex: Explanation, lang: str = "en") -> str:
-    return json.dumps(to_dict(ex, lang), ensure_ascii=False, indent=2) + "\n"
+    return json_text(json.dumps(to_dict(ex, lang), ensure_ascii=False, indent=2)) + "\n"
 
 
 def render_table(ex: Explanation, lang: str = "en") -> str:
@@ -312,7 +313,7 @@ def render_table(ex: Explanation, lang: str = "en") -> str:
         if it.finding is not None:
             out.append(f"    → {t(L['finding'], lang)} ({t(SEVERITY[it.finding['severity']], lang)}, "
                        f"{t(L['line'], lang)} {it.finding['line']}): {it.finding['message'][lang]}")
-    return "\n".join(out) + "\n"
+    return clean("\n".join(out)) + "\n"  # values quote the input: no control or bidi character
 
 
 def _label(b: dict[str, Any], lang: str = "en") -> str:
@@ -342,7 +343,7 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
-    return str(value)
+    return clean(str(value), newlines=False)  # a value is one line: a newline in it must not fake a step
 
 
 def _why(it: BindingExplanation, lang: str) -> str:

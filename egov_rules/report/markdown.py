@@ -22,6 +22,7 @@ from ..findings import Finding
 from ..i18n import SEVERITY, STATUS46, art46_citation, citation, enum_label, t
 from ..sanctions import OUTCOME_TEXT, consequence_text, decision_note, review_reason
 from . import RenderOptions
+from .sanitize import clean_report
 
 LABELS: dict[str, tuple[str, str]] = {
     "title_check": ("E-government compliance report", "电子政务合规检查报告"),
@@ -130,6 +131,7 @@ def _bar(count: int, peak: int, width: int = 20) -> Raw:
 
 # ------------------------------------------------------------------------------------------------ view
 def view(report: Report, options: RenderOptions) -> dict[str, Any]:
+    report = clean_report(report)  # markdown and html: no control or bidi character of an input
     lang = options.lang
     labels = {k: t(v, lang) for k, v in LABELS.items()}
     gate = options.command == "gate"

@@ -15,6 +15,7 @@ from ..errors import safe_text
 from ..i18n import SEVERITY, STATUS46, art46_citation, citation, enum_label, t
 from ..sanctions import OUTCOME_TEXT, consequence_text
 from . import RenderOptions
+from .sanitize import clean_report
 
 STYLE = {"violation": "bold red", "warning": "yellow", "insufficient": "cyan"}
 HEAD = {
@@ -27,6 +28,7 @@ HEAD = {
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    report = clean_report(report)  # no control or bidi character of an input reaches the terminal
     if options.command == "gate":
         return render_gate(report, options)
     lang = options.lang
