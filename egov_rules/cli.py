@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EgovError, UsageError, safe_text
+from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, safe_text
 from .load import Limits
 
 REPORT_BUGS = "please report it with the command and input at the egov-rules issue tracker"
@@ -38,6 +38,8 @@ def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
             code = fn(*args, **kwargs)
         except EgovError as exc:
             _fail(exc.render(), exc.exit_code)
+        except Interrupted as exc:
+            _fail(_interrupted_message(exc.signum), exc.exit_code)
         except (KeyboardInterrupt, BrokenPipeError):
             _fail("interrupted", 130)
         except SystemExit:
@@ -50,6 +52,27 @@ def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
         sys.exit(code or EXIT_OK)
 
     return wrapper
+
+
+def _interrupted_message(signum: int) -> str:
+    import signal
+
+    name = signal.Signals(signum).name
+    return f"egov-rules: interrupted by {name}; no report written, an earlier --output file is left as it was"
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    raise Interrupted(signum)
+
+
+def _install_signal_handlers() -> None:
+    """SIGINT and SIGTERM unwind like an exception: temporary files are removed, workers stopped, and the
+    exit code is 128 + the signal (130, 143), as a shell reports for a process killed by it."""
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(signum, _on_signal)
 
 
 class Group(click.Group):
@@ -489,4 +512,8 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    app.main(args=argv, prog_name="egov-rules")
+    _install_signal_handlers()
+    try:
+        app.main(args=argv, prog_name="egov-rules")
+    except Interrupted as exc:  # a signal before or after a command ran (option parsing, start-up)
+        _fail(_interrupted_message(exc.signum), exc.exit_code)

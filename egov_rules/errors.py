@@ -144,6 +144,30 @@ class UsageError(EgovError):
     kind = "usage"
 
 
+class OutputError(EgovError):
+    """The report cannot be written (missing or read-only directory, full disk): nothing was written."""
+
+    kind = "cannot write output"
+
+
+class NotChecked(EgovError):
+    """A file of a batch could not be checked because its worker process died (killed, out of memory)."""
+
+    kind = "not checked"
+
+
+class Interrupted(BaseException):  # like KeyboardInterrupt: not an error of the input
+    """SIGINT or SIGTERM arrived: unwind (temporary files removed, workers stopped), exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
 class InternalError(Exception):
     """A bug: never shown as exit 0-3."""
 
