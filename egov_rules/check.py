@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
+from .deadline import time_limit
 from .evaluate import Engine, NativeEngine, RuleRun
 from .facts import FactBase
 from .findings import SEVERITY_ORDER, Finding, FindingBuilder
@@ -205,9 +206,10 @@ class Checker:
             raise UsageError(f"unknown stage '{stage}'", expected="one of " + ", ".join(STAGES))
         started = time.monotonic()
         try:
-            facts, extra = self.prepare(doc)
-            return self.check_facts(facts, doc, stage=stage, deadline=started + self.limits.max_seconds,
-                                    extra=extra)
+            with time_limit(self.limits.max_seconds, doc.source):  # also stops one runaway rule
+                facts, extra = self.prepare(doc)
+                return self.check_facts(facts, doc, stage=stage, deadline=started + self.limits.max_seconds,
+                                        extra=extra)
         except EgovError as exc:
             if raise_errors:
                 raise

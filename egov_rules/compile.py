@@ -173,7 +173,12 @@ def compile_operand(op: Operand) -> Getter:
         v = getter(env, facts, trace)
         if v is None or v is ABSENT:
             return v
-        return v + dt.timedelta(days=offset) if isinstance(v, dt.date) else v + offset
+        if not isinstance(v, dt.date):
+            return v + offset
+        try:
+            return v + dt.timedelta(days=offset)
+        except OverflowError:  # past year 9999 or before year 1: the furthest date compares the same way
+            return dt.date.max if offset > 0 else dt.date.min
 
     return with_offset
 
