@@ -20,8 +20,8 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
 from .deadline import time_limit
+from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
 from .evaluate import Engine, NativeEngine, RuleRun
 from .facts import FactBase
 from .findings import SEVERITY_ORDER, Finding, FindingBuilder

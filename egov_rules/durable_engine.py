@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .compile import ABSENT, Getter, compile_path
+from .compile import ABSENT, Getter, compile_path, plus_offset
 from .conditions import AllOf, AnyOf, Compare, Not, Path, Quantifier, Source
 from .errors import InternalError, UsageError
 from .evaluate import (
@@ -952,7 +952,7 @@ def _reader(path: Path, offset: int, is_a: bool) -> Getter:
             target = facts.by_id.get(v)
             return target[COLLECTION] if target is not None else ABSENT
         if offset:
-            return v + dt.timedelta(days=offset) if isinstance(v, dt.date) else v + offset
+            return plus_offset(v, offset)
         return v
 
     return read
