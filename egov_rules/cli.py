@@ -510,6 +510,13 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
     return EXIT_OK
 
 
+# the review service (issue 12): its commands import fastapi/sqlalchemy/uvicorn only when they run
+from .service.commands import COMMANDS as SERVICE_COMMANDS  # noqa: E402
+
+for _command in SERVICE_COMMANDS:
+    app.add_command(_command)
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     _install_signal_handlers()
