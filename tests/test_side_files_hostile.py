@@ -242,3 +242,15 @@ def test_unreadable_rule_file_is_exit_2_at_its_line(tmp_path: Path, content: byt
     proc, out = cli(tmp_path, "--rules", str(rules))
     assert proc.returncode == 2 and located(proc.stderr, rules / "a.yaml") and needle in proc.stderr, proc.stderr
     assert not out.exists()
+
+
+def test_explain_of_a_cartesian_rule_is_stopped_by_the_time_limit(tmp_path: Path) -> None:
+    rules = rules_dir(tmp_path, CARTESIAN.format(personal_is="true"))
+    out = tmp_path / "explain.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "explain", str(many_items(tmp_path, 5000)),
+                           "--rules", str(rules), "--only-rules", "--rule", "art17-test-rule", "--max-seconds", "2",
+                           "--format", "json", "--output", str(out)], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "time limit of 2 s" in proc.stderr
+    assert not out.exists()
