@@ -58,7 +58,7 @@ def _interrupted_message(signum: int) -> str:
     import signal
 
     name = signal.Signals(signum).name
-    return f"egov-rules: interrupted by {name}; no report written, an earlier --output file is left as it was"
+    return f"egov-rules: interrupted by {name} (an --output file is replaced only by a complete run)"
 
 
 def _on_signal(signum: int, _frame: Any) -> None:
