@@ -66,28 +66,45 @@ def clean_value(value: T) -> T:
 
 
 def _clean_any(value: Any) -> Any:
+    """Cleaned copy; the very same object when nothing in it needed cleaning (the common case: cheap)."""
     if isinstance(value, str):
         cleaned = clean(value)
         if cleaned is value:
             return value
         return cleaned if type(value) is str else type(value)(cleaned)  # Markup, Raw: keep the kind
-    if isinstance(value, list):
-        return [_clean_any(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_clean_any(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        items = [_clean_any(v) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
     if isinstance(value, dict):
-        return {_clean_any(k): _clean_any(v) for k, v in value.items()}
+        pairs = [(_clean_any(k), _clean_any(v)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)
     if isinstance(value, BaseException):
         return _clean_error(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _clean_any(getattr(value, f.name)) for f in dataclasses.fields(value)
-                   if f.init and f.name not in _KEEP}
-        return dataclasses.replace(value, **changes)
+        changes = {}
+        for name in _fields(type(value)):
+            old = getattr(value, name)
+            new = _clean_any(old)
+            if new is not old:
+                changes[name] = new
+        return dataclasses.replace(value, **changes) if changes else value
     return value
 
 
 # fields a renderer never prints and that hold live objects (compiled rules, fact environments)
 _KEEP = frozenset({"runs", "rulebook"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.init and f.name not in _KEEP)
+    return names
 
 
 def _clean_error(error: BaseException) -> BaseException:
