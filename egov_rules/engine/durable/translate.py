@@ -3,7 +3,6 @@ strata for negation, views and replicas around durable's limits)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from dataclasses import dataclass, replace
 from typing import Any
