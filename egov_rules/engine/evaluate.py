@@ -309,7 +309,7 @@ def verdict_cap(facts: FactBase) -> int:
 
 
 def raise_verdict_limit(rule_id: str, cap: int, facts: FactBase) -> None:
-    from .errors import LimitExceeded
+    from ..errors import LimitExceeded
 
     raise LimitExceeded(f"rule '{rule_id}' gives more than {cap} findings for this submission "
                         f"({VERDICTS_PER_ENTITY} per entity): its for_each or quantifiers combine collections "
