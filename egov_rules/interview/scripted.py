@@ -51,7 +51,8 @@ def answer_for(q: Question, reference: dict[str, Any], interview: Interview) -> 
 
 def _fallback(q: Question) -> Any:
     """A required fact the reference lacks (it cannot: the reference is valid), kept answerable anyway."""
-    return q.choices[0][0] if q.choices else "x"
+    defaults = {"date": "2000-01-01", "int": "0", "number": "0", "bool": "false", "items": DONE}
+    return q.choices[0][0] if q.choices else defaults.get(q.kind, "x")
 
 
 def run(interview: Interview, reference: dict[str, Any], max_steps: int = 2000) -> tuple[Interview, int]:
