@@ -1,0 +1,136 @@
+"""End to end in a real browser: Playwright drives Debian's Chromium (never a downloaded browser) against an
+`egov-rules serve` process on a loopback port.  Screenshots go to tmp/artifacts/ (EGOV_ARTIFACTS overrides)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from service_support import FIXTURES, PASSWORD, ROOT, Server, add_users, upgrade
+from web_support import WEB_USERS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed "
+                                "(.ci/run installs it with apt-get)")
+ARTIFACTS = Path(os.environ.get("EGOV_ARTIFACTS", ROOT / "tmp" / "artifacts"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{data_dir / 'egov-rules.sqlite3'}"
+    upgrade(url)
+    add_users(url, WEB_USERS)
+    srv = Server(url, data_dir).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def login(page: Any, server: Server, name: str) -> None:
+    page.goto(server.url + "/login")
+    page.fill("#name", name)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/")
+
+
+def test_reviewer_journey(server: Server, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, server, "rev")
+    shot(page, "01-home")
+    # upload a fixture and save it: the decision and a cited finding, in Chinese
+    page.goto(server.url + "/reviews/new")
+    page.set_input_files("#file", str(FIXTURES / "02_municipal_own_datacentre.yaml"))
+    page.click("button[name=save][value='1']")
+    page.wait_for_url("**/reviews/*")
+    review_url = page.url
+    assert "不予审批" in page.inner_text(".decisions")
+    assert "第十七条" in page.inner_text("#art-17")
+    shot(page, "02-review-zh")
+    # one click to English, remembered
+    page.click("#lang-switch")
+    assert "Refuse approval" in page.inner_text(".decisions") and "Art 17" in page.inner_text("#art-17")
+    shot(page, "03-review-en")
+    page.goto(server.url + "/lang/zh?next=/")
+    # waive the first Art 17 finding, then save again so the waiver applies: two versions to compare
+    page.goto(review_url)
+    first = page.locator("#art-17 article.finding").first
+    first.locator("summary").click()
+    first.locator("textarea[name=justification]").fill("经省数字办书面同意")
+    first.locator("input[name=approver]").fill("李四")
+    first.locator("input[name=expires]").fill((dt.date.today() + dt.timedelta(days=30)).isoformat())
+    first.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "经省数字办书面同意" in page.inner_text("#waivers")
+    page.locator("#waivers button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "已豁免" in page.inner_text("#art-17")
+    page.locator("#versions button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "未变化" in page.content()
+    shot(page, "04-compare")
+    assert not errors, errors
+    context.close()
+
+
+def test_interview_in_the_browser_with_live_updates(server: Server, browser: Any) -> None:
+    """The first answers through the page (htmx swaps the panel); the whole interview to a saved review is
+    driven through the library in tests/test_interview.py and through plain posts in test_web_pages.py."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    login(page, server, "rev")
+    page.goto(server.url + "/interview")
+    page.fill("fieldset.question input[name='v:/submission/id']", "browser01")
+    page.click("#next")
+    page.wait_for_selector("input[name='v:/submission/as_of']")
+    page.fill("input[name='v:/submission/as_of']", "2020-06-01")
+    page.click("#next")
+    page.wait_for_selector("input[name='v:/submission/kind']")
+    page.check("input[name='v:/submission/kind'][value='project_proposal']")
+    page.click("#next")
+    page.wait_for_selector("input[name='v:/projects/0/id']")
+    shot(page, "05-interview")
+    page.fill("input[name='v:/projects/0/id']", "prj.browser")
+    page.click("button[name=action][value=back]")
+    page.wait_for_selector("input[name='v:/submission/kind']")
+    context.close()
+
+
+def test_supervisor_portfolio(server: Server, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    login(page, server, "boss")
+    page.goto(server.url + "/portfolio")
+    assert page.locator("svg").count() >= 3
+    shot(page, "06-portfolio")
+    page.goto(server.url + "/rulebook/17")
+    shot(page, "07-rulebook")
+    context.close()
