@@ -72,7 +72,7 @@ def test_scripted_reviewer_reaches_a_valid_submission_with_the_expected_findings
     assert {(f.rule, f.subject_id) for f in result.findings if f.severity == "violation"} >= \
         {(f.rule, f.subject_id) for f in reference.findings if f.severity == "violation"}
     assert [d.outcome for d in result.decisions] == [d.outcome for d in reference.decisions]
-    assert 0 < asked
+    assert asked > 0
     # the YAML it downloads is a submission the checker reads the same way
     again = checker.check_bytes(iv.yaml().encode("utf-8"), "again.yaml", raise_errors=True)
     assert [d.outcome for d in again.decisions] == [d.outcome for d in result.decisions]

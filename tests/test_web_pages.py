@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from service_support import FIXTURES
 from web_support import csrf_of, login, make_app
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
 FX02 = (FIXTURES / "02_municipal_own_datacentre.yaml").read_bytes()
 
@@ -110,7 +109,7 @@ def test_roles_see_their_pages(client: TestClient) -> None:
     login(client, "fin")
     assert client.get("/portfolio").status_code == 403
     page = client.get(f"/reviews/{review}")
-    assert page.status_code == 200 and 'action="/reviews/%d/funding"' % review in page.text
+    assert page.status_code == 200 and f'action="/reviews/{review}/funding"' in page.text
     assert "/waivers" not in page.text  # finance does not waive
     token = csrf_of(page.text)
     assert client.post(f"/reviews/{review}/waivers", data={"csrf": token}).status_code == 403

@@ -154,7 +154,7 @@ class Interview:
             self._open_lists.discard(pointer)
             return
         slot = sch.slot_of(pointer)
-        refs = ()
+        refs: tuple[str, ...] = ()
         if slot is not None:
             refs = slot.ftype.refs or (slot.ftype.item.refs if slot.ftype.item is not None else ())
         values = value if isinstance(value, list) else [value]
@@ -264,9 +264,9 @@ class Interview:
         if not pointers:
             return []
         head = _entity_pointer(pointers[0])
-        group = [p for p in pointers if _entity_pointer(p) == head][:limit]
+        same_entity = [p for p in pointers if _entity_pointer(p) == head][:limit]
         questions = []
-        for p in group:
+        for p in same_entity:
             q = self.question(p, "rules")
             q.rules = needed[p]
             questions.append(q)

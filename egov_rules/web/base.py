@@ -70,7 +70,7 @@ async def check_csrf(request: Request) -> dict[str, Any]:
     sent = str(form.get(CSRF_FIELD, ""))
     if not cookie or not sent or not hmac.compare_digest(cookie, sent):
         raise PageError(403, "csrf")
-    return {k: (form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k)) for k in form.keys()}
+    return {k: (form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k)) for k in form}
 
 
 def page_user(request: Request) -> User | None:

@@ -50,7 +50,8 @@ def _show(request: Request, interview: Interview, error: str | None = None, focu
     sub = None
     if result is not None:
         from ..check import Report
-        from ..report import RenderOptions, render as render_report
+        from ..report import RenderOptions
+        from ..report import render as render_report
 
         report = Report([result], interview.checker.rulebook, interview.checker.engine.name)
         sub = json.loads(render_report(report, "json", RenderOptions(lang=lang)))["submissions"][0]

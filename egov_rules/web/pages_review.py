@@ -107,8 +107,8 @@ def new_page(request: Request) -> Response:
 
 
 async def _submission_of(form: dict[str, Any]) -> tuple[bytes, str]:
-    upload = form.get("file")
-    if upload is not None and not isinstance(upload, str) and getattr(upload, "filename", ""):
+    upload: Any = form.get("file")
+    if upload is not None and not isinstance(upload, str) and upload.filename:
         data = await upload.read()
         name = "".join(c for c in (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable())
         return data, name[:200] or "submission.yaml"
