@@ -57,7 +57,7 @@ def test_back_and_change(checker: Checker) -> None:
     assert changed.draft["submission"]["id"] == "b" and len(changed.answers) == 2
 
 
-@pytest.mark.parametrize("fixture", ["02_municipal_own_datacentre.yaml"])
+@pytest.mark.parametrize("fixture", ["02_municipal_own_datacentre.yaml", "11_municipal_sharing_refusals.yaml"])
 def test_scripted_reviewer_reaches_a_valid_submission_with_the_expected_findings(checker: Checker,
                                                                                    fixture: str) -> None:
     """Answering from the fixture file, starting empty: the interview ends, the submission checks without an

@@ -28,7 +28,7 @@ import yaml
 from ..check import Checker, SubmissionResult
 from ..errors import EgovError
 from ..i18n import citation
-from ..labels import entity_label, enum_label, field_help, field_label
+from ..labels import collection_label, entity_label, enum_label, field_help, field_label
 from ..load import load_bytes
 from . import schema as sch
 
@@ -56,7 +56,7 @@ class Question:
     choices: list[tuple[str, str]]  # (value, label); for ref(s): existing entity ids with their names
     nullable: bool  # "unknown" is an answer
     new_collection: str | None  # ref(s): where a new entity goes
-    source: str  # "format" (the schema needs it) or "rules" (a rule needs it)
+    source: str  # "format" (the schema needs it), "rules" (a rule needs it), "confirm" (a finding rests on "none")
     rules: list[str] = field(default_factory=list)  # citations of the rules that need it
     current: Any = None
     error: str | None = None
@@ -138,10 +138,14 @@ class Interview:
             draft["projects"] = [{}]
         if kind == "unit_review" and not draft.get("units"):
             draft["units"] = [{}]
+        units = draft.get("units") or []
+        if (kind == "unit_review" and "units_under_review" not in draft["submission"] and units
+                and isinstance(units[0], dict) and units[0].get("id")):
+            draft["submission"]["units_under_review"] = [units[0]["id"]]
 
     def _apply(self, draft: dict[str, Any], pointer: str, value: Any) -> None:
         if value == ADD:
-            items = get_at(draft, pointer)
+            items = get_at(draft, pointer) if pointer.strip("/") not in draft else draft[pointer.strip("/")]
             if not isinstance(items, list):
                 set_at(draft, pointer, [])
                 items = get_at(draft, pointer)
@@ -187,6 +191,13 @@ class Interview:
             for i, item in enumerate(self.draft.get(coll) or []):
                 if isinstance(item, dict):
                     self._walk(sch.entity_node(sch.entity_of(coll)), item, f"/{coll}/{i}", out)
+        if not out and self.draft["submission"].get("kind") and not self.base:
+            # entities no answer has pointed to yet but that rules go through (sharing requests, open
+            # directory entries...): asked once each as "any? add one / no more".  A submission that was
+            # uploaded lists what it has; only an interview from nothing asks.
+            for coll in rule_collections(self.checker):
+                if coll not in self.draft or f"/{coll}" in self._open_lists:
+                    out.append((f"/{coll}", "items"))
         return out
 
     def _walk(self, node: dict[str, Any], obj: dict[str, Any], pointer: str, out: list[tuple[str, str]]) -> None:
@@ -260,6 +271,11 @@ class Interview:
                     needed.setdefault(pointer, [])
                     if cite not in needed[pointer]:
                         needed[pointer].append(cite)
+        source = "rules"
+        if not needed:
+            # the rules need nothing unknown; but a finding may rest on a fact left out, which the format reads
+            # as "none" (no filing, no backup centre, no protection level): confirm those before concluding
+            source, needed = "confirm", self._confirm(result, answered)
         pointers = list(needed)
         if not pointers:
             return []
@@ -267,16 +283,43 @@ class Interview:
         same_entity = [p for p in pointers if _entity_pointer(p) == head][:limit]
         questions = []
         for p in same_entity:
-            q = self.question(p, "rules")
+            q = self.question(p, source)
             q.rules = needed[p]
             questions.append(q)
         return questions
+
+    def _confirm(self, result: SubmissionResult, answered: set[str]) -> dict[str, list[str]]:
+        """Facts left out (read as "none") of the entities that violation and warning findings are about."""
+        completed = self.check()[0]
+        needed: dict[str, list[str]] = {}
+        for finding in result.findings:
+            if finding.severity not in ("violation", "warning"):
+                continue
+            pointer = _pointer_of(completed, finding.subject_type, finding.subject_id)
+            if pointer is None:
+                continue
+            cite = citation(finding.article, finding.paragraph, finding.item, self.lang)
+            entity = get_at(completed, pointer)
+            ftype = sch.fact_schema().entities.get(finding.subject_type)
+            for leaf in _none_slots(ftype, entity, pointer) if ftype is not None else []:
+                if leaf not in answered:
+                    needed.setdefault(leaf, [])
+                    if cite not in needed[leaf]:
+                        needed[leaf].append(cite)
+        return needed
 
     @property
     def done(self) -> bool:
         return not self.next_questions(1)
 
     def question(self, pointer: str, source: str) -> Question:
+        collection = pointer.strip("/")
+        if collection in sch.fact_schema().collections:
+            entity = sch.entity_of(collection)
+            return Question(pointer=pointer, entity=entity, path="", kind="items",
+                            label=collection_label(collection, self.lang), entity_label=entity_label(entity, self.lang),
+                            help="", choices=[], nullable=False, new_collection=None, source=source,
+                            current=len(self.draft.get(collection) or []))
         slot = sch.slot_of(pointer)
         if slot is None:
             raise AnswerError(pointer, {"en": f"no such question: {pointer}", "zh": f"没有这个问题：{pointer}"})
@@ -392,6 +435,48 @@ class Interview:
 
     def yaml(self) -> str:
         return to_yaml(self.submission()).decode("utf-8")
+
+
+def rule_collections(checker: Checker) -> list[str]:
+    """Top-level collections some rule goes through (``for_each``), in the schema's order."""
+    used = {b.source.collection for rule in checker.rulebook.rules for b in rule.bindings
+            if getattr(b.source, "collection", None) and b.source.path is None}
+    return [c for c in sch.collections() if c in used]
+
+
+def _pointer_of(data: dict[str, Any], entity: str, entity_id: str) -> str | None:
+    if entity == "submission":
+        return "/submission"
+    try:
+        collection = sch.fact_schema().collection_of_entity(entity)
+    except KeyError:
+        return None
+    for i, item in enumerate(data.get(collection) or []):
+        if isinstance(item, dict) and item.get("id") == entity_id:
+            return f"/{collection}/{i}"
+    return None
+
+
+CONFIRM_KINDS = frozenset({"ref", "date", "enum", "bool", "int", "number"})
+FREE_TEXT = frozenset({"name", "notes"})  # descriptive only: no rule outcome rests on them
+
+
+def _none_slots(ftype: Any, obj: Any, pointer: str) -> list[str]:
+    """Fields of an entity (and its nested objects) whose null means "none" and that are null or left out."""
+    out: list[str] = []
+    if not isinstance(obj, dict):
+        return out
+    for name, sub in ftype.fields.items():
+        ptr = f"{pointer}/{_escape(name)}"
+        value = obj.get(name)
+        if sub.kind == "object" and isinstance(value, dict):
+            out.extend(_none_slots(sub, value, ptr))
+        elif sub.null_means_none and value is None and (sub.kind in CONFIRM_KINDS or
+                                                         (sub.kind == "str" and name not in FREE_TEXT)):
+            out.append(ptr)
+        elif sub.null_means_none and sub.kind == "object" and value is None:
+            out.extend(leaf for leaf in _leaves(ptr))
+    return out
 
 
 def _leaves(pointer: str) -> list[str]:

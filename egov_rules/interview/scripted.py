@@ -21,6 +21,8 @@ def _reference_entity(reference: dict[str, Any], draft: dict[str, Any], coll: st
 
 def reference_value(reference: dict[str, Any], draft: dict[str, Any], pointer: str) -> Any:
     parts = pointer.strip("/").split("/")
+    if len(parts) == 1:
+        return reference.get(parts[0], _MISSING)
     if parts[0] == "submission":
         return get_at(reference, pointer, _MISSING)
     entity = _reference_entity(reference, draft, parts[0], int(parts[1]))

@@ -70,6 +70,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "back": ("Back", "上一题"),
     "change": ("Change", "修改"),
     "unknown": ("Unknown", "未知"),
+    "none_yet": ("None (not yet)", "无（尚未）"),
+    "confirm": ("A finding rests on this being left out: please confirm.", "有检查结果以该事实缺失为依据，请确认。"),
     "yes": ("Yes", "是"),
     "no": ("No", "否"),
     "add_item": ("Add one", "再添加一项"),
