@@ -164,7 +164,15 @@ def test_waiver_by_a_reviewer_with_justification(server: Server) -> None:
     assert ok.status_code == 201, ok.text
     assert ok.json()["rule"] == saved["submissions"][0]["findings"][0]["rule"] and ok.json()["active"]
     assert wrong_fp.status_code == 422 and wrong_fp.json()["field"] == "fingerprint"
-    assert no_reason.status_code == 422 and expired.status_code == 422
+    assert no_reason.status_code == 422 and no_reason.json()["field"] == "justification"
+    assert expired.status_code == 422 and expired.json()["field"] == "expires"
+    with server.client("rev_all") as c:
+        missing = c.post(f"/api/v1/reviews/{rid}/waivers", json={"fingerprint": fp})
+        not_json = c.post(f"/api/v1/reviews/{rid}/waivers", content=b"{nope",
+                          headers={"Content-Type": "application/json"})
+    assert missing.status_code == 422 and missing.json()["field"] == "body.justification"
+    assert "body.approver: Field required" in missing.json()["detail"]
+    assert not_json.status_code == 422 and not_json.json()["errors"][0]["type"] == "json_invalid"
     assert finance.status_code == 403
     assert [w["id"] for w in listed] == [ok.json()["id"]]
     # it takes effect at once (a new version checked with it) and on every later save; a re-check repeats it

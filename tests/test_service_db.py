@@ -215,3 +215,39 @@ def test_serve_on_a_port_in_use_is_a_clean_exit_2(tmp_path: Path) -> None:
         proc = cli("serve", "--port", str(port), "--data-dir", str(tmp_path / "d"))
     assert proc.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_cli_input_limits_apply(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    upgrade(url)
+    tokens = add_users(url, {"rev": ("reviewer", None)})
+    headers = {"Authorization": f"Bearer {tokens['rev']}", "Content-Type": "application/yaml"}
+    ex01 = (ROOT / "fixtures" / "01_county_compliant.yaml").read_bytes()
+    srv = Server(url, tmp_path, extra=["--max-bytes", str(len(ex01)), "--max-entities", "5"]).start()
+    try:
+        big = httpx.post(srv.url + "/api/v1/checks", content=ex01 + b"\n", headers=headers)
+        many = httpx.post(srv.url + "/api/v1/checks", content=ex01, headers=headers, params={"save": "true"})
+        with httpx.Client(base_url=srv.url, headers={"Authorization": headers["Authorization"]}) as c:
+            reviews = c.get("/api/v1/reviews").json()["total"]
+    finally:
+        srv.stop()
+    assert big.status_code == 413 and f"exceeds {len(ex01)} bytes" in big.json()["detail"]
+    assert many.status_code == 422 and "(raise with --max-entities)" in many.json()["detail"]
+    assert many.json()["error"]["problems"][0]["kind"] == "limit exceeded"
+    assert reviews == 0
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_create_app_for_embedding(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from egov_rules.service.app import SchemaNotCurrent, create_app
+    from egov_rules.service.settings import Settings
+
+    settings = Settings.from_env(sqlite_url(tmp_path), tmp_path)
+    with pytest.raises(SchemaNotCurrent, match="no schema yet"):
+        create_app(settings)
+    app = create_app(settings, upgrade=True)
+    with TestClient(app) as client:
+        assert client.get("/healthz").json()["status"] == "ok"
+        assert client.get("/api/v1/me").status_code == 401

@@ -136,7 +136,7 @@ def render_gate(report: Report, options: RenderOptions) -> str:
                 console.print(Text(f"  {L('review')}:", style="yellow"))
                 for fp in d.review:
                     f = by_fp[fp]
-                    cls = "A" if f.art44_class == "A" else "B"
+                    cls = "A" if f.art44_class in ("A", "A-review") else "B"
                     _gate_finding(console, f, lang, review_reason(d.reasons.get(fp, "unconfirmed"), cls, lang))
             for n in d.notes:
                 console.print(Text(f"  {L('notes')}: {decision_note(n, lang)}", style="dim"))

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from .. import __version__
@@ -19,10 +20,15 @@ from .store import StoreError
 log = logging.getLogger("egov_rules.service")
 
 
-def create_app(settings: Settings, *, checks: CheckService | None = None) -> FastAPI:
+def create_app(settings: Settings, *, checks: CheckService | None = None, upgrade: bool = False) -> FastAPI:
+    """The application over ``settings.db_url``.  The schema must be current (``egov-rules db upgrade``), or
+    ``upgrade=True`` brings it there first (for tests and embedding)."""
     from . import api, api_admin, api_rules
+    from .db import upgrade as run_migrations
 
     db = Database(settings.db_url)
+    if upgrade and schema_status(db) in ("empty", "behind"):
+        run_migrations(db)
     status = schema_status(db)
     if status != "current":
         db.dispose()
@@ -43,6 +49,15 @@ def create_app(settings: Settings, *, checks: CheckService | None = None) -> Fas
     async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:
         return JSONResponse({"detail": exc.message, "field": exc.field, "expected": exc.expected},
                             status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """A bad query parameter or JSON body: which field, what is wrong (no echo of the input)."""
+        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "invalid"),
+                   "type": e.get("type")} for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse({"detail": detail, "field": errors[0]["field"] if errors else None, "errors": errors},
+                            status_code=422)
 
     @app.exception_handler(Exception)
     async def _bug(_request: Request, exc: Exception) -> JSONResponse:
