@@ -55,11 +55,12 @@ class Question:
     help: str
     choices: list[tuple[str, str]]  # (value, label); for ref(s): existing entity ids with their names
     nullable: bool  # "unknown" is an answer
-    new_collection: str | None  # ref(s): where a new entity goes
+    new_collection: str | None  # ref(s): where a new entity goes by default
     source: str  # "format" (the schema needs it), "rules" (a rule needs it), "confirm" (a finding rests on "none")
     rules: list[str] = field(default_factory=list)  # citations of the rules that need it
     current: Any = None
     error: str | None = None
+    new_collections: tuple[str, ...] = ()  # ref(s): every collection a new entity may go into
 
 
 def _escape(token: str) -> str:
@@ -162,10 +163,13 @@ class Interview:
         if slot is not None:
             refs = slot.ftype.refs or (slot.ftype.item.refs if slot.ftype.item is not None else ())
         values = value if isinstance(value, list) else [value]
+        clean = []
         for v in values:
             if isinstance(v, str) and v.startswith(NEW_PREFIX) and refs:
-                draft.setdefault(refs[0], []).append({"id": v[len(NEW_PREFIX):]})
-        clean = [v[len(NEW_PREFIX):] if isinstance(v, str) and v.startswith(NEW_PREFIX) else v for v in values]
+                collection, new_id = split_new(v, refs)
+                draft.setdefault(collection, []).append({"id": new_id})
+                v = new_id
+            clean.append(v)
         set_at(draft, pointer, clean if isinstance(value, list) else clean[0])
 
     def with_answer(self, pointer: str, raw: Any) -> Interview:
@@ -353,6 +357,7 @@ class Interview:
                         label=field_label(slot.entity, slot.path, lang), entity_label=entity_name,
                         help=field_help(slot.entity, slot.path, lang), choices=choices,
                         nullable=ftype.nullable and kind != "items", new_collection=new_collection, source=source,
+                        new_collections=ftype.refs or (ftype.item.refs if ftype.item is not None else ()),
                         current=get_at(self.draft, pointer))
 
     # -- answers -------------------------------------------------------------------------------
@@ -413,7 +418,12 @@ class Interview:
     def _ref(self, pointer: str, text: str, q: Question) -> str:
         known = {value for value, _ in q.choices}
         if text.startswith(NEW_PREFIX):
-            new_id = text[len(NEW_PREFIX):].strip()
+            slot = sch.slot_of(pointer)
+            refs = slot.ftype.refs or (slot.ftype.item.refs if slot and slot.ftype.item else ()) if slot else ()
+            collection, new_id = split_new(text, refs)
+            if collection not in refs:
+                raise AnswerError(pointer, {"en": "a new entity goes into one of: " + ", ".join(refs),
+                                            "zh": "新对象只能属于：" + "、".join(refs)})
             if new_id in known:
                 return new_id
             all_ids = {i for c in sch.collections() for i, _ in entity_ids(self.draft, (c,))}
@@ -423,7 +433,7 @@ class Interview:
             if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}", new_id):
                 raise AnswerError(pointer, {"en": "a new id: letters, digits and . _ : - only",
                                             "zh": "新标识只能使用字母、数字及“. _ : -”，以字母或数字开头"})
-            return NEW_PREFIX + new_id
+            return f"{NEW_PREFIX}{collection}/{new_id}"
         if text not in known:
             raise AnswerError(pointer, {"en": "choose one of the entities already entered, or give a new id",
                                         "zh": "请选择已录入的对象，或填写新的标识"})
@@ -435,6 +445,15 @@ class Interview:
 
     def yaml(self) -> str:
         return to_yaml(self.submission()).decode("utf-8")
+
+
+def split_new(value: str, refs: tuple[str, ...]) -> tuple[str, str]:
+    """``__new__:units/unit.x`` -> (units, unit.x); without a collection, the first the reference allows."""
+    body = value[len(NEW_PREFIX):].strip()
+    collection, sep, new_id = body.partition("/")
+    if not sep:
+        return (refs[0] if refs else ""), body
+    return collection, new_id
 
 
 def rule_collections(checker: Checker) -> list[str]:

@@ -40,10 +40,16 @@ def answer_for(q: Question, reference: dict[str, Any], interview: Interview) -> 
     if value is _MISSING or value is None:
         return UNKNOWN if q.nullable or q.kind in ("refs", "strs") else _fallback(q)
     known = {v for v, _ in q.choices}
+
+    def new(entity_id: Any) -> str:
+        home = next((c for c, items in reference.items() if isinstance(items, list) and any(
+            isinstance(i, dict) and i.get("id") == entity_id for i in items)), None)
+        return f"{NEW_PREFIX}{home}/{entity_id}" if home else NEW_PREFIX + str(entity_id)
+
     if q.kind == "ref":
-        return value if value in known else NEW_PREFIX + str(value)
+        return value if value in known else new(value)
     if q.kind == "refs":
-        return [v if v in known else NEW_PREFIX + str(v) for v in value]
+        return [v if v in known else new(v) for v in value]
     if q.kind == "strs":
         return "\n".join(str(v) for v in value)
     if q.kind == "bool":

@@ -5,6 +5,7 @@ form and gets the next page) and, with htmx, swap only the interview panel."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -109,14 +110,19 @@ async def step(request: Request) -> Response:
             return await run_in_threadpool(_show, request, interview, exc.render(), None, 422)
         return redirect(f"/reviews/{review_id}")
     for pointer in [str(p) for p in _as_list(form.get("pointer"))]:
+        try:
+            kind = interview.question(pointer, "format").kind
+        except AnswerError:
+            kind = ""
         raw = form.get(f"v:{pointer}")
-        new_id = str(form.get(f"new:{pointer}") or "").strip()
-        if new_id:
-            try:
-                many = interview.question(pointer, "format").kind == "refs"
-            except AnswerError:
-                many = False
-            raw = [*(x for x in _as_list(raw) if x), NEW_PREFIX + new_id] if many else NEW_PREFIX + new_id
+        if isinstance(raw, list) and kind != "refs":  # a text box and its "unknown" box: the one filled in
+            raw = next((x for x in reversed(raw) if x), "")
+        new_ids = [x for x in re.split(r"[\s,，]+", str(form.get(f"new:{pointer}") or "")) if x]
+        if new_ids:
+            kept = [x for x in _as_list(raw) if x and x != UNKNOWN]
+            home = str(form.get(f"newcoll:{pointer}") or "")
+            prefix = NEW_PREFIX + (home + "/" if home else "")
+            raw = [*kept, *(prefix + x for x in new_ids)] if kind == "refs" else prefix + new_ids[0]
         try:
             interview = interview.with_answer(pointer, raw if raw is not None else "")
         except AnswerError as exc:

@@ -76,6 +76,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "no": ("No", "否"),
     "add_item": ("Add one", "再添加一项"),
     "no_more": ("No more", "没有更多"),
+    "new_kind": ("A new one is a", "新增对象的类别"),
     "new_id": ("…or a new one, by id", "……或新增一个，填写其标识"),
     "needed_by": ("Needed by", "需要该事实的条款"),
     "format_needs": ("The submission format needs this.", "申报格式要求提供该事实。"),
