@@ -203,3 +203,22 @@ def test_interview_without_javascript(client: TestClient) -> None:
     state = re.search(r'name="state" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
     back = post(action="back")
     assert 'value="/submission/id"' in back
+
+
+def test_interview_save_outside_the_reviewers_units_is_refused(client: TestClient) -> None:
+    """The interview's state comes back from the browser: a scoped reviewer cannot save a submission about
+    another unit through it (403 on the page, nothing saved)."""
+    import json
+
+    from egov_rules.load import load_document
+
+    data = load_document(FIXTURES / "14_lists_and_grid_team.yaml").data
+    login(client, "boss")
+    before = client.get("/").text.count('href="/reviews/')
+    login(client, "rev_other")
+    page = client.get("/interview").text
+    response = client.post("/interview", data={"csrf": csrf_of(page), "action": "save",
+                                               "state": json.dumps({"base": data, "answers": []})})
+    assert response.status_code == 403 and "<html" in response.text
+    login(client, "boss")
+    assert client.get("/").text.count('href="/reviews/') == before

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from ..errors import EgovError
 from ..interview import ADD, DONE, NEW_PREFIX, UNKNOWN, AnswerError, Interview
 from ..load import load_bytes
+from ..service.store import StoreError
 from .base import PageError, check_csrf, is_htmx, lang_of, need_user, redirect, render
 from .pages_review import ALL, save_checked
 from .reviews import group_by_article, load_review_async
@@ -108,6 +109,8 @@ async def step(request: Request) -> Response:
                                                    "interview.yaml", None, lang)
         except EgovError as exc:
             return await run_in_threadpool(_show, request, interview, exc.render(), None, 422)
+        except StoreError as exc:  # units outside the reviewer's scope: shown, nothing saved
+            return await run_in_threadpool(_show, request, interview, exc.message, None, exc.status)
         return redirect(f"/reviews/{review_id}")
     for pointer in [str(p) for p in _as_list(form.get("pointer"))]:
         try:
