@@ -20,8 +20,8 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .engine.evaluate import Engine, NativeEngine, RuleRun
 from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
-from .evaluate import Engine, NativeEngine, RuleRun
 from .facts import FactBase
 from .findings import SEVERITY_ORDER, Finding, FindingBuilder
 from .load import Document, Limits, load_bytes, load_document
@@ -51,6 +51,16 @@ class SubmissionResult:
     baselined: int | None = None  # findings dropped because a --baseline had them; None: no baseline
     # report-level remarks that are not findings (an expired or unused waiver): {kind, level, message{en,zh}, ...}
     notices: list[dict[str, Any]] = field(default_factory=list)
+    # for human reports: entity id -> its name (where the submission gives one), and the submission's own facts
+    names: dict[str, str] = field(default_factory=dict, repr=False)
+    info: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def named(self, entity_id: str | None) -> str:
+        """``永春县城市管理局 (unit.yc.cgj)``, or the id alone when the submission names no name."""
+        if not entity_id:
+            return "-"
+        name = self.names.get(entity_id)
+        return f"{name} ({entity_id})" if name else entity_id
 
     def summary(self) -> dict[str, int]:
         counts = {"violation": 0, "warning": 0, "insufficient": 0}
@@ -106,6 +116,23 @@ class Report:
         return EXIT_OK
 
 
+def entity_names(facts: FactBase) -> dict[str, str]:
+    return {eid: " ".join(str(e["name"]).split()) for eid, e in facts.by_id.items()
+            if isinstance(e.get("name"), str) and str(e["name"]).strip()}
+
+
+def submission_info(facts: FactBase) -> dict[str, Any]:
+    """What a report heading names: the submission, its as-of date, the units under review and the projects."""
+    sub = facts.submission
+    as_of = sub.get("as_of")
+    return {
+        "name": " ".join(str(sub["name"]).split()) if isinstance(sub.get("name"), str) else None,
+        "as_of": str(as_of) if as_of is not None else None, "kind": sub.get("kind"),
+        "units": [str(u.get("id")) for u in facts.collection("units_under_review") if isinstance(u, dict)],
+        "projects": [str(p["id"]) for p in facts.collection("projects")],
+    }
+
+
 def _require_something_to_check(facts: FactBase, doc: Document) -> None:
     """A submission with no project and no unit under review has nothing the Measures could be applied to."""
     if facts.collection("projects") or facts.collection("units_under_review"):
@@ -143,14 +170,20 @@ class Checker:
         self.registry = registry  # trusted registry facts, merged into every submission (they win)
         self.waivers = waivers
         self.limits = limits or Limits()
-        self.native = NativeEngine(self.rulebook)
-        self.engine: Engine = self.native
-        if engine == "durable":
-            from .durable_engine import DurableEngine
+        self.native = NativeEngine(self.rulebook)  # the reference closures: traces for findings and explain
+        self.engine: Engine
+        if engine == "native":
+            from .engine.generated import GeneratedEngine
+
+            self.engine = GeneratedEngine(self.rulebook)
+        elif engine == "reference":
+            self.engine = self.native
+        elif engine == "durable":
+            from .engine.durable import DurableEngine
 
             self.engine = DurableEngine(self.rulebook, self.native)
-        elif engine != "native":
-            raise UsageError(f"unknown engine '{engine}'", expected="native or durable")
+        else:
+            raise UsageError(f"unknown engine '{engine}'", expected="native, reference or durable")
         self.builder = FindingBuilder(self.native)
 
     # -- inputs --------------------------------------------------------------------------------
@@ -221,6 +254,8 @@ class Checker:
         findings.extend(extra)  # registry mismatches
         findings.sort(key=Finding.sort_key)
         result = SubmissionResult(file=doc.source, id=facts.submission.get("id"), findings=findings, runs=runs)
+        result.names = entity_names(facts)
+        result.info = submission_info(facts)
         if self.waivers is not None:  # before the decisions: waived findings never block
             result.notices.extend(self.waivers.apply(findings, facts))
         for run in runs:

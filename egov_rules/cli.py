@@ -29,16 +29,35 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _quiet_broken_pipe() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not complain about the pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+# the exit code a command has decided before writing its report (kept when the reader closes the pipe)
+code_so_far: dict[str, int] = {}
+
+
 def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
     """Run a command: its return value is the exit code; errors become clean messages."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        lang = "zh" if kwargs.get("lang") == "zh" else "en"
         try:
             code = fn(*args, **kwargs)
         except EgovError as exc:
-            _fail(exc.render(), exc.exit_code)
-        except (KeyboardInterrupt, BrokenPipeError):
+            _fail(exc.render(lang), exc.exit_code)
+        except BrokenPipeError:  # `| head` closed the pipe: the reader has what it wanted
+            _quiet_broken_pipe()
+            sys.exit(code_so_far.get("code", EXIT_OK))
+        except KeyboardInterrupt:
             _fail("interrupted", 130)
         except SystemExit:
             raise
@@ -81,14 +100,16 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-                     help="output format (default: table on a terminal, json otherwise)"),
+                     help="output format (default: table, also when piped; or the format --output's suffix names)"),
         click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
                      help="write the report to FILE (atomically) instead of stdout"),
         click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True),
         click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
                      help="extra rulebook directory (repeatable)"),
         click.option("--only-rules", is_flag=True, help="use only the --rules directories, not the built-in rulebook"),
-        click.option("--engine", type=click.Choice(["native", "durable"]), default="native", show_default=True),
+        click.option("--engine", type=click.Choice(["native", "reference", "durable"]), default="native",
+                     show_default=True, help="native: generated code; reference: the closures it is tested "
+                     "against; durable: durable_rules"),
         click.option("--fail-on", type=click.Choice(["violation", "warning", "insufficient"]), default="violation",
                      show_default=True),
         click.option("--registry", "registry_dir", type=click.Path(), default=None,
@@ -98,6 +119,8 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
                      help="configuration file (default: the nearest .egov-rules.yaml from here upwards)"),
         click.option("--no-config", is_flag=True, help="ignore .egov-rules.yaml files"),
+        click.option("--width", type=click.IntRange(40, 1000), default=None,
+                     help="width of the table format in columns (default: the terminal's, else 100)"),
         click.option("--policy", "policy", multiple=True, metavar="NAME=VALUE",
                      help="set a policy parameter of the rulebook, e.g. art31_answer_days=15 (egov-rules rules "
                           "params lists them; repeatable; wins over the configuration file's policy:)"),
@@ -132,10 +155,23 @@ def _limits(kw: dict[str, Any]) -> Limits:
     return Limits(**{name: kw.pop(name) for name in Limits.OPTIONS})
 
 
+OUTPUT_SUFFIX_FORMATS = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown",
+                         ".html": "html", ".htm": "html"}
+
+
 def _default_format(fmt: str | None, output: str | None) -> str:
+    """The table unless --format says otherwise (or --output's suffix names a format): never by isatty."""
     if fmt:
         return fmt
-    return "table" if output is None and sys.stdout.isatty() else "json"
+    if output:
+        return OUTPUT_SUFFIX_FORMATS.get(os.path.splitext(output)[1].lower(), "table")
+    return "table"
+
+
+def table_width(width: int | None) -> int:
+    import shutil
+
+    return width or shutil.get_terminal_size((100, 24)).columns
 
 
 # Files of this name hold the expected findings of the submission beside them (the convention of the
@@ -167,6 +203,7 @@ def collect_paths(paths: Iterable[str]) -> list[str]:
 def emit(text: str, output: str | None, inputs: Iterable[str] = ()) -> None:
     if output is None:
         click.echo(text, nl=False)
+        sys.stdout.flush()  # a closed pipe shows here, inside the command, not at interpreter exit
         return
     from .output import write_atomic
 
@@ -252,12 +289,14 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
         known = sum(s.baselined or 0 for s in results)
         click.echo(f"egov-rules: {known} known finding{'s' if known != 1 else ''} left out (baseline "
                    f"{baseline_file})", err=True)
+    width = kw.pop("width", None)
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, color=fmt == "table" and output is None
-                                             and sys.stdout.isatty()))
+                                             and sys.stdout.isatty(), width=table_width(width)))
+    code_so_far["code"] = report.exit_code(fail_on)
     emit(text, output, files)
     for s in report.submissions:  # input errors always reach stderr, whatever the format
         if s.error is not None:
-            click.echo(s.error.render(), err=True)
+            click.echo(s.error.render(lang), err=True)
     return report.exit_code(fail_on)
 
 
@@ -281,10 +320,14 @@ def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang
             raise UsageError("the submission has no project to decide on (projects[] is empty)", file=s.file,
                              expected="a submission with at least one entry in projects[]")
     fmt = _default_format(fmt, output)
-    emit(render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate")), output, [path])
+    color = fmt == "table" and output is None and sys.stdout.isatty()
+    text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate", color=color,
+                                             width=table_width(kw.pop("width", None))))
+    code_so_far["code"] = report.gate_exit_code()
+    emit(text, output, [path])
     for s in report.submissions:
         if s.error is not None:
-            click.echo(s.error.render(), err=True)
+            click.echo(s.error.render(lang), err=True)
     return report.gate_exit_code()
 
 
@@ -293,7 +336,7 @@ def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang
 @click.option("--rule", "rule_id", required=True, help="the id of the rule to explain (egov-rules rules list)")
 @click.option("--entity", default=None, help="only the bindings that involve the entity with this id")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
-              help="output format (default: table on a terminal, json otherwise)")
+              help="output format (default: table, also when piped; or the format --output's suffix names)")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="write the explanation to FILE (atomically) instead of stdout")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
@@ -324,9 +367,11 @@ def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output
 
 @app.command()
 @click.argument("path")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="language of the error messages")
 @limit_options
 @guarded
-def validate(path: str, **kw: Any) -> int:
+def validate(path: str, lang: str, **kw: Any) -> int:
     """Check a submission against the schema only (no rules)."""
     from .load import load_bytes, load_document
     from .validate import validate_document
@@ -337,7 +382,7 @@ def validate(path: str, **kw: Any) -> int:
     else:
         doc = load_document(path, limits=limits)
     validate_document(doc)
-    click.echo(f"{doc.source}: valid")
+    click.echo(f"{doc.source}：格式有效" if lang == "zh" else f"{doc.source}: valid")
     return EXIT_OK
 
 
@@ -407,38 +452,39 @@ def rules_list(rules_dirs: tuple[str, ...], only_rules: bool, fmt: str, lang: st
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en")
 @guarded
 def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang: str) -> int:
-    """One rule with the text of the article it encodes."""
-    from .articles import article_info
+    """One rule with the summary of the article it encodes."""
     from .errors import closest
-    from .i18n import citation
 
     rb = _load_rulebook(rules_dirs, only_rules)
     rule = rb.get(rule_id)
     if rule is None:
         raise UsageError(f"no rule '{rule_id}'", suggestion=closest(rule_id, rb.ids()))
-    s = rule.spec
-    info = article_info(s.article)
-    lines = [
-        f"{rule.id}  ({rule.file}:{rule.line})",
-        f"{citation(s.article, s.paragraph, None, lang)}" + (f" check ({s.item})" if s.item else "")
-        + f"  severity: {s.severity}  Art 44: {s.sanctions.art44}  Art 46: "
-        + ", ".join(f"({a.item})" for a in s.sanctions.art46),
-        f"applies from {s.applies_from}" + (f" until {s.applies_until}" if s.applies_until else "")
-        + (f" to the act dated by {s.conduct_date} (Art 47)" if s.conduct_date else ""),
-        "",
-        getattr(s.title, lang),
-        "",
-        getattr(s.message, lang),
-        "",
-        ("整改: " if lang == "zh" else "Remediation: ") + getattr(s.remediation, lang),
-    ]
-    if s.interpretation:
-        lines += ["", f"Interpretation {s.interpretation.note} (confidence {s.interpretation.confidence}): "
-                  + getattr(s.interpretation.text, lang)]
-    if info:
-        lines += ["", f"— {citation(s.article, None, None, lang)}: {info.get('summary_' + lang, '')}", "",
-                  (info.get("text_en") or "").strip()]
+    from .rule_text import rule_lines
+
+    lines = rule_lines(rule, lang)
     click.echo("\n".join(lines))
+    return EXIT_OK
+
+
+@rules.command("compile")
+@_rulebook_options
+@click.option("--show", "show_ids", multiple=True, metavar="ID", help="print the generated Python of this rule")
+@guarded
+def rules_compile(rules_dirs: tuple[str, ...], only_rules: bool, show_ids: tuple[str, ...]) -> int:
+    """Generate and compile the rulebook's Python (the default engine); --show ID prints a rule's source."""
+    from .engine.generated import GeneratedEngine
+    from .errors import closest
+
+    rb = _load_rulebook(rules_dirs, only_rules)
+    engine = GeneratedEngine(rb)
+    for rule_id in show_ids:
+        if rb.get(rule_id) is None:
+            raise UsageError(f"no rule '{rule_id}'", suggestion=closest(rule_id, rb.ids()))
+    for rule_id in show_ids:
+        click.echo(engine.source_of(rule_id))
+    if not show_ids:
+        lines = len(engine.generated.source.splitlines())
+        click.echo(f"{len(rb.rules)} rules compiled to {lines} lines of Python")
     return EXIT_OK
 
 
@@ -501,10 +547,9 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
-    for a in data["articles"]:
-        rules_text = ", ".join(a["rules"]) if a["rules"] else ("—  " + (a["reason"] or "no rule yet"))
-        click.echo(f"{a['citation']:<12} ch {a['chapter']}  {a['checkable']:<6} {a['summary']}")
-        click.echo(f"{'':<12} {rules_text}")
+    from .rule_text import article_lines
+
+    click.echo("\n".join(article_lines(data, lang)))
     return EXIT_OK
 
 

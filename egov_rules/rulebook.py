@@ -45,6 +45,7 @@ from .errors import EgovError, InputErrors, RuleFileError
 from .factschema import FactSchema, FieldType, fact_schema
 from .load import Document, load_document
 from .rule_model import Definitions, ParameterSpec, RuleFile, RuleSpec
+from .zh import zh_terms
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 PARAM_MARK = "\x00param:"  # a template part standing for a policy parameter's value
@@ -97,6 +98,8 @@ class Rulebook:
     definitions: Definitions | None = None
     parameters: dict[str, int] = field(default_factory=dict)  # policy parameters in force
     parameter_specs: dict[str, ParameterSpec] = field(default_factory=dict)
+    code: bytes = b""  # the generated engine's code object, marshalled (engine/generated.py)
+    code_constants: dict[str, tuple[Any, ...]] | None = None  # and the recipes of the constants it reads
 
     def get(self, rule_id: str) -> Rule | None:
         for r in self.rules:
@@ -199,10 +202,13 @@ def compile_rule_spec(
         downgrade_when = parse_condition(ctx, spec.downgrade.when, scope, f"{pointer}/downgrade/when")
     message_scope = {**scope, **ctx.witnesses}
     templates: dict[str, dict[str, list[tuple[str, Path | None]]]] = {}
-    for kind in ("title", "message", "remediation"):
+    for kind in ("title", "message", "remediation", "question"):
         text = getattr(spec, kind)
+        if text is None:
+            continue
         templates[kind] = {
-            lang: _parse_template(ctx, getattr(text, lang), message_scope, f"{pointer}/{kind}/{lang}")
+            lang: _parse_template(ctx, zh_terms(text.zh) if lang == "zh" else text.en, message_scope,
+                                  f"{pointer}/{kind}/{lang}")
             for lang in ("en", "zh")
         }
     template_source: dict[str, dict[str, list[tuple[str, Path | None]]]] | None = None
@@ -364,7 +370,8 @@ def _cache_file(sha: str) -> FsPath | None:
         return None
     here = FsPath(__file__).resolve().parent
     code = hashlib.sha256()
-    for name in ("conditions.py", "rule_model.py", "rulebook.py", "factschema.py", "data/submission.schema.json"):
+    for name in ("conditions.py", "rule_model.py", "rulebook.py", "factschema.py", "zh.py", "data/labels.yaml",
+                 "data/submission.schema.json", "engine/codegen.py"):
         st = (here / name).stat()
         code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
     root = FsPath(os.environ.get("XDG_CACHE_HOME") or FsPath.home() / ".cache") / "egov-rules"
@@ -389,6 +396,9 @@ def load_rulebook(directories: list[FsPath] | None = None, *, include_default: b
             pass
     rulebook = _load_rulebook(dirs)
     if cache is not None:
+        from .engine.generated import compile_rulebook
+
+        compile_rulebook(rulebook)  # the generated engine's code goes into the cache with the rules
         with contextlib.suppress(OSError, pickle.PicklingError, AttributeError, TypeError):
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(f".{os.getpid()}.tmp")
