@@ -29,7 +29,7 @@ from egov_rules.rulebook import Rulebook, load_rulebook
 from egov_rules.validate import validate_document
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_EXAMPLES = Path("/work/shared/spec/examples")
+SHARED_EXAMPLES = ROOT / "vendor" / "spec" / "examples"
 # examples per hypothesis test: CI-sized by default; EGOV_HYPOTHESIS_EXAMPLES=2000 for a long run
 EXAMPLES = int(os.environ.get("EGOV_HYPOTHESIS_EXAMPLES", "60"))
 

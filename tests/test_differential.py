@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from rule_fixtures import require_durable
 from strategies import EXAMPLES, document, rulebook, seed_files, submissions, valid
 
 from egov_rules.check import Checker, SubmissionResult
@@ -22,7 +23,7 @@ from egov_rules.facts import FactBase
 from egov_rules.load import load_document
 from egov_rules.report.model import submission_dict
 
-pytest.importorskip("durable.engine", reason="the durable engine needs durable-rules (pip install '.[durable]')")
+require_durable()
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from egov_rules.report import RenderOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"
-SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SCHEMA = ROOT / "vendor" / "schemas" / "sarif-schema-2.1.0.json"
 OWN_DC = FIX / "02_municipal_own_datacentre.yaml"
 CATALOGUE = FIX / "03_collection_outside_catalogue.yaml"
 COMPLIANT = FIX / "01_county_compliant.yaml"
@@ -30,9 +30,8 @@ def sarif(*args: str) -> tuple[int, dict[str, Any]]:
 
 
 def validate(doc: dict[str, Any]) -> None:
-    if not SCHEMA.is_file():
-        pytest.skip("the official SARIF schema (../shared/schemas) is not available")
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # a dev dependency: never skipped
+
     validator = jsonschema.Draft4Validator(json.loads(SCHEMA.read_text("utf-8")),
                                            format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))

@@ -86,8 +86,7 @@ def test_html_reports_missing_facts(tmp_path: Path) -> None:
     text = OWN_DC.read_text("utf-8")
     assert "cloud_backup_compliant: null" in text
     html = run("gate", str(OWN_DC), "--format", "html")[1]
-    if "insufficient" not in html:  # no rule reads the null fact yet
-        pytest.skip("no insufficient finding in this rulebook")
+    assert "insufficient" in html, "fixture 02's null cloud_backup_compliant must give an insufficient finding"
     assert "cloud_backup_compliant" in html and "Facts to supply" in html
 
 
