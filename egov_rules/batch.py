@@ -120,20 +120,22 @@ def _init_worker(spec: CheckerSpec) -> None:
     _WORKER = spec.build()
 
 
-def _work(item: Item) -> SubmissionResult:
+def _work(task: tuple[Item, str | None]) -> SubmissionResult:
     assert _WORKER is not None, "worker not initialised"
-    return check_item(_WORKER, item)
+    return check_item(_WORKER, *task)
 
 
 def run_batch(spec: CheckerSpec, items: list[Item], *, jobs: int = 1, checker: Checker | None = None,
-              on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
-    """Check every item, in order; ``checker`` (built from ``spec``) is reused when running on one core."""
+              on_result: Callable[[SubmissionResult], None] | None = None,
+              stage: str | None = None) -> list[SubmissionResult]:
+    """Check every item, in order; ``checker`` (built from ``spec``) is reused when running on one core;
+    ``stage``: decide every project for this stage (gate --stage) instead of its own."""
     jobs = max(1, min(jobs, len(items)))
     results: list[SubmissionResult] = []
     if jobs == 1:
         checker = checker or spec.build()
         for item in items:
-            results.append(check_item(checker, item))
+            results.append(check_item(checker, item, stage))
             if on_result:
                 on_result(results[-1])
         return results
@@ -142,7 +144,7 @@ def run_batch(spec: CheckerSpec, items: list[Item], *, jobs: int = 1, checker: C
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(spec,))
     try:
-        for result in pool.map(_work, items, chunksize=chunk):
+        for result in pool.map(_work, [(item, stage) for item in items], chunksize=chunk):
             results.append(result)
             if on_result:
                 on_result(result)
