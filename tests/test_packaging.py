@@ -6,8 +6,6 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
