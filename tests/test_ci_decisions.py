@@ -80,13 +80,14 @@ def test_gate_stage_applies_to_every_file_of_a_directory(tmp_path: Path) -> None
 
 # ------------------------------------------------------------------------------------------- JSON
 def test_json_has_one_decision_field_with_each_project_inside() -> None:
-    code, out, _ = run("check", str(TWO_PROJECTS), "--format", "json")
+    _, out, _ = run("check", str(TWO_PROJECTS), "--format", "json")
     sub = json.loads(out)["submissions"][0]
     assert "decisions" not in sub
     projects = sub["decision"]["projects"]
     assert len(projects) == 2 and len({p["project"] for p in projects}) == 2
     assert {"stage", "outcome", "consequences"} <= set(sub["decision"])  # the contract's fields (report.md)
     code, out, _ = run("gate", str(OWN_DC), "--format", "json")
+    assert code == 1
     d = json.loads(out)["submissions"][0]["decision"]
     assert d["outcome"] == "refuse_approval" and [p["outcome"] for p in d["projects"]] == ["refuse_approval"]
 
