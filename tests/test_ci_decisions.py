@@ -144,6 +144,7 @@ def test_sarif_carries_each_decision_as_a_result_and_validates() -> None:
 # ------------------------------------------------------------------------------------------- github
 def test_github_has_one_annotation_per_decision() -> None:
     code, out, _ = run("gate", str(OWN_DC), str(RECOLLECT), str(COMPLIANT), str(UNIT_REVIEW), "--format", "github")
+    assert code == 1
     lines = [x for x in out.splitlines() if x.startswith("::") and "Art 44 decision" in x.split("::", 2)[1]]
     assert [x.split(" ", 1)[0] for x in lines] == ["::error", "::warning", "::notice", "::notice"]
     assert "no Art 44 decision (unit review)" in lines[-1]
