@@ -230,3 +230,14 @@ def test_context_in_every_machine_format(tmp_path: Path) -> None:
 def test_context_does_not_change_the_decision(tmp_path: Path) -> None:
     code, out, _ = run("gate", str(context_submission(tmp_path)), "--format", "json")
     assert code == 0 and json.loads(out)["submissions"][0]["decision"]["outcome"] == "allow"
+
+
+def test_github_decisions_survive_the_annotation_cap(tmp_path: Path) -> None:
+    d = tmp_path / "subs"
+    d.mkdir()
+    for i in range(5):  # 5 blocked decisions and 10 violations: 15 errors, the cap is 10
+        shutil.copy(OWN_DC, d / f"s{i}.yaml")
+    _, out, _ = run("gate", str(d), "--format", "github")
+    errors = [x for x in out.splitlines() if x.startswith("::error ")]
+    assert len(errors) == 10
+    assert sum("Art 44 decision" in x for x in errors) == 5

@@ -125,7 +125,9 @@ def capped(lines: list[str], lang: str = "en") -> list[str]:
 
 
 def _lines(report: Report, options: RenderOptions) -> list[str]:
-    lines: list[str] = []
+    # the decisions first: under the per-level cap they are what a reviewer of the run must see
+    lines: list[str] = [x for sub in report.submissions if sub.error is None
+                        for x in decision_commands(sub, options.lang)]
     totals = {"violation": 0, "warning": 0, "insufficient": 0}
     errors = 0
     for sub in report.submissions:
@@ -142,7 +144,6 @@ def _lines(report: Report, options: RenderOptions) -> list[str]:
             lines.append(command("warning" if n.get("level") == "warning" else "notice", n["message"][options.lang],
                                  file=str(n.get("file") or sub.file), line=int(n.get("line") or 0),
                                  column=int(n.get("column") or 0), title=f"egov-rules: {n['kind']}"))
-        lines += decision_commands(sub, options.lang)
     # a plain log line (not a command): what a reader of the job log sees first
     lines.append(f"egov-rules: {len(report.submissions)} submissions checked, {errors} could not be checked; "
                  + ", ".join(f"{n} {k}" for k, n in totals.items()))
