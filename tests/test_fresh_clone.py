@@ -70,3 +70,29 @@ def test_readme_links_resolve_inside_the_repository() -> None:
                 continue
             assert (doc.parent / target).resolve().is_relative_to(ROOT), f"{doc.name}: {target} leaves the repository"
             assert (doc.parent / target).exists(), f"{doc.name}: link {target} does not resolve"
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text("utf-8")
+    setup = text[text.index("## Set-up on a fresh machine"):text.index("## Commands")]
+    return re.findall(r"```(?:sh|powershell)\n(.+?)\n```", setup)
+
+
+def test_readme_main_job_installs_without_a_compiler_and_ci_runs_the_readme_test_command() -> None:
+    main, tests, win_main, win_tests = _readme_commands()
+    # the main job: a plain install, no extras, so nothing that compiles (durable-rules is an extra)
+    assert "pip install -q . &&" in main and "[" not in main and "egov-rules check" in main
+    assert "pip install -q . &&" in win_main and "[" not in win_main and ".venv\\Scripts\\" in win_main
+    pyproject = (ROOT / "pyproject.toml").read_text("utf-8")  # read as text: tomllib is 3.11+, we support 3.10
+    deps = re.search(r"^dependencies = \[(.*?)^\]", pyproject, re.S | re.M)
+    dev_list = re.search(r"^dev = \[(.*?)^\]", pyproject, re.S | re.M)
+    assert deps and dev_list
+    assert "durable" not in deps.group(1).lower()
+    dev = re.findall(r'"([^"]+)"', dev_list.group(1))
+    assert any(d.startswith("durable-rules") for d in dev)  # the tests cross-check both engines
+    for needed in ("pytest", "hypothesis", "jsonschema", "xmlschema"):  # what the vendored schemas need
+        assert any(d.startswith(needed) for d in dev), needed
+    # the test command installs the dev extra and runs pytest; .ci/run calls exactly it
+    assert "'.[dev]'" in tests and tests.endswith("-m pytest") and "'.[dev]'" in win_tests
+    ci = (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
+    assert tests in ci, ".ci/run must run the README's test command verbatim"
