@@ -286,8 +286,8 @@ class Checker:
                     deadline: float | None = None, extra: Iterable[Finding] = ()) -> SubmissionResult:
         runs = self.engine.run(facts, deadline)
         findings = [self.builder.build(v, facts, doc) for run in runs for v in run.verdicts]
+        mark_context(findings, facts)  # before the registry mismatches: those are about the submission's own text
         findings.extend(extra)  # registry mismatches
-        mark_context(findings, facts)
         findings.sort(key=Finding.sort_key)
         result = SubmissionResult(file=doc.source, id=facts.submission.get("id"), findings=findings, runs=runs)
         result.names = entity_names(facts)

@@ -73,13 +73,43 @@ def validate_document(doc: Document, *, max_errors: int = 50) -> Submission:
         submission = validate_models(doc.data)
     except ValidationError as exc:
         errors: list[FieldError] = []
-        for detail in exc.errors(include_url=False):
+        details = exc.errors(include_url=False)
+        missing = _missing_by_parent(details)
+        for detail in details:
+            loc = tuple(detail["loc"])
+            group = missing.get(loc[:-1]) if detail["type"] == "missing" else None
+            if group is not None and len(group) > 1:  # one error for a block's missing fields, at the block
+                if loc[-1] == group[0]:
+                    errors.append(_missing_fields(doc, loc[:-1], group))
+                continue
             errors.extend(_translate(doc, detail))
+        # the reference errors of the same document in the same round, read from the raw data (nothing
+        # twice: a field that already has a schema error is left to it)
+        seen = {e.field for e in errors}
+        errors += [e for e in _reference_errors(doc, _raw_holders(doc.data)) if e.field not in seen]
         raise _collect(doc, errors, max_errors) from None
     errors = check_references(doc, submission)
     if errors:
         raise _collect(doc, errors, max_errors)
     return submission
+
+
+def _missing_by_parent(details: list[Any]) -> dict[tuple[int | str, ...], list[int | str]]:
+    groups: dict[tuple[int | str, ...], list[int | str]] = {}
+    for detail in details:
+        if detail["type"] == "missing" and detail["loc"]:
+            loc = tuple(detail["loc"])
+            groups.setdefault(loc[:-1], []).append(loc[-1])
+    return groups
+
+
+def _missing_fields(doc: Document, parent: tuple[int | str, ...], names: list[int | str]) -> FieldError:
+    pointer = _pointer(parent)
+    line, column = doc.locate(pointer)
+    listed = ", ".join(str(n) for n in names)
+    return FieldError(f"missing {len(names)} required fields: {listed}", file=doc.source, line=line,
+                      column=column, field=pointer or "/", expected="every required field of this block "
+                      "(null where unknown; egov-rules schema submission lists them)")
 
 
 def _collect(doc: Document, errors: list[FieldError], max_errors: int) -> InputErrors:
@@ -354,10 +384,10 @@ def _ref_values(node: Any, tokens: list[str], pointer: str) -> Iterator[tuple[st
         return
     head, rest = tokens[0], tokens[1:]
     if head == "[]":
-        for i, item in enumerate(node or ()):
+        for i, item in enumerate(node if isinstance(node, list) else ()):
             yield from _ref_values(item, rest, f"{pointer}/{i}")
     else:
-        child = getattr(node, head, None)
+        child = _field(node, head)
         if child is not None:
             yield from _ref_values(child, rest, pointer_join(pointer, head))
 
@@ -366,13 +396,39 @@ def _must_name(targets: tuple[str, ...]) -> str:
     return " or ".join(entity_label(COLLECTIONS[t]) for t in targets)
 
 
+Holders = tuple[Any, list[tuple[str, int, Any]]]  # (the submission block, [(collection, index, entity)])
+
+
+def _raw_holders(data: Any) -> Holders:
+    """The entities of data that failed the schema, as far as they can be read (objects with a string id)."""
+    if not isinstance(data, dict):
+        return None, []
+    entities = []
+    for collection in COLLECTIONS:
+        items = data.get(collection)
+        for i, entity in enumerate(items if isinstance(items, list) else []):
+            if isinstance(entity, dict) and isinstance(entity.get("id"), str):
+                entities.append((collection, i, entity))
+    block = data.get("submission")
+    return (block if isinstance(block, dict) else None), entities
+
+
 def check_references(doc: Document, submission: Submission) -> list[FieldError]:
     """Ids unique across all entities; every reference names an entity of an allowed collection."""
+    return _reference_errors(doc, (submission.submission, list(submission.entities())))
+
+
+def _field(node: Any, name: str) -> Any:
+    return node.get(name) if isinstance(node, dict) else getattr(node, name, None)
+
+
+def _reference_errors(doc: Document, holders_in: Holders) -> list[FieldError]:
+    block, entities = holders_in
     errors: list[FieldError] = []
     owner: dict[str, tuple[str, int]] = {}  # id -> (collection, index) of its first use
     ids_in: dict[str, list[str]] = {c: [] for c in COLLECTIONS}
-    for collection, i, entity in submission.entities():
-        eid: str = getattr(entity, "id")  # noqa: B009 - every entity model has an id
+    for collection, i, entity in entities:
+        eid: str = _field(entity, "id")
         if eid in owner:
             first_coll, first_i = owner[eid]
             first = f"/{first_coll}/{first_i}/id"
@@ -394,8 +450,8 @@ def check_references(doc: Document, submission: Submission) -> list[FieldError]:
             ids_in[collection].append(eid)
     pool = _IdPool(ids_in)
 
-    holders: list[tuple[str, str, BaseModel]] = [("submission", "/submission", submission.submission)]
-    holders += ((COLLECTIONS[c], f"/{c}/{i}", e) for c, i, e in submission.entities())
+    holders: list[tuple[str, str, Any]] = [("submission", "/submission", block)] if block is not None else []
+    holders += ((COLLECTIONS[c], f"/{c}/{i}", e) for c, i, e in entities)
     for def_name, base, entity in holders:
         for tokens, targets in _REFS_BY_DEF.get(def_name, ()):
             for pointer, value in _ref_values(entity, tokens, base):
