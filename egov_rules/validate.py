@@ -535,7 +535,61 @@ def schema_json() -> dict[str, Any]:
         for prop in model_def.get("properties", {}).values():
             if "default" in prop and prop["default"] is None and not _admits_null(prop):
                 del prop["default"]
-    return schema
+    _describe_properties(schema, defs)
+    return {"$schema": schema["$schema"], "$id": normative.get("$id", SCHEMA_ID), **schema}
+
+
+SCHEMA_ID = "urn:egov-rules:schema:submission:1"
+
+
+def _describe_properties(schema: dict[str, Any], defs: dict[str, Any]) -> None:
+    """A title and a description in English and Chinese on every property, from the one labels table
+    (labels.py), so an editor shows what each field means; ``x-title-zh``/``x-description-zh`` keep the
+    Chinese apart for tools that pick a language."""
+    from .labels import collection_label, entity_label, field_help, field_label, schema_fields
+
+    known = schema_fields()
+    by_model = {model.__name__: (def_name, path) for model, (def_name, path) in MODEL_NODES.items()}
+
+    def where(def_name: str, path: str) -> tuple[str, str]:
+        if (def_name, path) in known or (def_name, path + "[]") in known:
+            return def_name, path if (def_name, path) in known else path + "[]"
+        # a shared object (region): the first entity that has it names its fields
+        for entity, field_path in known:
+            if field_path.endswith(f"{def_name}.{path}") or field_path.endswith(f"{def_name}[].{path}"):
+                return entity, field_path
+        return def_name, path
+
+    def put(prop: dict[str, Any], en_title: str, zh_title: str, en: str, zh: str) -> None:
+        prop["title"] = en_title
+        prop["description"] = f"{en or en_title}\n{zh or zh_title}"
+        prop["x-title-zh"] = zh_title
+        prop["x-description-zh"] = zh or zh_title
+
+    for name, prop in schema.get("properties", {}).items():  # the top-level lists and the submission block
+        entity = "submission" if name == "submission" else None
+        if entity is None:
+            put(prop, collection_label(name), collection_label(name, "zh"),
+                f"{collection_label(name)}: a list of {entity_label(_singular(name))} entries",
+                f"{collection_label(name, 'zh')}：{entity_label(_singular(name), 'zh')}列表")
+        else:
+            put(prop, entity_label(entity), entity_label(entity, "zh"),
+                "The submission's identity: its id, the reference date (as_of) and what it reviews (kind).",
+                "报送材料本身的信息：编号、基准日期和审查类型。")
+    for model_name, node in defs.items():
+        if model_name not in by_model:
+            continue
+        def_name, base = by_model[model_name]
+        for name, prop in node.get("properties", {}).items():
+            entity, path = where(def_name, f"{base}.{name}" if base else name)
+            put(prop, field_label(entity, path), field_label(entity, path, "zh"), field_help(entity, path),
+                field_help(entity, path, "zh"))
+
+
+def _singular(collection: str) -> str:
+    from .labels import entity_types
+
+    return next((e for e, c in entity_types().items() if c == collection), collection)
 
 
 def _admits_null(node: dict[str, Any]) -> bool:
