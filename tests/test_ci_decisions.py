@@ -14,8 +14,11 @@ import jsonschema
 import pytest
 import xmlschema
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from strategies import EXAMPLES, document, rulebook, submissions
 
 from egov_rules.cli import app
+from egov_rules.review_scope import ReviewScope
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"
@@ -241,3 +244,45 @@ def test_github_decisions_survive_the_annotation_cap(tmp_path: Path) -> None:
     errors = [x for x in out.splitlines() if x.startswith("::error ")]
     assert len(errors) == 10
     assert sum("Art 44 decision" in x for x in errors) == 5
+
+
+# ------------------------------------------------------------------------------------------- properties
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(base=submissions())
+def test_context_partitions_the_findings_and_never_decides(base: dict[str, Any]) -> None:
+    from egov_rules.check import Report
+    from egov_rules.report.model import submission_dict
+    from egov_rules.sanctions import decide
+
+    checker = _property_checker()
+    result = checker.check_data(base, "generated.yaml")
+    assert result.error is None
+    scope = ReviewScope(checker.validate(document(base)))
+    for f in result.findings:
+        if f.context:  # about an entity outside the review, attached to no project
+            assert f.project is None and not scope.under_review(scope.facts.by_id[f.subject_id])
+        if f.subject_id in scope.units or f.subject_type == "project":
+            assert not f.context
+    as_json = submission_dict(result, "en")
+    assert len(as_json["findings"]) + len(as_json["context"]) == len(result.findings)
+    # the decisions are what they would be with every finding counted
+    for d in result.decisions:
+        project = next(p for p in base["projects"] if p["id"] == d.project)
+        again = decide(d.project, project.get("stage"), project.get("severity"),
+                       [f for f in result.findings if f.project == d.project])
+        assert again.outcome == d.outcome
+    report = Report([result], checker.rulebook)
+    for level in ("violation", "warning", "insufficient"):
+        assert report.exit_code(level, include_context=True) >= report.exit_code(level)
+
+
+_CHECKER: list[Any] = []
+
+
+def _property_checker() -> Any:
+    from egov_rules.check import Checker
+
+    if not _CHECKER:
+        _CHECKER.append(Checker(rulebook=rulebook()))
+    return _CHECKER[0]
