@@ -160,7 +160,7 @@ class Report:
 
 
 def entity_names(facts: FactBase) -> dict[str, str]:
-    return {eid: str(e["name"]).strip() for eid, e in facts.by_id.items()
+    return {eid: " ".join(str(e["name"]).split()) for eid, e in facts.by_id.items()
             if isinstance(e.get("name"), str) and str(e["name"]).strip()}
 
 
@@ -169,7 +169,8 @@ def submission_info(facts: FactBase) -> dict[str, Any]:
     sub = facts.submission
     as_of = sub.get("as_of")
     return {
-        "name": sub.get("name"), "as_of": str(as_of) if as_of is not None else None, "kind": sub.get("kind"),
+        "name": " ".join(str(sub["name"]).split()) if isinstance(sub.get("name"), str) else None,
+        "as_of": str(as_of) if as_of is not None else None, "kind": sub.get("kind"),
         "units": [str(u.get("id")) for u in facts.collection("units_under_review") if isinstance(u, dict)],
         "projects": [str(p["id"]) for p in facts.collection("projects")],
     }

@@ -49,10 +49,11 @@ def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        lang = "zh" if kwargs.get("lang") == "zh" else "en"
         try:
             code = fn(*args, **kwargs)
         except EgovError as exc:
-            _fail(exc.render(), exc.exit_code)
+            _fail(exc.render(lang), exc.exit_code)
         except BrokenPipeError:  # `| head` closed the pipe: the reader has what it wanted
             _quiet_broken_pipe()
             sys.exit(code_so_far.get("code", EXIT_OK))
@@ -99,7 +100,7 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-                     help="output format (default: table on a terminal, json otherwise)"),
+                     help="output format (default: table, also when piped; or the format --output's suffix names)"),
         click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
                      help="write the report to FILE (atomically) instead of stdout"),
         click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True),
@@ -288,7 +289,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     emit(text, output, files)
     for s in report.submissions:  # input errors always reach stderr, whatever the format
         if s.error is not None:
-            click.echo(s.error.render(), err=True)
+            click.echo(s.error.render(lang), err=True)
     return report.exit_code(fail_on, include_context)
 
 
@@ -328,7 +329,7 @@ def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str
     emit(text, output, files)
     for s in report.submissions:
         if s.error is not None:
-            click.echo(s.error.render(), err=True)
+            click.echo(s.error.render(lang), err=True)
     return report.gate_exit_code()
 
 
@@ -337,7 +338,7 @@ def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str
 @click.option("--rule", "rule_id", required=True, help="the id of the rule to explain (egov-rules rules list)")
 @click.option("--entity", default=None, help="only the bindings that involve the entity with this id")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
-              help="output format (default: table on a terminal, json otherwise)")
+              help="output format (default: table, also when piped; or the format --output's suffix names)")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="write the explanation to FILE (atomically) instead of stdout")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
@@ -368,9 +369,11 @@ def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output
 
 @app.command()
 @click.argument("path")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="language of the error messages")
 @limit_options
 @guarded
-def validate(path: str, **kw: Any) -> int:
+def validate(path: str, lang: str, **kw: Any) -> int:
     """Check a submission against the schema only (no rules)."""
     from .load import load_bytes, load_document
     from .validate import validate_document
@@ -381,7 +384,7 @@ def validate(path: str, **kw: Any) -> int:
     else:
         doc = load_document(path, limits=limits)
     validate_document(doc)
-    click.echo(f"{doc.source}: valid")
+    click.echo(f"{doc.source}：格式有效" if lang == "zh" else f"{doc.source}: valid")
     return EXIT_OK
 
 
@@ -451,37 +454,16 @@ def rules_list(rules_dirs: tuple[str, ...], only_rules: bool, fmt: str, lang: st
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en")
 @guarded
 def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang: str) -> int:
-    """One rule with the text of the article it encodes."""
-    from .articles import article_info
+    """One rule with the summary of the article it encodes."""
     from .errors import closest
-    from .i18n import citation
 
     rb = _load_rulebook(rules_dirs, only_rules)
     rule = rb.get(rule_id)
     if rule is None:
         raise UsageError(f"no rule '{rule_id}'", suggestion=closest(rule_id, rb.ids()))
-    s = rule.spec
-    info = article_info(s.article)
-    lines = [
-        f"{rule.id}  ({rule.file}:{rule.line})",
-        f"{citation(s.article, s.paragraph, None, lang)}" + (f" check ({s.item})" if s.item else "")
-        + f"  severity: {s.severity}  Art 44: {s.sanctions.art44}  Art 46: "
-        + ", ".join(f"({a.item})" for a in s.sanctions.art46),
-        f"applies from {s.applies_from}" + (f" until {s.applies_until}" if s.applies_until else "")
-        + (f" to the act dated by {s.conduct_date} (Art 47)" if s.conduct_date else ""),
-        "",
-        getattr(s.title, lang),
-        "",
-        getattr(s.message, lang),
-        "",
-        ("整改: " if lang == "zh" else "Remediation: ") + getattr(s.remediation, lang),
-    ]
-    if s.interpretation:
-        lines += ["", f"Interpretation {s.interpretation.note} (confidence {s.interpretation.confidence}): "
-                  + getattr(s.interpretation.text, lang)]
-    if info:
-        lines += ["", f"— {citation(s.article, None, None, lang)}: {info.get('summary_' + lang, '')}", "",
-                  (info.get("text_en") or "").strip()]
+    from .rule_text import rule_lines
+
+    lines = rule_lines(rule, lang)
     click.echo("\n".join(lines))
     return EXIT_OK
 
@@ -545,10 +527,9 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
-    for a in data["articles"]:
-        rules_text = ", ".join(a["rules"]) if a["rules"] else ("—  " + (a["reason"] or "no rule yet"))
-        click.echo(f"{a['citation']:<12} ch {a['chapter']}  {a['checkable']:<6} {a['summary']}")
-        click.echo(f"{'':<12} {rules_text}")
+    from .rule_text import article_lines
+
+    click.echo("\n".join(article_lines(data, lang)))
     return EXIT_OK
 
 

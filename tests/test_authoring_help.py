@@ -104,3 +104,10 @@ def test_one_missing_field_is_still_named_alone(tmp_path: Path) -> None:
     del data["projects"][0]["stage"]
     code, _, err = run("validate", _write(tmp_path, data))
     assert code == 2 and "'/projects/0/stage'" in err and "missing required field 'stage'" in err
+
+
+def test_the_missing_fields_error_in_chinese(tmp_path: Path) -> None:
+    data = yaml.safe_load(COMPLIANT.read_text("utf-8"))
+    data["submission"] = {}
+    code, _, err = run("validate", _write(tmp_path, data), "--lang", "zh")
+    assert code == 2 and "缺少 3 个必填字段：“id”、“as_of”、“kind”" in err, err
