@@ -309,10 +309,19 @@ def test_note_texts_come_from_articles_md(catalogue: dict) -> None:
         if m:
             in_md[m.group(1)] = (m.group(2), normalise(m.group(3).replace("**", "")))
     assert sorted(in_md) == ["N1", "N2", "N3", "N4", "N5"]
+    # §0.3 refines some notes (a table row per note): their text keeps the §0.2 reading and adds the refinement
+    refined = set(re.findall(r"(?m)^\| (N\d) ", md_text()))
     for n in catalogue["notes"]:
+        if n["id"] not in in_md:  # N6-N8 exist only in §0.3
+            assert n["id"] in refined, n["id"]
+            continue
         title, text = in_md[n["id"]]
         assert n["title"] == title, n["id"]
-        assert normalise(n["text_en"]) == text, n["id"]
+        if n["id"] in refined:
+            reading = ". ".join(text.split(". ")[:2])  # what the note says the translation gets wrong
+            assert normalise(n["text_en"]).startswith(reading), n["id"]
+        else:
+            assert normalise(n["text_en"]) == text, n["id"]
 
 
 # --------------------------------------------------------------------------- citations

@@ -16,9 +16,9 @@ from ..check import Report
 from ..errors import EgovError
 from ..findings import Finding
 from ..i18n import citation
-from ..sanctions import OUTCOME_TEXT, consequence_text
+from ..sanctions import consequence_text
 from . import RenderOptions
-from .model import NO_DECISION_TEXT
+from .model import NO_DECISION_TEXT, decision_headline
 from .sarif import relative_path
 
 COMMAND = {"violation": "error", "warning": "warning", "insufficient": "notice"}
@@ -75,10 +75,9 @@ def decision_commands(sub: Any, lang: str) -> list[str]:
         return [command("notice", NO_DECISION_TEXT[lang], file=sub.file, title=f"egov-rules: {heading}")]
     out = []
     for d in sub.decisions:
-        en, zh = OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome))
         level = "error" if d.blocks else "warning" if d.outcome == "needs_review" else "notice"
         line, column = sub.project_positions.get(str(d.project), (0, 0))
-        message = "\n".join([f"{d.project} ({d.stage or '?'}): {zh if lang == 'zh' else en}",
+        message = "\n".join([decision_headline(d, lang),
                              *(consequence_text(c, lang) for c in d.consequences)])
         out.append(command(level, message, file=sub.file, line=line, column=column,
                            title=f"egov-rules: {heading} {d.project}"))

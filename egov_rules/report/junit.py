@@ -26,9 +26,9 @@ from .. import __version__
 from ..check import Report, SubmissionResult, finding_threshold
 from ..findings import SEVERITY_ORDER, Finding
 from ..i18n import citation
-from ..sanctions import OUTCOME_TEXT, consequence_text
+from ..sanctions import consequence_text
 from . import RenderOptions
-from .model import NO_DECISION_TEXT
+from .model import NO_DECISION_TEXT, decision_headline
 
 # characters XML 1.0 cannot carry at all, even escaped (hostile input may put them in messages)
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -122,8 +122,7 @@ def _decision_cases(suite: ET.Element, sub: SubmissionResult, options: RenderOpt
     for d in sub.decisions:
         name = clean(f"art44-decision {d.project}")
         case = ET.SubElement(suite, "testcase", {"classname": clean(sub.file), "name": name, "time": "0"})
-        en, zh = OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome))
-        text = f"{d.project} ({d.stage or '?'}): {zh if lang == 'zh' else en}"
+        text = decision_headline(d, lang)
         review = d.outcome == "needs_review"
         lines = [text] + [consequence_text(c, lang) for c in d.consequences]
         if review:  # what follows if the reviewer confirms the findings

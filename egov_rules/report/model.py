@@ -113,6 +113,16 @@ def notice_dict(n: dict[str, Any], lang: str) -> dict[str, Any]:
     return {**{k: v for k, v in n.items() if k != "message"}, "message": n["message"][lang]}
 
 
+def decision_headline(d: Decision, lang: str) -> str:
+    """One line for a project's decision in the machine formats' texts: ``prj.x (proposal): not approved...``."""
+    from ..i18n import stage_label
+
+    en, zh = OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome))
+    if lang == "zh":
+        return f"{d.project}（{stage_label(d.stage, 'zh') if d.stage else '阶段未填写'}）：{zh}"
+    return f"{d.project} ({stage_label(d.stage, 'en') if d.stage else 'stage not given'}): {en}"
+
+
 NO_DECISION = "no_decision"
 NO_DECISION_TEXT = {"en": "no Art 44 decision (unit review)", "zh": "不作第四十四条处理决定（单位履职审查，无项目）"}
 

@@ -25,9 +25,9 @@ from ..check import Report, SubmissionResult
 from ..findings import Finding
 from ..i18n import citation
 from ..rulebook import Rule
-from ..sanctions import OUTCOME_TEXT, consequence_text
+from ..sanctions import consequence_text
 from . import RenderOptions
-from .model import NO_DECISION, NO_DECISION_TEXT
+from .model import NO_DECISION, NO_DECISION_TEXT, decision_headline
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"violation": "error", "warning": "warning", "insufficient": "note"}
@@ -248,12 +248,11 @@ def decision_results(sub: SubmissionResult, index: int, lang: str) -> list[dict[
                  "properties": {"decision": {"project": None, "stage": None, "outcome": NO_DECISION}}}]
     out = []
     for d in sub.decisions:
-        en, zh = OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome))
         kind, level = ("fail", "error") if d.blocks else ("review", "warning") if d.outcome == "needs_review" \
             else ("pass", "none")
         line, column = sub.project_positions.get(str(d.project), (0, 0))
         physical = _physical(sub.file, line, column)
-        text = f"{d.project} ({d.stage or '?'}): {zh if lang == 'zh' else en}"
+        text = decision_headline(d, lang)
         consequences = [consequence_text(c, lang) for c in d.consequences]
         out.append({
             "ruleId": DECISION_RULE, "ruleIndex": index, "kind": kind, "level": level,
