@@ -107,7 +107,9 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
                      help="extra rulebook directory (repeatable)"),
         click.option("--only-rules", is_flag=True, help="use only the --rules directories, not the built-in rulebook"),
-        click.option("--engine", type=click.Choice(["native", "durable"]), default="native", show_default=True),
+        click.option("--engine", type=click.Choice(["native", "reference", "durable"]), default="native",
+                     show_default=True, help="native: generated code; reference: the closures it is tested "
+                     "against; durable: durable_rules"),
         click.option("--fail-on", type=click.Choice(["violation", "warning", "insufficient", "decision",
                                                      "needs-review"]), default="violation", show_default=True,
                      help="exit 1 on findings of this severity or worse; 'decision': when an Art 44 decision blocks, "
@@ -465,6 +467,28 @@ def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang
 
     lines = rule_lines(rule, lang)
     click.echo("\n".join(lines))
+    return EXIT_OK
+
+
+@rules.command("compile")
+@_rulebook_options
+@click.option("--show", "show_ids", multiple=True, metavar="ID", help="print the generated Python of this rule")
+@guarded
+def rules_compile(rules_dirs: tuple[str, ...], only_rules: bool, show_ids: tuple[str, ...]) -> int:
+    """Generate and compile the rulebook's Python (the default engine); --show ID prints a rule's source."""
+    from .engine.generated import GeneratedEngine
+    from .errors import closest
+
+    rb = _load_rulebook(rules_dirs, only_rules)
+    engine = GeneratedEngine(rb)
+    for rule_id in show_ids:
+        if rb.get(rule_id) is None:
+            raise UsageError(f"no rule '{rule_id}'", suggestion=closest(rule_id, rb.ids()))
+    for rule_id in show_ids:
+        click.echo(engine.source_of(rule_id))
+    if not show_ids:
+        lines = len(engine.generated.source.splitlines())
+        click.echo(f"{len(rb.rules)} rules compiled to {lines} lines of Python")
     return EXIT_OK
 
 

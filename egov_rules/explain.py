@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .check import Checker
-from .compile import Trace
+from .engine.evaluate import CompiledRule, Verdict, binding_key, rule_in_force
+from .engine.reference import Trace
 from .errors import UsageError, closest
-from .evaluate import CompiledRule, Verdict, binding_key, rule_in_force
 from .facts import POINTER, FactBase
 from .findings import named
 from .i18n import SEVERITY, citation, t

@@ -12,9 +12,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from .compile import ABSENT, compile_path
 from .conditions import Path
-from .evaluate import NativeEngine, Verdict
+from .engine.evaluate import NativeEngine, Verdict
+from .engine.reference import ABSENT, compile_path
 from .facts import COLLECTION, POINTER, FactBase
 from .i18n import enum_label
 from .labels import label_in_enum
