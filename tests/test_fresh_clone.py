@@ -22,6 +22,7 @@ VENDORED = [
 # the only skips allowed: a platform that cannot run the test at all, each with its reason
 ALLOWED_SKIPS = {
     ("rule_fixtures.py", "durable_rules does not build on CPython 3.13+"),
+    ("test_differential.py", "durable_rules does not build on CPython 3.13+"),
     ("test_batch.py", "needs a pseudo-terminal"),
     # a system server, not a file or a Python package: .ci/run apt-installs PostgreSQL when it is missing
     ("service_support.py", "pytest.skip(reason)"),
