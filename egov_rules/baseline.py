@@ -102,15 +102,16 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
         if not isinstance(sub, dict):
             raise _error(doc, ptr, "a submission must be an object", "an object with 'file' and 'findings'")
         file = normalise(_get(doc, sub, ptr, "file", str, "the submission's file name"))
-        findings = sub.get("findings") or []
-        if not isinstance(findings, list):
-            raise _error(doc, ptr + "/findings", "'findings' must be a list", "a list of findings")
         counts = baseline.entries.setdefault(file, Counter())
-        for j, f in enumerate(findings):
-            fptr = f"{ptr}/findings/{j}"
-            if not isinstance(f, dict):
-                raise _error(doc, fptr, "a finding must be an object", "an object with a 'fingerprint'")
-            counts[_get(doc, f, fptr, "fingerprint", str, "the finding's fingerprint")] += 1
+        for section in ("findings", "context"):  # context findings (review_scope.py) are findings too
+            findings = sub.get(section) or []
+            if not isinstance(findings, list):
+                raise _error(doc, f"{ptr}/{section}", f"'{section}' must be a list", "a list of findings")
+            for j, f in enumerate(findings):
+                fptr = f"{ptr}/{section}/{j}"
+                if not isinstance(f, dict):
+                    raise _error(doc, fptr, "a finding must be an object", "an object with a 'fingerprint'")
+                counts[_get(doc, f, fptr, "fingerprint", str, "the finding's fingerprint")] += 1
         sid = sub.get("id")
         if isinstance(sid, str) and file not in baseline.ids.setdefault(sid, []):
             baseline.ids[sid].append(file)

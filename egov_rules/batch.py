@@ -111,14 +111,16 @@ def check_item(checker: Checker, item: Item, stage: str | None = None) -> Submis
 
 
 def run_batch(spec: CheckerSpec, items: list[Item], *, jobs: int = 1, checker: Checker | None = None,
-              on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
-    """Check every item, in order; ``checker`` (built from ``spec``) is reused when running on one core."""
+              on_result: Callable[[SubmissionResult], None] | None = None,
+              stage: str | None = None) -> list[SubmissionResult]:
+    """Check every item, in order; ``checker`` (built from ``spec``) is reused when running on one core;
+    ``stage``: decide every project for this stage (gate --stage) instead of its own."""
     jobs = max(1, min(jobs, len(items)))
     if jobs == 1:
         results: list[SubmissionResult] = []
         checker = checker or spec.build()
         for item in items:
-            results.append(check_item(checker, item))
+            results.append(check_item(checker, item, stage))
             if on_result:
                 on_result(results[-1])
         return results
@@ -127,7 +129,7 @@ def run_batch(spec: CheckerSpec, items: list[Item], *, jobs: int = 1, checker: C
     # a worker that dies costs only the file it was on: that file gets an error, the others are checked
     from .workers import WorkerPool
 
-    return WorkerPool(spec, items, jobs, min(chunk, 32)).run(on_result)
+    return WorkerPool(spec, items, jobs, min(chunk, 32), stage).run(on_result)
 
 
 @contextlib.contextmanager

@@ -23,9 +23,10 @@ from . import __version__
 from .deadline import time_limit
 from .engine.evaluate import Engine, NativeEngine, RuleRun
 from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
-from .facts import FactBase
+from .facts import POINTER, FactBase
 from .findings import SEVERITY_ORDER, Finding, FindingBuilder
 from .load import Document, Limits, load_bytes, load_document
+from .review_scope import mark_context
 from .rulebook import Rulebook, load_rulebook
 from .sanctions import STAGES, Decision, decide
 
@@ -33,7 +34,17 @@ if TYPE_CHECKING:
     from .registry import Registry
     from .waivers import Waivers
 
-FAIL_ON = ("violation", "warning", "insufficient")
+# --fail-on: a finding severity, or an Art 44 decision level (docs/ci.md): ``decision`` stops the pipeline when a
+# project's decision blocks its stage, ``needs-review`` also when a decision needs a reviewer's judgement
+FINDING_LEVELS = ("violation", "warning", "insufficient")
+DECISION_LEVELS = ("decision", "needs-review")
+FAIL_ON = FINDING_LEVELS + DECISION_LEVELS
+
+
+def finding_threshold(fail_on: str) -> str:
+    """The severity from which a finding counts as failing: decision levels judge projects, not findings, so
+    per-finding displays (JUnit failures) keep the default."""
+    return fail_on if fail_on in FINDING_LEVELS else "violation"
 
 
 @dataclass
@@ -52,6 +63,23 @@ class SubmissionResult:
     baselined: int | None = None  # findings dropped because a --baseline had them; None: no baseline
     # report-level remarks that are not findings (an expired or unused waiver): {kind, level, message{en,zh}, ...}
     notices: list[dict[str, Any]] = field(default_factory=list)
+    # project id -> (line, column) of the project in the file: where a format puts its Art 44 decision
+    project_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def reviewed(self) -> list[Finding]:
+        """Findings about what the submission puts under review (the others are context: review_scope.py)."""
+        return [f for f in self.findings if not f.context]
+
+    @property
+    def context(self) -> list[Finding]:
+        return [f for f in self.findings if f.context]
+
+    @property
+    def unit_review(self) -> bool:
+        """Checked, with no project to take an Art 44 decision on (a unit's standing duties only)."""
+        return self.error is None and not self.decisions
+
     # for human reports: entity id -> its name (where the submission gives one), and the submission's own facts
     names: dict[str, str] = field(default_factory=dict, repr=False)
     info: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -65,20 +93,34 @@ class SubmissionResult:
 
     def summary(self) -> dict[str, int]:
         counts = {"violation": 0, "warning": 0, "insufficient": 0}
-        waived = 0
+        waived = context = 0
         for f in self.findings:
             if f.waived:
                 waived += 1
+            elif f.context:
+                context += 1
             else:
                 counts[f.severity] += 1
         out = {**counts, "passed": self.passed, "not_applicable": self.not_applicable, "waived": waived}
+        if context:  # only when there are some, so reports without context keep their bytes
+            out["context"] = context
         if self.baselined is not None:
             out["baselined"] = self.baselined
         return out
 
-    def failing(self, fail_on: str) -> list[Finding]:
-        threshold = SEVERITY_ORDER[fail_on]
-        return [f for f in self.findings if not f.waived and SEVERITY_ORDER[f.severity] >= threshold]
+    def failing(self, fail_on: str, include_context: bool = False) -> list[Finding]:
+        """Findings at or above ``fail_on`` that count toward the exit code (context ones only if included)."""
+        threshold = SEVERITY_ORDER[finding_threshold(fail_on)]
+        return [f for f in self.findings if not f.waived and SEVERITY_ORDER[f.severity] >= threshold
+                and (include_context or not f.context)]
+
+    def fails(self, fail_on: str, include_context: bool = False) -> bool:
+        """Does this result stop a pipeline at ``fail_on``?  The one place the check exit code is decided."""
+        if fail_on == "decision":
+            return any(d.blocks for d in self.decisions)
+        if fail_on == "needs-review":
+            return any(d.blocks or d.outcome == "needs_review" for d in self.decisions)
+        return bool(self.failing(fail_on, include_context))
 
 
 @dataclass
@@ -99,14 +141,15 @@ class Report:
                          "rules": len(self.rulebook.rules), "policy": dict(sorted(self.rulebook.parameters.items()))},
         }
 
-    def exit_code(self, fail_on: str = "violation") -> int:
+    def exit_code(self, fail_on: str = "violation", include_context: bool = False) -> int:
         if any(s.error for s in self.submissions):
             return EXIT_INPUT
-        if any(s.failing(fail_on) for s in self.submissions):
+        if any(s.fails(fail_on, include_context) for s in self.submissions):
             return EXIT_FINDINGS
         return EXIT_OK
 
     def gate_exit_code(self) -> int:
+        """Worst decision of every project of every submission; a unit review has none to decide (0)."""
         if any(s.error for s in self.submissions):
             return EXIT_INPUT
         decisions = [d for s in self.submissions for d in s.decisions]
@@ -253,6 +296,7 @@ class Checker:
                     deadline: float | None = None, extra: Iterable[Finding] = ()) -> SubmissionResult:
         runs = self.engine.run(facts, deadline)
         findings = [self.builder.build(v, facts, doc) for run in runs for v in run.verdicts]
+        mark_context(findings, facts)  # before the registry mismatches: those are about the submission's own text
         findings.extend(extra)  # registry mismatches
         findings.sort(key=Finding.sort_key)
         result = SubmissionResult(file=doc.source, id=facts.submission.get("id"), findings=findings, runs=runs)
@@ -272,6 +316,7 @@ class Checker:
                 result.outcomes[run.rule.id] = "not_applicable"
         result.engine_notes = list(getattr(self.engine, "notes", []))
         result.decisions = self.decisions(facts, findings, stage)
+        result.project_positions = {p["id"]: doc.locate(p[POINTER]) for p in facts.collection("projects")}
         return result
 
     @staticmethod

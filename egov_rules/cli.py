@@ -133,8 +133,12 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--engine", type=click.Choice(["native", "reference", "durable"]), default="native",
                      show_default=True, help="native: generated code; reference: the closures it is tested "
                      "against; durable: durable_rules"),
-        click.option("--fail-on", type=click.Choice(["violation", "warning", "insufficient"]), default="violation",
-                     show_default=True),
+        click.option("--fail-on", type=click.Choice(["violation", "warning", "insufficient", "decision",
+                                                     "needs-review"]), default="violation", show_default=True,
+                     help="exit 1 on findings of this severity or worse; 'decision': when an Art 44 decision blocks, "
+                          "'needs-review': also when one needs a reviewer"),
+        click.option("--include-context", is_flag=True,
+                     help="let findings about entities the submission does not review count toward the exit code"),
         click.option("--registry", "registry_dir", type=click.Path(), default=None,
                      help="directory of trusted registry facts; they take precedence (docs/registry.md)"),
         click.option("--waivers", "waivers_file", type=click.Path(), default=None,
@@ -254,17 +258,6 @@ def _checker(kw: dict[str, Any]) -> Any:
     return _checker_spec(kw).build()
 
 
-def _run_checks(checker: Any, paths: list[str], stage: str | None) -> list[Any]:
-    results = []
-    for p in paths:
-        if p == "-":
-            data = sys.stdin.buffer.read(checker.limits.max_bytes + 1)
-            results.append(checker.check_bytes(data, "<stdin>", stage=stage))
-        else:
-            results.append(checker.check_path(p, stage=stage))
-    return results
-
-
 # ------------------------------------------------------------------------------------ commands
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="egov-rules")
@@ -283,7 +276,8 @@ def app() -> None:
               help="write every finding of this run as a baseline JSON report")
 @guarded
 def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str, fail_on: str,
-          jobs: int | None, baseline_file: str | None, write_baseline_file: str | None, **kw: Any) -> int:
+          include_context: bool, jobs: int | None, baseline_file: str | None, write_baseline_file: str | None,
+          **kw: Any) -> int:
     """Check submissions (files, directories or - for stdin) and print the findings."""
     from .baseline import load_baseline, write_baseline
     from .batch import default_jobs, input_size, progress, run_batch
@@ -313,41 +307,51 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
         click.echo(f"egov-rules: {known} known finding{'s' if known != 1 else ''} left out (baseline "
                    f"{baseline_file})", err=True)
     width = kw.pop("width", None)
-    text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, color=fmt == "table" and output is None
-                                             and sys.stdout.isatty(), width=table_width(width)))
-    code_so_far["code"] = report.exit_code(fail_on)
+    text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, include_context=include_context,
+                                             color=fmt == "table" and output is None and sys.stdout.isatty(),
+                                             width=table_width(width)))
+    code_so_far["code"] = report.exit_code(fail_on, include_context)
     emit(text, output, files)
     for s in report.submissions:  # input errors always reach stderr, whatever the format
         if s.error is not None:
             click.echo(s.error.render(lang), err=True)
-    return report.exit_code(fail_on)
+    return report.exit_code(fail_on, include_context)
 
 
 @app.command()
-@click.argument("path")
+@click.argument("paths", nargs=-1, required=True)
 @click.option("--stage", type=click.Choice(
     ["planning", "proposal", "approved", "under_construction", "completed", "in_operation"]), default=None,
     help="decide for this stage (default: each project's own stage)")
 @common_options
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="worker processes (default: every core for more than 20 files and 2 MB, else 1)")
 @guarded
-def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang: str, fail_on: str,
-         **kw: Any) -> int:
-    """The Art 44 decision for a project at a stage: 0 allowed, 1 blocked, 3 needs a reviewer."""
+def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str | None, lang: str, fail_on: str,
+         include_context: bool, jobs: int | None, **kw: Any) -> int:
+    """The Art 44 decision for each project of the submissions (files, directories or - for stdin) at a stage:
+    0 allowed (or a unit review, with no project to decide on), 1 blocked, 3 needs a reviewer."""
+    from .batch import default_jobs, input_size, run_batch
     from .check import Report
     from .report import RenderOptions, render
 
-    checker = _checker(kw)
-    report = Report(_run_checks(checker, [path], stage), checker.rulebook, checker.engine.name, stage=stage)
-    for s in report.submissions:  # Art 44 attaches to a project: nothing to decide is a wrong input
-        if s.error is None and not s.decisions:
-            raise UsageError("the submission has no project to decide on (projects[] is empty)", file=s.file,
-                             expected="a submission with at least one entry in projects[]")
+    spec = _checker_spec(kw)
+    checker = spec.build()
+    files = collect_paths(paths)
+    if not files:
+        raise UsageError("no submission files found in " + ", ".join(paths))
+    items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
+             for p in files]
+    results = run_batch(spec, items, jobs=jobs or default_jobs(len(items), input_size(items)), checker=checker,
+                        stage=stage)
+    report = Report(results, checker.rulebook, checker.engine.name, stage=stage)
     fmt = _default_format(fmt, output)
     color = fmt == "table" and output is None and sys.stdout.isatty()
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate", color=color,
+                                             include_context=include_context,
                                              width=table_width(kw.pop("width", None))))
     code_so_far["code"] = report.gate_exit_code()
-    emit(text, output, [path])
+    emit(text, output, files)
     for s in report.submissions:
         if s.error is not None:
             click.echo(s.error.render(lang), err=True)

@@ -62,7 +62,8 @@ class ConfigModel(_Strict):
     include: list[str] | None = None
     exclude: list[str] = Field(default_factory=list)
     severity: dict[str, Severity] = Field(default_factory=dict)
-    fail_on: Literal["violation", "warning", "insufficient"] | None = Field(None, alias="fail-on")
+    fail_on: Literal["violation", "warning", "insufficient", "decision", "needs-review"] | None = Field(
+        None, alias="fail-on")
     format: Format | None = None
     lang: Literal["en", "zh"] | None = None
     waivers: str | None = None

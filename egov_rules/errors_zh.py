@@ -27,6 +27,8 @@ _TYPES = {"a number": "数字", "an integer": "整数", "true or false": "true �
 
 PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^missing required field '(.+)'$"), lambda m: f"缺少必填字段{_q(m[1])}"),
+    (re.compile(r"^missing (\d+) required fields: (.+)$"),
+     lambda m: f"缺少 {m[1]} 个必填字段：" + "、".join(_q(f.strip()) for f in m[2].split(","))),
     (re.compile(r"^unknown field '(.+)'$"), lambda m: f"未知字段{_q(m[1])}"),
     (re.compile(r"^'(.+)' is not a real calendar date$"), lambda m: f"{_q(m[1])}不是有效的日期"),
     (re.compile(r"^expected one of: (.+), got (?:the string )?'(.*)'$"),
@@ -50,6 +52,8 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 ]
 EXPECTED = {
     "the field to be given": "应填写该字段",
+    "every required field of this block (null where unknown; egov-rules schema submission lists them)":
+        "本段的全部必填字段（未知的请填空值）",
     "a field the schema defines": "本格式定义的字段",
     "a readable YAML or JSON file": "可读取的 YAML 或 JSON 文件",
     "an id not used by any other entity of the document": "本材料中其他条目未使用的编号",

@@ -67,6 +67,7 @@ class Finding:
     waived: dict[str, Any] | None = None
     key: tuple[str, ...] = ()
     also_cites: tuple[int, ...] = ()
+    context: bool = False  # about an entity the submission does not put under review (review_scope.py)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.article, self.rule, self.line, self.column, self.pointer, self.key)

@@ -73,13 +73,43 @@ def validate_document(doc: Document, *, max_errors: int = 50) -> Submission:
         submission = validate_models(doc.data)
     except ValidationError as exc:
         errors: list[FieldError] = []
-        for detail in exc.errors(include_url=False):
+        details = exc.errors(include_url=False)
+        missing = _missing_by_parent(details)
+        for detail in details:
+            loc = tuple(detail["loc"])
+            group = missing.get(loc[:-1]) if detail["type"] == "missing" else None
+            if group is not None and len(group) > 1:  # one error for a block's missing fields, at the block
+                if loc[-1] == group[0]:
+                    errors.append(_missing_fields(doc, loc[:-1], group))
+                continue
             errors.extend(_translate(doc, detail))
+        # the reference errors of the same document in the same round, read from the raw data (nothing
+        # twice: a field that already has a schema error is left to it)
+        seen = {e.field for e in errors}
+        errors += [e for e in _reference_errors(doc, _raw_holders(doc.data)) if e.field not in seen]
         raise _collect(doc, errors, max_errors) from None
     errors = check_references(doc, submission)
     if errors:
         raise _collect(doc, errors, max_errors)
     return submission
+
+
+def _missing_by_parent(details: list[Any]) -> dict[tuple[int | str, ...], list[int | str]]:
+    groups: dict[tuple[int | str, ...], list[int | str]] = {}
+    for detail in details:
+        if detail["type"] == "missing" and detail["loc"]:
+            loc = tuple(detail["loc"])
+            groups.setdefault(loc[:-1], []).append(loc[-1])
+    return groups
+
+
+def _missing_fields(doc: Document, parent: tuple[int | str, ...], names: list[int | str]) -> FieldError:
+    pointer = _pointer(parent)
+    line, column = doc.locate(pointer)
+    listed = ", ".join(str(n) for n in names)
+    return FieldError(f"missing {len(names)} required fields: {listed}", file=doc.source, line=line,
+                      column=column, field=pointer or "/", expected="every required field of this block "
+                      "(null where unknown; egov-rules schema submission lists them)")
 
 
 def _collect(doc: Document, errors: list[FieldError], max_errors: int) -> InputErrors:
@@ -354,15 +384,15 @@ def _ref_values(node: Any, tokens: list[str], pointer: str) -> Iterator[tuple[st
         return
     head, rest = tokens[0], tokens[1:]
     if head == "[]":
-        for i, item in enumerate(node or ()):
+        for i, item in enumerate(node if isinstance(node, list) else ()):
             yield from _ref_values(item, rest, f"{pointer}/{i}")
     else:
-        child = getattr(node, head, None)
+        child = _field(node, head)
         if child is not None:
             yield from _ref_values(child, rest, pointer_join(pointer, head))
 
 
-def _references_resolve(holders: list[tuple[str, str, BaseModel]], owner: dict[str, tuple[str, int]]) -> bool:
+def _references_resolve(holders: list[tuple[str, str, Any]], owner: dict[str, tuple[str, int]]) -> bool:
     """Whether every reference names an entity of a collection it may point into (values only: the slow
     walk below, with pointers and messages, runs only when one does not)."""
     for def_name, _, entity in holders:
@@ -370,9 +400,9 @@ def _references_resolve(holders: list[tuple[str, str, BaseModel]], owner: dict[s
             nodes: list[Any] = [entity]
             for head in tokens:
                 if head == "[]":
-                    nodes = [item for node in nodes for item in (node or ())]
+                    nodes = [item for node in nodes for item in (node if isinstance(node, list) else ())]
                 else:
-                    nodes = [child for node in nodes if (child := getattr(node, head, None)) is not None]
+                    nodes = [child for node in nodes if (child := _field(node, head)) is not None]
             for value in nodes:
                 if isinstance(value, str):
                     found = owner.get(value)
@@ -385,13 +415,39 @@ def _must_name(targets: tuple[str, ...]) -> str:
     return " or ".join(entity_label(COLLECTIONS[t]) for t in targets)
 
 
+Holders = tuple[Any, list[tuple[str, int, Any]]]  # (the submission block, [(collection, index, entity)])
+
+
+def _raw_holders(data: Any) -> Holders:
+    """The entities of data that failed the schema, as far as they can be read (objects with a string id)."""
+    if not isinstance(data, dict):
+        return None, []
+    entities = []
+    for collection in COLLECTIONS:
+        items = data.get(collection)
+        for i, entity in enumerate(items if isinstance(items, list) else []):
+            if isinstance(entity, dict) and isinstance(entity.get("id"), str):
+                entities.append((collection, i, entity))
+    block = data.get("submission")
+    return (block if isinstance(block, dict) else None), entities
+
+
 def check_references(doc: Document, submission: Submission) -> list[FieldError]:
     """Ids unique across all entities; every reference names an entity of an allowed collection."""
+    return _reference_errors(doc, (submission.submission, list(submission.entities())))
+
+
+def _field(node: Any, name: str) -> Any:
+    return node.get(name) if isinstance(node, dict) else getattr(node, name, None)
+
+
+def _reference_errors(doc: Document, holders_in: Holders) -> list[FieldError]:
+    block, entities = holders_in
     errors: list[FieldError] = []
     owner: dict[str, tuple[str, int]] = {}  # id -> (collection, index) of its first use
     ids_in: dict[str, list[str]] = {c: [] for c in COLLECTIONS}
-    for collection, i, entity in submission.entities():
-        eid: str = getattr(entity, "id")  # noqa: B009 - every entity model has an id
+    for collection, i, entity in entities:
+        eid: str = _field(entity, "id")
         if eid in owner:
             first_coll, first_i = owner[eid]
             first = f"/{first_coll}/{first_i}/id"
@@ -413,8 +469,8 @@ def check_references(doc: Document, submission: Submission) -> list[FieldError]:
             ids_in[collection].append(eid)
     pool = _IdPool(ids_in)
 
-    holders: list[tuple[str, str, BaseModel]] = [("submission", "/submission", submission.submission)]
-    holders += ((COLLECTIONS[c], f"/{c}/{i}", e) for c, i, e in submission.entities())
+    holders: list[tuple[str, str, Any]] = [("submission", "/submission", block)] if block is not None else []
+    holders += ((COLLECTIONS[c], f"/{c}/{i}", e) for c, i, e in entities)
     if _references_resolve(holders, owner):  # the common case, without a pointer built for each reference
         return errors
     for def_name, base, entity in holders:
@@ -500,7 +556,61 @@ def schema_json() -> dict[str, Any]:
         for prop in model_def.get("properties", {}).values():
             if "default" in prop and prop["default"] is None and not _admits_null(prop):
                 del prop["default"]
-    return schema
+    _describe_properties(schema, defs)
+    return {"$schema": schema["$schema"], "$id": normative.get("$id", SCHEMA_ID), **schema}
+
+
+SCHEMA_ID = "urn:egov-rules:schema:submission:1"
+
+
+def _describe_properties(schema: dict[str, Any], defs: dict[str, Any]) -> None:
+    """A title and a description in English and Chinese on every property, from the one labels table
+    (labels.py), so an editor shows what each field means; ``x-title-zh``/``x-description-zh`` keep the
+    Chinese apart for tools that pick a language."""
+    from .labels import collection_label, entity_label, field_help, field_label, schema_fields
+
+    known = schema_fields()
+    by_model = {model.__name__: (def_name, path) for model, (def_name, path) in MODEL_NODES.items()}
+
+    def where(def_name: str, path: str) -> tuple[str, str]:
+        if (def_name, path) in known or (def_name, path + "[]") in known:
+            return def_name, path if (def_name, path) in known else path + "[]"
+        # a shared object (region): the first entity that has it names its fields
+        for entity, field_path in known:
+            if field_path.endswith(f"{def_name}.{path}") or field_path.endswith(f"{def_name}[].{path}"):
+                return entity, field_path
+        return def_name, path
+
+    def put(prop: dict[str, Any], en_title: str, zh_title: str, en: str, zh: str) -> None:
+        prop["title"] = en_title
+        prop["description"] = f"{en or en_title}\n{zh or zh_title}"
+        prop["x-title-zh"] = zh_title
+        prop["x-description-zh"] = zh or zh_title
+
+    for name, prop in schema.get("properties", {}).items():  # the top-level lists and the submission block
+        entity = "submission" if name == "submission" else None
+        if entity is None:
+            put(prop, collection_label(name), collection_label(name, "zh"),
+                f"{collection_label(name)}: a list of {entity_label(_singular(name))} entries",
+                f"{collection_label(name, 'zh')}：{entity_label(_singular(name), 'zh')}列表")
+        else:
+            put(prop, entity_label(entity), entity_label(entity, "zh"),
+                "The submission's identity: its id, the reference date (as_of) and what it reviews (kind).",
+                "报送材料本身的信息：编号、基准日期和审查类型。")
+    for model_name, node in defs.items():
+        if model_name not in by_model:
+            continue
+        def_name, base = by_model[model_name]
+        for name, prop in node.get("properties", {}).items():
+            entity, path = where(def_name, f"{base}.{name}" if base else name)
+            put(prop, field_label(entity, path), field_label(entity, path, "zh"), field_help(entity, path),
+                field_help(entity, path, "zh"))
+
+
+def _singular(collection: str) -> str:
+    from .labels import entity_types
+
+    return next((e for e, c in entity_types().items() if c == collection), collection)
 
 
 def _admits_null(node: dict[str, Any]) -> bool:

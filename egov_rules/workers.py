@@ -36,7 +36,7 @@ class _Worker:
     in_flight: deque[int] = field(default_factory=deque)
 
 
-def _worker_main(conn: Connection, spec: CheckerSpec) -> None:
+def _worker_main(conn: Connection, spec: CheckerSpec, stage: str | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent handles it
     from .batch import check_item
 
@@ -48,7 +48,7 @@ def _worker_main(conn: Connection, spec: CheckerSpec) -> None:
             return
         for index, item in chunk:
             try:
-                conn.send(("result", index, check_item(checker, item)))
+                conn.send(("result", index, check_item(checker, item, stage)))
             except Exception as exc:  # a bug while checking: the parent reports it as one
                 conn.send(("bug", index, f"{type(exc).__name__}: {exc}"))
                 return
@@ -65,8 +65,10 @@ def _death(process: BaseProcess) -> str:
 
 
 class WorkerPool:
-    def __init__(self, spec: CheckerSpec, items: list[Item], jobs: int, chunk: int) -> None:
+    def __init__(self, spec: CheckerSpec, items: list[Item], jobs: int, chunk: int,
+                 stage: str | None = None) -> None:
         self.spec = spec
+        self.stage = stage
         self.items = items
         self.jobs = jobs
         self.chunk = chunk
@@ -78,7 +80,7 @@ class WorkerPool:
 
     def _start(self) -> None:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(child, self.spec), daemon=True)
+        process = self.context.Process(target=_worker_main, args=(child, self.spec, self.stage), daemon=True)
         process.start()
         child.close()
         self.workers.append(_Worker(process, parent))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from egov_rules.load import load_document
 from egov_rules.rulebook import default_rules_dir
@@ -31,3 +34,11 @@ def write_rule(tmp_path: Path, body: str, head: str = RULE_HEAD) -> Path:
     d.mkdir(exist_ok=True)
     (d / "art17-test.yaml").write_text(head + textwrap.indent(textwrap.dedent(body), "    "), "utf-8")
     return d
+
+
+def require_durable() -> None:
+    """The durable engine is part of the test install ('.[dev]'): missing, it fails, never skips, except on
+    CPython 3.13+, where durable_rules cannot be built at all (README, pyproject)."""
+    if sys.version_info >= (3, 13):
+        pytest.skip("durable_rules does not build on CPython 3.13+", allow_module_level=True)
+    import durable.engine  # noqa: F401  (an ImportError here is a broken test install)

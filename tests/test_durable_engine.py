@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from rule_fixtures import BASE, write_rule
+from rule_fixtures import BASE, require_durable, write_rule
 
 from egov_rules.check import Checker
 from egov_rules.cli import app
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def checkers(tmp_path: Path, body: str) -> tuple[Checker, Checker]:
-    pytest.importorskip("durable.engine")
+    require_durable()
     d = write_rule(tmp_path, body)
     book = load_rulebook([d], include_default=False)
     return Checker(rulebook=book), Checker(rulebook=book, engine="durable")

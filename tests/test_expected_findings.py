@@ -12,10 +12,8 @@ from egov_rules.check import Checker, Report
 from egov_rules.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "spec" / "examples"
-CASES = sorted(ROOT.glob("fixtures/*.expected.yaml")) + (
-    sorted(SHARED.glob("*.expected.yaml")) if SHARED.is_dir() else []
-)
+SHARED = ROOT / "vendor" / "spec" / "examples"
+CASES = sorted(ROOT.glob("fixtures/*.expected.yaml")) + sorted(SHARED.glob("*.expected.yaml"))
 
 # Art 44 class of an expected file -> the decision outcomes that honour it at its stage
 OUTCOMES = {

@@ -251,7 +251,7 @@ def test_gate_on_invalid_input_exits_2_with_position(tmp_path: Path) -> None:
     assert "bad.yaml:" in err and "proposed" in err and "Traceback" not in out + err
 
 
-def test_gate_without_a_project_exits_2(tmp_path: Path) -> None:
+def test_gate_on_a_unit_review_exits_0_with_no_decision(tmp_path: Path) -> None:
     data = yaml.safe_load(COMPLIANT.read_text("utf-8"))
     data["submission"].update(kind="unit_review", units_under_review=["unit.ct.mz"])
     for coll in ("projects", "information_systems", "collection_items"):
@@ -262,8 +262,10 @@ def test_gate_without_a_project_exits_2(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     assert run("check", str(path), "--format", "json")[0] in (0, 1)  # a valid submission
     code, out, err = run("gate", str(path), "--format", "json")
-    assert code == 2
-    assert "no project to decide on" in err and "Traceback" not in out + err
+    assert code == 0, err  # issue 11 pt 6: report.md keeps 2 for bad input; a unit review is not one
+    decision = json.loads(out)["submissions"][0]["decision"]
+    assert decision["outcome"] == "no_decision" and decision["projects"] == []
+    assert decision["outcome_text"] == "no Art 44 decision (unit review)" and "Traceback" not in out + err
 
 
 def test_gate_output_is_deterministic() -> None:

@@ -35,9 +35,13 @@ from egov_rules.model import (
 )
 from egov_rules.validate import FieldError, schema_json, validate_document, validate_models
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[1] / "vendor"
 EXAMPLES = sorted(p for p in (SHARED / "spec" / "examples").glob("*.yaml") if not p.name.endswith(".expected.yaml"))
-needs_shared = pytest.mark.skipif(not EXAMPLES, reason="shared spec examples not available")
+assert EXAMPLES, "vendored spec examples missing (vendor/spec/examples)"
+
+
+def needs_shared(fn: Any) -> Any:  # kept as a no-op marker: the examples are vendored, never skipped
+    return fn
 
 VALIDATOR = Draft202012Validator(normative_schema(), format_checker=FormatChecker())
 

@@ -60,7 +60,8 @@ def test_severity_picks_the_command_and_waived_findings_are_silent() -> None:
     sub.findings = [dataclasses.replace(f, severity="warning"), dataclasses.replace(f, severity="insufficient"),
                     dataclasses.replace(f, waived={"justification": "pilot"})]
     lines = render(Report([sub], checker.rulebook), RenderOptions()).splitlines()
-    assert [x.split(" ", 1)[0] for x in lines[:-1]] == ["::warning", "::notice"]
+    findings = [x for x in lines[:-1] if "Art 44 decision" not in x]
+    assert [x.split(" ", 1)[0] for x in findings] == ["::warning", "::notice"]
 
 
 def test_an_input_error_is_an_error_annotation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,7 @@ from egov_rules.report import RenderOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"
-SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SCHEMA = ROOT / "vendor" / "schemas" / "sarif-schema-2.1.0.json"
 OWN_DC = FIX / "02_municipal_own_datacentre.yaml"
 CATALOGUE = FIX / "03_collection_outside_catalogue.yaml"
 COMPLIANT = FIX / "01_county_compliant.yaml"
@@ -30,9 +30,8 @@ def sarif(*args: str) -> tuple[int, dict[str, Any]]:
 
 
 def validate(doc: dict[str, Any]) -> None:
-    if not SCHEMA.is_file():
-        pytest.skip("the official SARIF schema (../shared/schemas) is not available")
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # a dev dependency: never skipped
+
     validator = jsonschema.Draft4Validator(json.loads(SCHEMA.read_text("utf-8")),
                                            format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
@@ -88,9 +87,9 @@ def test_every_rule_of_the_rulebook_is_described_not_only_those_that_fired(batch
     _, doc = sarif(str(batch / OWN_DC.name))
     rules = doc["runs"][0]["tool"]["driver"]["rules"]
     checker = Checker()
-    assert [r["id"] for r in rules] == checker.rulebook.ids()
+    assert [r["id"] for r in rules] == [*checker.rulebook.ids(), "art44-decision"]  # the decision comes last
     assert len(rules) > len({r["ruleId"] for r in doc["runs"][0]["results"]})
-    for descriptor, rule in zip(rules, checker.rulebook.rules, strict=True):
+    for descriptor, rule in zip(rules[:-1], checker.rulebook.rules, strict=True):
         spec = rule.spec
         assert descriptor["shortDescription"]["text"] == spec.title.en
         assert descriptor["fullDescription"]["text"]
@@ -178,7 +177,7 @@ def test_severity_maps_to_level_and_waivers_to_suppressions() -> None:
     ]
     doc = sarif_dict(report, RenderOptions())
     validate(doc)
-    results = doc["runs"][0]["results"]
+    results = [r for r in doc["runs"][0]["results"] if r["ruleId"] != "art44-decision"]
     assert [r["level"] for r in results] == ["warning", "note", "error"]
     assert "suppressions" not in results[0]
     (s,) = results[2]["suppressions"]

@@ -196,7 +196,7 @@ def test_waiver_by_a_reviewer_with_justification(server: Server) -> None:
 def test_funding_action_by_finance_on_the_art44_decision(server: Server) -> None:
     saved = save(server, "rev_all", EX02.replace(b"id: ex02", b"id: fund", 1), "f.yaml").json()
     rid = saved["review"]["id"]
-    outcome = saved["submissions"][0]["decisions"][0]["outcome"]
+    outcome = saved["submissions"][0]["decision"]["projects"][0]["outcome"]
     body = {"project": "prj.ex02", "action": "withhold", "amount": "1200000.00", "reference": "闽财〔2016〕1号"}
     with server.client("fin_qz") as c:
         ok = c.post(f"/api/v1/reviews/{rid}/funding", json=body)

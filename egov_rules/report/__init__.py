@@ -19,6 +19,7 @@ MACHINE_FORMATS = frozenset({"json", "sarif", "junit", "github"})
 class RenderOptions:
     lang: str = "en"
     fail_on: str = "violation"
+    include_context: bool = False  # context findings fail like the others (--include-context)
     command: str = "check"  # check or gate
     color: bool = False
     width: int | None = None

@@ -3,15 +3,22 @@
 Escaping follows @actions/core (toolkit ``command.ts``): in the message ``%``, CR and LF are
 percent-encoded; in properties ``:`` and ``,`` are too, or a title with a colon would end the property.
 Waived findings are not annotated (they are accepted); input errors are ``::error`` at their position.
+Context findings (review_scope.py) keep their level, titled "context:".  Each project's Art 44 decision is
+one annotation at the project: ``::error`` when it blocks, ``::warning`` when it needs review, ``::notice``
+when allowed; a unit review gets one ``::notice`` "no Art 44 decision (unit review)".
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ..check import Report
 from ..errors import EgovError
 from ..findings import Finding
 from ..i18n import citation
+from ..sanctions import consequence_text
 from . import RenderOptions
+from .model import NO_DECISION_TEXT, decision_headline
 from .sanitize import clean_report
 from .sarif import relative_path
 
@@ -45,6 +52,8 @@ def command(name: str, message: str, *, file: str, line: int = 0, column: int = 
 def finding_command(f: Finding, lang: str) -> str:
     fix = "整改" if lang == "zh" else "Remediation"
     title = f"{citation(f.article, f.paragraph, None, lang)} {f.title[lang]} [{f.rule}]"
+    if f.context:  # about an entity the submission does not review: does not fail the check
+        title = ("背景：" if lang == "zh" else "context: ") + title
     message = f"{f.message[lang]}\n{fix}: {f.remediation[lang]}"
     return command(COMMAND[f.severity], message, file=f.file, line=f.line, column=f.column, title=title)
 
@@ -58,6 +67,21 @@ def error_commands(error: EgovError, file: str) -> list[str]:
             message = f"field '{e.field}': {message}"
         out.append(command("error", message, file=e.file or file, line=e.line, column=e.column,
                            title=f"egov-rules: {e.kind}"))
+    return out
+
+
+def decision_commands(sub: Any, lang: str) -> list[str]:
+    heading = "第四十四条处理决定" if lang == "zh" else "Art 44 decision"
+    if not sub.decisions:
+        return [command("notice", NO_DECISION_TEXT[lang], file=sub.file, title=f"egov-rules: {heading}")]
+    out = []
+    for d in sub.decisions:
+        level = "error" if d.blocks else "warning" if d.outcome == "needs_review" else "notice"
+        line, column = sub.project_positions.get(str(d.project), (0, 0))
+        message = "\n".join([decision_headline(d, lang),
+                             *(consequence_text(c, lang) for c in d.consequences)])
+        out.append(command(level, message, file=sub.file, line=line, column=column,
+                           title=f"egov-rules: {heading} {d.project}"))
     return out
 
 
@@ -102,7 +126,9 @@ def capped(lines: list[str], lang: str = "en") -> list[str]:
 
 
 def _lines(report: Report, options: RenderOptions) -> list[str]:
-    lines: list[str] = []
+    # the decisions first: under the per-level cap they are what a reviewer of the run must see
+    lines: list[str] = [x for sub in report.submissions if sub.error is None
+                        for x in decision_commands(sub, options.lang)]
     totals = {"violation": 0, "warning": 0, "insufficient": 0}
     errors = 0
     for sub in report.submissions:

@@ -1,8 +1,16 @@
 """JUnit XML (the Ant schema CI servers read): one test suite per submission, one test case per rule.
 
 A rule with findings at or above ``--fail-on`` fails; a rule that did not apply is skipped; a submission
-that could not be checked is one errored test case.  Findings below the threshold and waived findings are
-listed in the suite's ``system-out``, so nothing is hidden.  The schema requires a timestamp, a hostname
+that could not be checked is one errored test case.  Findings below the threshold, waived findings and
+context findings (review_scope.py; they fail only with ``--include-context``) are listed in the suite's
+``system-out``, so nothing is hidden.
+
+The Art 44 decision is one more test case per project, ``art44-decision <project id>`` (docs/ci.md):
+``allow`` passes; a blocking outcome is a ``failure`` (type = the outcome); ``needs_review`` is an ``error``
+(type ``needs_review``) when the run stops on it (``gate``, exit 3, or ``check --fail-on needs-review``) and
+``skipped`` otherwise; a unit review has one skipped case ``art44-decision`` ("no Art 44 decision").
+
+The schema requires a timestamp, a hostname
 and times: they are fixed (epoch, ``localhost``, 0) so the output stays byte-identical; set
 ``SOURCE_DATE_EPOCH`` to stamp a real time.
 """
@@ -15,10 +23,12 @@ import re
 import xml.etree.ElementTree as ET
 
 from .. import __version__
-from ..check import Report, SubmissionResult
+from ..check import Report, SubmissionResult, finding_threshold
 from ..findings import SEVERITY_ORDER, Finding
 from ..i18n import citation
+from ..sanctions import consequence_text
 from . import RenderOptions
+from .model import NO_DECISION_TEXT, decision_headline
 from .sanitize import clean_report
 
 # characters XML 1.0 cannot carry at all, even escaped (hostile input may put them in messages)
@@ -63,7 +73,7 @@ def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOpt
         error = ET.SubElement(case, "error", {"message": clean(sub.error.message), "type": sub.error.kind})
         error.text = clean(sub.error.render())
     else:
-        threshold = SEVERITY_ORDER[options.fail_on]
+        threshold = SEVERITY_ORDER[finding_threshold(options.fail_on)]
         by_rule: dict[str, list[Finding]] = {}
         for f in sub.findings:
             by_rule.setdefault(f.rule, []).append(f)
@@ -73,9 +83,11 @@ def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOpt
             counts["tests"] += 1
             case = ET.SubElement(suite, "testcase", {"classname": clean(sub.file), "name": rule_id, "time": "0"})
             mine = by_rule.get(rule_id, [])
-            failing = [f for f in mine if not f.waived and SEVERITY_ORDER[f.severity] >= threshold]
+            failing = [f for f in mine if not f.waived and SEVERITY_ORDER[f.severity] >= threshold
+                       and (options.include_context or not f.context)]
             fails = {id(f) for f in failing}
-            notes += [("waived: " if f.waived else "") + _line(f, options.lang) for f in mine if id(f) not in fails]
+            notes += [("waived: " if f.waived else "context: " if f.context else "") + _line(f, options.lang)
+                      for f in mine if id(f) not in fails]
             if failing:
                 counts["failures"] += 1
                 worst = max(failing, key=lambda f: SEVERITY_ORDER[f.severity])
@@ -86,6 +98,10 @@ def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOpt
             elif not mine and sub.outcomes.get(rule_id) == "not_applicable":
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", {"message": "not applicable to this submission"})
+        for kind in _decision_cases(suite, sub, options):
+            counts["tests"] += 1
+            if kind:
+                counts[kind] += 1
     notes += [f"{n.get('level', 'info')}: {n['message'][options.lang]}" for n in sub.notices]
     for name, count in counts.items():
         suite.set(name, str(count))
@@ -93,6 +109,38 @@ def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOpt
     ET.SubElement(suite, "system-out").text = clean("\n".join(notes)) if notes else None
     ET.SubElement(suite, "system-err")
     return suite
+
+
+def _decision_cases(suite: ET.Element, sub: SubmissionResult, options: RenderOptions) -> list[str | None]:
+    """One test case per project decision; returns the count each adds to (None: passed)."""
+    lang = options.lang
+    if not sub.decisions:
+        case = ET.SubElement(suite, "testcase", {"classname": clean(sub.file), "name": "art44-decision", "time": "0"})
+        ET.SubElement(case, "skipped", {"message": NO_DECISION_TEXT[lang]})
+        return ["skipped"]
+    stops_on_review = options.command == "gate" or options.fail_on == "needs-review"
+    kinds: list[str | None] = []
+    for d in sub.decisions:
+        name = clean(f"art44-decision {d.project}")
+        case = ET.SubElement(suite, "testcase", {"classname": clean(sub.file), "name": name, "time": "0"})
+        text = decision_headline(d, lang)
+        review = d.outcome == "needs_review"
+        lines = [text] + [consequence_text(c, lang) for c in d.consequences]
+        if review:  # what follows if the reviewer confirms the findings
+            lines += [consequence_text(c, lang, review=True) for c in d.conditional]
+        detail = "\n".join(lines)
+        if d.blocks:
+            ET.SubElement(case, "failure", {"message": clean(text), "type": d.outcome}).text = clean(detail)
+            kinds.append("failures")
+        elif review and stops_on_review:
+            ET.SubElement(case, "error", {"message": clean(text), "type": "needs_review"}).text = clean(detail)
+            kinds.append("errors")
+        elif review:
+            ET.SubElement(case, "skipped", {"message": clean(text)})
+            kinds.append("skipped")
+        else:
+            kinds.append(None)
+    return kinds
 
 
 def render(report: Report, options: RenderOptions) -> str:

@@ -48,6 +48,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "allows": ("allows the stage", "准予通过"), "needs_review": ("needs review", "需审核"),
     "summary": ("Summary", "汇总"), "chart": ("Findings by chapter and article", "按章、条统计的问题"),
     "findings": ("Findings", "问题清单"), "no_findings": ("No findings.", "未发现问题。"),
+    "context": ("Context: findings about entities this submission does not review (not counted toward the exit code)",
+                "背景问题：涉及本次未受审查对象的问题（不计入退出码）"),
+    "no_decision": ("No Art 44 decision (unit review)", "不作第四十四条处理决定（单位履职审查，无项目）"),
     "article": ("Article", "条款"), "count": ("findings", "问题数"),
     "severity": ("Severity", "级别"), "rule": ("Rule", "规则"), "subject": ("Entity", "对象"),
     "location": ("Location", "位置"), "line": ("line", "行"), "column": ("column", "列"),
@@ -182,7 +185,8 @@ def _overview(report: Report, subs: list[dict[str, Any]], lang: str) -> list[dic
             rows.append({**base, "project": "—", "stage": "—", "decision": v["error_label"], "state": "error"})
             continue
         if not v["decisions"]:
-            rows.append({**base, "project": "—", "stage": "—", "decision": "—", "state": "none"})
+            rows.append({**base, "project": "—", "stage": "—", "decision": t(LABELS["no_decision"], lang),
+                         "state": "none"})
         for d in v["decisions"]:
             rows.append({**base, "project": d["project_label"], "stage": d["stage_label"],
                          "decision": d["outcome_text"], "state": d["state"]})
@@ -200,17 +204,21 @@ def _submission(s: SubmissionResult, stage: str | None, lang: str, labels: dict[
     if s.error is not None:
         out["error"] = safe_text(s.error.render(), 4000)
         return out
-    findings = [_finding(i, f, stage, lang, labels, s) for i, f in enumerate(ordered(s.findings), 1)]
+    # the reviewed findings, then the context ones (review_scope.py) under their own heading
+    listed = ordered(s.reviewed) + ordered(s.context)
+    findings = [_finding(i, f, stage, lang, labels, s) for i, f in enumerate(listed, 1)]
     first: dict[int, int] = {}
-    for v in findings:  # an article's text is shown once, with its first finding; later ones refer to it
+    for f, v in zip(listed, findings, strict=True):  # an article's text is shown once, with its first finding
         v["text_at"] = first.setdefault(v["article"], v["n"])
-    by_fp = {f.fingerprint: v for f, v in zip(ordered(s.findings), findings, strict=True)}
+        v["context"] = f.context
+    by_fp = {f.fingerprint: v for f, v in zip(listed, findings, strict=True)}
     out["findings"] = findings
+    out["has_reviewed"] = bool(s.reviewed)
     out["decisions"] = [_decision(d, by_fp, s.findings, lang, s) for d in s.decisions]
-    out["art46"] = [art46_item_text(i, st, lang) for i, st in art46_items(s.findings)]
+    out["art46"] = [art46_item_text(i, st, lang) for i, st in art46_items(s.reviewed)]
     out["summary_line"] = _summary_line(s, lang)
     out["summary"] = s.summary()
-    out["chart"] = _chart(s.findings, lang)
+    out["chart"] = _chart(s.reviewed, lang)  # as the summary: context findings are listed, not counted
     out["notes"] = _notes(s.findings, lang)
     out["notices"] = [{"level": n["level"], "text": n["message"][lang]} for n in s.notices]
     return out

@@ -92,15 +92,15 @@ def submission_dict(s: SubmissionResult, lang: str, stage: str | None = None) ->
     if s.error is not None:
         errors = getattr(s.error, "errors", [s.error])
         return {"file": s.file, "id": None, "error": {"exit_code": 2, "problems": [e.to_dict() for e in errors]},
-                "findings": [], "summary": None, "decision": None, "decisions": []}
-    decisions = [decision_dict(d, lang, s.findings) for d in s.decisions]
+                "findings": [], "context": [], "summary": None, "decision": None}
     out: dict[str, Any] = {
         "file": s.file,
         "id": s.id,
-        "findings": [finding_dict(f, lang, stage) for f in s.findings],
+        "findings": [finding_dict(f, lang, stage) for f in s.reviewed],
+        # findings about entities the submission does not review (review_scope.py): apart, severity kept
+        "context": [finding_dict(f, lang, stage) for f in s.context],
         "summary": s.summary(),
-        "decision": decisions[0] if len(decisions) == 1 else _aggregate(decisions),
-        "decisions": decisions,
+        "decision": submission_decision(s, lang),
     }
     if s.engine_notes:
         out["engine_notes"] = s.engine_notes
@@ -113,12 +113,32 @@ def notice_dict(n: dict[str, Any], lang: str) -> dict[str, Any]:
     return {**{k: v for k, v in n.items() if k != "message"}, "message": n["message"][lang]}
 
 
-def _aggregate(decisions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """With several projects the headline decision is the most restrictive one."""
-    if not decisions:
+def decision_headline(d: Decision, lang: str) -> str:
+    """One line for a project's decision in the machine formats' texts: ``prj.x (proposal): not approved...``."""
+    from ..i18n import stage_label
+
+    en, zh = OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome))
+    if lang == "zh":
+        return f"{d.project}（{stage_label(d.stage, 'zh') if d.stage else '阶段未填写'}）：{zh}"
+    return f"{d.project} ({stage_label(d.stage, 'en') if d.stage else 'stage not given'}): {en}"
+
+
+NO_DECISION = "no_decision"
+NO_DECISION_TEXT = {"en": "no Art 44 decision (unit review)", "zh": "不作第四十四条处理决定（单位履职审查，无项目）"}
+
+
+def submission_decision(s: SubmissionResult, lang: str) -> dict[str, Any] | None:
+    """The one ``decision`` field of spec/report.md (docs/report-contract.md): the headline decision (the most
+    restrictive of the projects') with every project's own decision in ``projects``; a unit review, with no
+    project to decide on, has outcome ``no_decision``.  None only when the submission could not be checked."""
+    if s.error is not None:
         return None
+    projects = [decision_dict(d, lang, s.findings) for d in s.decisions]
+    if not projects:
+        return {"project": None, "stage": None, "outcome": NO_DECISION, "outcome_text": NO_DECISION_TEXT[lang],
+                "consequences": [], "needs_review": False, "projects": []}
     rank = {"allow": 0, "needs_review": 1}
-    return max(decisions, key=lambda d: rank.get(d["outcome"], 2))
+    return {**max(projects, key=lambda d: rank.get(d["outcome"], 2)), "projects": projects}
 
 
 def report_dict(report: Report, lang: str) -> dict[str, Any]:

@@ -3,6 +3,12 @@
 One run for the whole batch.  ``tool.driver.rules`` lists every rule of the rulebook that was run (not
 only those that fired) so a scanner can show rule help for a clean file too.  Input errors are tool
 execution notifications, never results: a file that could not be checked has no findings to dismiss.
+
+The Art 44 decision of each project is a result of the pseudo-rule ``art44-decision`` at the project (docs/ci.md):
+a blocking outcome is ``kind: fail`` / ``level: error``, ``needs_review`` is ``kind: review`` / ``warning``,
+``allow`` is ``kind: pass``, and a unit review (no project) is ``kind: notApplicable``; each carries
+``properties.decision`` (project, stage, outcome), and ``run.properties.decisions`` lists them all.  Context
+findings (review_scope.py) keep their level and carry ``properties.context: true`` and the tag ``context``.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ from ..check import Report, SubmissionResult
 from ..findings import Finding
 from ..i18n import citation
 from ..rulebook import Rule
+from ..sanctions import consequence_text
 from . import RenderOptions
+from .model import NO_DECISION, NO_DECISION_TEXT, decision_headline
 from .sanitize import json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -162,6 +170,9 @@ def result(f: Finding, index: int, lang: str, baselined: bool) -> dict[str, Any]
         out["baselineState"] = "new"
     if f.missing:
         out["properties"]["missing_facts"] = [m.path for m in f.missing]
+    if f.context:
+        out["properties"]["context"] = True
+        out["properties"]["tags"] = ["context"]
     if f.waived:
         out["suppressions"] = [suppression(f.waived)]
     return out
@@ -217,6 +228,44 @@ def notifications(sub: SubmissionResult) -> list[dict[str, Any]]:
     return out
 
 
+DECISION_RULE = "art44-decision"
+
+
+def decision_descriptor() -> dict[str, Any]:
+    title = {"en": "Art 44 decision for the project at its stage", "zh": "项目所处阶段的第四十四条处理决定"}
+    remediation = {"en": "Remedy the blocking findings, or have a reviewer judge the findings marked for review.",
+                   "zh": "纠正导致不予通过的问题，或由审核人员对待审核问题作出判断。"}
+    return _descriptor(DECISION_RULE, 44, None, None, title, remediation, "violation", "none", [])
+
+
+def decision_results(sub: SubmissionResult, index: int, lang: str) -> list[dict[str, Any]]:
+    if sub.error is not None:
+        return []
+    if not sub.decisions:  # a unit review: nothing to decide, said so
+        return [{"ruleId": DECISION_RULE, "ruleIndex": index, "kind": "notApplicable", "level": "none",
+                 "message": {"text": NO_DECISION_TEXT[lang]},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(sub.file)}}}]
+                 if not sub.file.startswith("<") else [],
+                 "properties": {"decision": {"project": None, "stage": None, "outcome": NO_DECISION}}}]
+    out = []
+    for d in sub.decisions:
+        kind, level = ("fail", "error") if d.blocks else ("review", "warning") if d.outcome == "needs_review" \
+            else ("pass", "none")
+        line, column = sub.project_positions.get(str(d.project), (0, 0))
+        physical = _physical(sub.file, line, column)
+        text = decision_headline(d, lang)
+        consequences = [consequence_text(c, lang) for c in d.consequences]
+        out.append({
+            "ruleId": DECISION_RULE, "ruleIndex": index, "kind": kind, "level": level,
+            "message": {"text": "; ".join([text, *consequences])},
+            "locations": [{"physicalLocation": physical}] if physical else [],
+            "partialFingerprints": {FINGERPRINT_KEY: f"{DECISION_RULE}:{d.project}"},
+            "properties": {"decision": {"project": d.project, "stage": d.stage, "outcome": d.outcome,
+                                        "blocking_findings": d.blocking, "review_findings": d.review}},
+        })
+    return out
+
+
 def sarif_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
     descriptors = [rule_descriptor(r) for r in report.rulebook.rules]
     index = {r.id: i for i, r in enumerate(report.rulebook.rules)}
@@ -224,9 +273,12 @@ def sarif_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
     for rule_id in sorted(extra):  # registry mismatches: rule-like ids outside the rulebook
         index[rule_id] = len(descriptors)
         descriptors.append(finding_descriptor(extra[rule_id]))
+    index[DECISION_RULE] = len(descriptors)
+    descriptors.append(decision_descriptor())
     baselined = report.baseline is not None
     results = [result(f, index[f.rule], options.lang, baselined)
                for sub in report.submissions for f in sub.findings]
+    results += [r for sub in report.submissions for r in decision_results(sub, index[DECISION_RULE], options.lang)]
     errors = [n for sub in report.submissions for n in notifications(sub)]
     notes = errors + [n for sub in report.submissions for n in notices(sub, options.lang)]
     tool = report.tool()
@@ -241,7 +293,10 @@ def sarif_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
         "invocations": [{"executionSuccessful": not errors, "toolExecutionNotifications": notes}],
         "columnKind": "unicodeCodePoints",  # our columns count characters, not UTF-16 units
         "results": results,
-        "properties": {"submissions": len(report.submissions), "lang": options.lang},
+        "properties": {"submissions": len(report.submissions), "lang": options.lang,
+                       "decisions": [{"file": relative_path(sub.file), **r["properties"]["decision"]}
+                                     for sub in report.submissions
+                                     for r in decision_results(sub, 0, options.lang)]},
     }
     if baselined:
         run["properties"]["baseline"] = {

@@ -35,6 +35,10 @@ HEAD = {
     "art46": ("Art 46 (discipline of the persons responsible)", "第四十六条（责任人员处分）"),
     "others": ("Other findings (no Art 44 consequence)", "其他问题（不影响第四十四条处理意见）"),
     "why": ("why", "原因"), "notes": ("Note", "说明"),
+    "context": ("Context: findings about entities this submission does not review (not counted toward the exit code)",
+                "背景问题：涉及本次未受审查对象的问题（不计入退出码）"),
+    "no_decision": ("Art 44 decision: no Art 44 decision (unit review)",
+                    "第四十四条处理意见：不作第四十四条处理决定（单位履职审查，无项目）"),
     "conditional": ("If the reviewer confirms", "如经审核确认"), "consequences": ("Consequences", "处理措施"),
 }
 CLASS_WORDS = {"A": ("A: shall not be implemented", "A类：不得组织实施"),
@@ -78,13 +82,16 @@ def render(report: Report, options: RenderOptions) -> str:
             console.print(Text(safe_text(_render_error(problems[0], lang), 500) + more, style="red"))
             console.print()
             continue
-        if not sub.findings:
+        if not sub.reviewed:
             console.print(_h("none", lang))
-        for f in ordered(sub.findings):
+        for f in ordered(sub.reviewed):
             finding_block(console, f, sub, lang)
+        _context_block(console, sub, lang)
         _summary(console, sub, lang)
         for d in sub.decisions:
             decision_block(console, d, sub, lang)
+        if not sub.decisions:
+            console.print(Text(_h("no_decision", lang), style="bold"))
         art46_block(console, sub, lang)
         for notice in sub.notices:  # expired or unused waivers: reported, never an error
             _notice(console, notice, lang)
@@ -92,6 +99,14 @@ def render(report: Report, options: RenderOptions) -> str:
             console.print(Text(note, style="dim"))
         console.print()
     return _text(console)
+
+
+def _context_block(console: Console, sub: SubmissionResult, lang: str) -> None:
+    """Findings about entities the submission does not review (review_scope.py): apart, severity kept."""
+    if sub.context:
+        console.print(Text(_h("context", lang), style="dim"))
+        for f in ordered(sub.context):
+            finding_block(console, f, sub, lang, indent=2)
 
 
 def _render_error(error: Any, lang: str) -> str:
@@ -215,7 +230,7 @@ def art46_items(findings: list[Finding]) -> list[tuple[int, str]]:
 
 
 def art46_block(console: Console, sub: SubmissionResult, lang: str) -> None:
-    items = art46_items(sub.findings)
+    items = art46_items(sub.reviewed)  # context findings are not the reviewed unit's
     if not items:
         return
     console.print(f"{_h('art46', lang)}{'：' if lang == 'zh' else ':'}")
@@ -236,6 +251,8 @@ def render_gate(report: Report, options: RenderOptions) -> str:
             console.print()
             continue
         by_fp = {f.fingerprint: f for f in sub.findings}
+        if not sub.decisions:  # a unit review: nothing to decide, its findings below
+            console.print(Text(_h("no_decision", lang), style="bold green"))
         for d in sub.decisions:
             style = "bold red" if d.blocks else ("bold yellow" if d.outcome == "needs_review" else "bold green")
             console.print(Text(decision_line(d, sub, lang), style=style))
@@ -259,10 +276,14 @@ def render_gate(report: Report, options: RenderOptions) -> str:
             for n in d.notes:
                 console.print(Text(f"  {_h('notes', lang)}{colon}{decision_note(n, lang)}", style="dim"))
         deciding = {fp for d in sub.decisions for fp in d.blocking + d.review}
-        others = [f for f in ordered(sub.findings) if f.fingerprint not in deciding and not f.waived]
+        others = [f for f in ordered(sub.reviewed) if f.fingerprint not in deciding and not f.waived]
         if others:
             console.print(f"{_h('others', lang)}{colon}")
             for f in others:
+                console.print(Padding(Text(_short(f, sub, lang)), (0, 0, 0, 2)))
+        if sub.context:
+            console.print(Text(_h("context", lang), style="dim"))
+            for f in ordered(sub.context):
                 console.print(Padding(Text(_short(f, sub, lang)), (0, 0, 0, 2)))
         waived = [f for f in sub.findings if f.waived]
         if waived:

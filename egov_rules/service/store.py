@@ -150,9 +150,9 @@ def save_review(session: Session, user: User, checked: CheckedSubmission) -> tup
         stage=checked.stage, lang=checked.lang, tool_version=checked.tool_version,
         rulebook_version=checked.rulebook.version, rulebook_sha256=checked.rulebook.sha256,
         report=checked.report_text, findings_index=json.dumps(findings),
-        projects=_listed([d["project"] for d in sub["decisions"]]),
+        projects=_listed([d["project"] for d in project_decisions(sub)]),
         articles=_listed([str(f["article"]) for f in sub["findings"]]),
-        outcomes=_listed([d["outcome"] for d in sub["decisions"]]),
+        outcomes=_listed([d["outcome"] for d in project_decisions(sub)]),
         waivers=json.dumps(checked.waivers, ensure_ascii=False, sort_keys=True)))
     for unit in checked.units - _units_of(session, review.id):
         session.add(ReviewUnit(review_id=review.id, unit_id=unit))
@@ -163,6 +163,15 @@ def save_review(session: Session, user: User, checked: CheckedSubmission) -> tup
 
 
 # ------------------------------------------------------------------------------------------- reading
+def project_decisions(sub: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each project's Art 44 decision of a JSON report's submission: ``decision.projects`` (one ``decision``
+    field, docs/report-contract.md); reports stored before that change had a ``decisions`` list."""
+    decision = sub.get("decision")
+    if isinstance(decision, dict) and "projects" in decision:
+        return list(decision["projects"])
+    return list(sub.get("decisions") or [])
+
+
 def _visible(user: User) -> ColumnElement[bool] | None:
     if user.units is None:
         return None
@@ -193,7 +202,7 @@ def _summary(review: Review, version: ReviewVersion, units: set[str]) -> dict[st
         "created_by": review.created_by, "updated_at": version.created_at.isoformat() + "Z",
         "updated_by": version.created_by, "summary": sub["summary"],
         "decisions": [{"project": d["project"], "stage": d["stage"], "outcome": d["outcome"]}
-                      for d in sub["decisions"]],
+                      for d in project_decisions(sub)],
     }
 
 
@@ -334,10 +343,10 @@ def add_funding(session: Session, user: User, review_id: int, project_id: str, a
     if action not in FUNDING_ACTIONS:
         raise StoreError(f"unknown action '{action}'", field="action", expected=", ".join(FUNDING_ACTIONS))
     sub = json.loads(_version(session, review).report)["submissions"][0]
-    decision = next((d for d in sub["decisions"] if d["project"] == project_id), None)
+    decision = next((d for d in project_decisions(sub) if d["project"] == project_id), None)
     if decision is None:
         raise StoreError(f"no Art 44 decision for project '{project_id}' in the latest version", field="project",
-                         expected=", ".join(d["project"] for d in sub["decisions"]) or "a project of the review")
+                         expected=", ".join(d["project"] for d in project_decisions(sub)) or "a project of the review")
     row = FundingAction(review_id=review.id, version=review.latest_version, project_id=project_id,
                         stage=decision["stage"], decision_outcome=decision["outcome"], action=action, amount=amount,
                         reference=reference, note=note, created_by=user.name)

@@ -19,6 +19,7 @@ from ..errors import EgovError
 from ..load import load_bytes
 from ..service.auth import User
 from ..service.models import Review, ReviewUnit, ReviewVersion
+from ..service.store import project_decisions
 
 
 @dataclass
@@ -53,7 +54,7 @@ def build(session: Session, user: User, since: dt.date | None, until: dt.date | 
             out.by_unit[unit] += 1
         for level in set(levels.values()):
             out.by_level[level] += 1
-        for d in sub["decisions"]:
+        for d in project_decisions(sub):
             out.by_stage[d["stage"] or "?"] += 1
             out.by_decision[d["outcome"]] += 1
             if d["outcome"] == "needs_review":

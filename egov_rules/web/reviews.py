@@ -94,8 +94,8 @@ def diff_findings(before: dict[str, Any], after: dict[str, Any]) -> dict[str, An
     """What changes between two reports of the same submission: findings by fingerprint, decisions by project."""
     old = {f["fingerprint"]: f for f in before["findings"]}
     new = {f["fingerprint"]: f for f in after["findings"]}
-    old_d = {d["project"]: d for d in before["decisions"]}
-    new_d = {d["project"]: d for d in after["decisions"]}
+    old_d = {d["project"]: d for d in store.project_decisions(before)}
+    new_d = {d["project"]: d for d in store.project_decisions(after)}
     return {"new": [new[k] for k in new if k not in old], "fixed": [old[k] for k in old if k not in new],
             "unchanged": [new[k] for k in new if k in old],
             "decisions": [(p, old_d.get(p, {}).get("outcome"), new_d.get(p, {}).get("outcome"),
