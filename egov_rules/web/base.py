@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..service.auth import SESSION_COOKIE, User, user_for_session
+from ..service.store import project_decisions
 from .words import DEFAULT_LANG, LANGS, outcome_word, word
 
 LANG_COOKIE = "egov_lang"
@@ -38,7 +39,8 @@ def _environment() -> Any:
                              trim_blocks=True, lstrip_blocks=True)
     from ..labels import collection_label
 
-    env.globals.update(outcome_word=outcome_word, collection_label=collection_label)
+    env.globals.update(outcome_word=outcome_word, collection_label=collection_label,
+                       project_decisions=project_decisions)
     return env
 
 
