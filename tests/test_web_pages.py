@@ -9,11 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from service_support import FIXTURES
 from web_support import csrf_of, login, make_app
-
-pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient
 
 FX02 = (FIXTURES / "02_municipal_own_datacentre.yaml").read_bytes()
 
