@@ -152,7 +152,7 @@ def collect_paths(paths: Iterable[str]) -> list[str]:
         if path.is_dir():
             found = sorted(
                 str(f) for f in path.rglob("*")
-                if f.suffix in (".yaml", ".yml", ".json") and f.is_file() and not f.name.endswith(EXPECTED_SUFFIXES)
+                if f.suffix in (".yaml", ".yml", ".json", ".xlsx") and f.is_file() and not f.name.endswith(EXPECTED_SUFFIXES)
                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
             out.extend(found)
@@ -328,7 +328,11 @@ def validate(path: str, **kw: Any) -> int:
         doc = load_bytes(sys.stdin.buffer.read(limits.max_bytes + 1), "<stdin>", limits=limits)
     else:
         doc = load_document(path, limits=limits)
-    validate_document(doc)
+    try:
+        validate_document(doc)
+    except EgovError as exc:
+        getattr(doc, "annotate_error", lambda _: None)(exc)  # a workbook's errors name sheet and cell
+        raise
     click.echo(f"{doc.source}: valid")
     return EXIT_OK
 

@@ -45,8 +45,11 @@ class Position:
     file: str
     line: int = 0
     column: int = 0
+    cell: str | None = None  # in a workbook: 'sheet'!C7 (line and column are then its row and column)
 
     def __str__(self) -> str:
+        if self.cell:
+            return f"{self.file}: {self.cell}"
         if self.line:
             return f"{self.file}:{self.line}:{self.column}"
         return self.file
@@ -111,6 +114,7 @@ class EgovError(Exception):
             "message": self.message,
             "expected": self.expected,
             "suggestion": self.suggestion,
+            **({"cell": self.position.cell} if self.position.cell else {}),
         }
 
     def __str__(self) -> str:
@@ -171,6 +175,7 @@ class InputErrors(InputError):
         )
         self.errors = errors
         self.kind = first.kind
+        self.position.cell = first.position.cell
 
     def render(self) -> str:
         return "\n".join(e.render() for e in self.errors)
