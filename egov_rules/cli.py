@@ -491,6 +491,11 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
     return EXIT_OK
 
 
+from .input.template_command import template  # noqa: E402  (a light module: openpyxl loads in the command)
+
+app.add_command(template)
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     app.main(args=argv, prog_name="egov-rules")

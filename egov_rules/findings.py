@@ -30,6 +30,7 @@ class MissingFact:
     path: str
     line: int
     column: int
+    cell: str | None = None  # in a workbook: 'sheet'!C7
 
 
 @dataclass
@@ -61,12 +62,18 @@ class Finding:
     waived: dict[str, Any] | None = None
     key: tuple[str, ...] = ()
     also_cites: tuple[int, ...] = ()
+    cell: str | None = None  # in a workbook: 'sheet'!C7 (line and column are its row and column)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.article, self.rule, self.line, self.column, self.pointer, self.key)
 
     def consequences(self, stage: str | None = None) -> list[str]:
         return art44_consequences(self.art44_class, stage or self.stage, self.project_severity)
+
+
+def where(line_word: str, line: int, cell: str | None) -> str:
+    """Where in the file, for a human: ``'项目 projects'!C7`` in a workbook, else ``line 41`` (``line_word``)."""
+    return cell or f"{line_word} {line}"
 
 
 def render_value(value: Any, lang: str) -> str:
@@ -195,11 +202,12 @@ class FindingBuilder:
         severity: str = spec.severity
         downgrade_reason = None
         missing: list[MissingFact] = []
+        cell_of = getattr(doc, "cell_of", None)  # a workbook names sheet and cell
         if verdict.status == "unknown":
             severity = "insufficient"
             for ptr, text in sorted(traced.trace.unknown.items()):
                 line, col = doc.locate(ptr)
-                missing.append(MissingFact(ptr, text, line, col))
+                missing.append(MissingFact(ptr, text, line, col, cell_of(ptr) if cell_of else None))
             if missing:
                 pointer = missing[0].pointer
             names = ", ".join(_fact_name(m.pointer, facts) or m.path for m in missing) or "?"
@@ -242,5 +250,5 @@ class FindingBuilder:
             project_severity=project.get("severity") if project else None,
             art44_class=spec.sanctions.art44, art46=art46, fingerprint=fingerprint, missing=missing,
             downgrade_reason=downgrade_reason, interpretation=interpretation, key=verdict.key,
-            also_cites=tuple(spec.also_cites),
+            also_cites=tuple(spec.also_cites), cell=cell_of(pointer) if cell_of else None,
         )

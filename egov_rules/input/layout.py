@@ -172,3 +172,39 @@ def cell_ref(title: str, row: int, column: int) -> str:
     """``'项目 projects'!C7``: the sheet quoted when its title needs it, as spreadsheets write it."""
     quoted = title if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", title) else "'" + title.replace("'", "''") + "'"
     return f"{quoted}!{column_letter(column)}{row}"
+
+
+def unplaceable(data: dict[str, Any]) -> list[str]:
+    """Pointers of the keys in ``data`` that no column or sheet holds (a workbook would silently drop them)."""
+    from ..load import pointer_join
+
+    specs = {s.collection: s for s in sheet_specs() if s.parent is None}
+    out: list[str] = []
+
+    def entity(spec: SheetSpec, obj: Any, pointer: str) -> None:
+        if not isinstance(obj, dict):
+            return
+        nested: dict[str, set[str]] = {}
+        for c in spec.columns:
+            nested.setdefault(c.path[0], set()).update(c.path[1:])
+        children = {c.child_field: c for c in spec.children}
+        for key, value in obj.items():
+            here = pointer_join(pointer, key)
+            if key in children:
+                for i, item in enumerate(value if isinstance(value, list) else []):
+                    entity(children[key], item, pointer_join(here, i))
+            elif key not in nested:
+                out.append(here)
+            elif nested[key] and isinstance(value, dict):
+                out.extend(pointer_join(here, k) for k in value if k not in nested[key])
+
+    for coll, value in data.items():
+        spec = specs.get(coll)
+        if spec is None:
+            out.append(pointer_join("", coll))
+        elif spec.single:
+            entity(spec, value, "/submission")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                entity(spec, item, pointer_join(pointer_join("", coll), i))
+    return out

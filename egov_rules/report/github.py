@@ -42,6 +42,8 @@ def finding_command(f: Finding, lang: str) -> str:
     fix = "整改" if lang == "zh" else "Remediation"
     title = f"{citation(f.article, f.paragraph, None, lang)} {f.title[lang]} [{f.rule}]"
     message = f"{f.message[lang]}\n{fix}: {f.remediation[lang]}"
+    if f.cell:  # a workbook has no lines: the annotation names the cell instead
+        return command(COMMAND[f.severity], f"{f.cell}: {message}", file=f.file, title=title)
     return command(COMMAND[f.severity], message, file=f.file, line=f.line, column=f.column, title=title)
 
 

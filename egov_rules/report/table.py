@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..check import Report
 from ..errors import safe_text
+from ..findings import where
 from ..i18n import SEVERITY, STATUS46, art46_citation, citation, enum_label, t
 from ..sanctions import OUTCOME_TEXT, consequence_text
 from . import RenderOptions
@@ -58,11 +59,11 @@ def render(report: Report, options: RenderOptions) -> str:
                                 f"{w['approval_ref']}, {w['expires']})", style="dim")
                 if f.missing:
                     body.append(f"\n{t(HEAD['missing'], lang)}: " + ", ".join(
-                        f"{m.path} ({t(HEAD['line'], lang)} {m.line})" for m in f.missing), style="cyan")
+                        f"{m.path} ({where(t(HEAD['line'], lang), m.line, m.cell)})" for m in f.missing), style="cyan")
                 table.add_row(
                     Text(sev, style=STYLE[f.severity]),
                     Text(citation(f.article, f.paragraph, None, lang), style="bold").append("\n" + f.rule, style="dim"),
-                    f"{f.subject_type} {f.subject_id}\n{t(HEAD['line'], lang)} {f.line}" if f.line else
+                    f"{f.subject_type} {f.subject_id}\n{where(t(HEAD['line'], lang), f.line, f.cell)}" if f.line else
                     f"{f.subject_type} {f.subject_id}",
                     body,
                 )
@@ -163,7 +164,7 @@ def _gate_finding(console: Console, f: Any, lang: str, why: str | None) -> None:
     line = "行" if lang == "zh" else "line"
     kind = ENTITY_ZH.get(f.subject_type, f.subject_type) if lang == "zh" else f.subject_type.replace("_", " ")
     head = Text(t(SEVERITY[f.severity], lang), style=STYLE[f.severity])
-    head.append(f"  {citation(f.article, f.paragraph, None, lang)}  {f.rule}  {kind} {f.subject_id}, {line} {f.line}")
+    head.append(f"  {citation(f.article, f.paragraph, None, lang)}  {f.rule}  {kind} {f.subject_id}, {where(line, f.line, f.cell)}")
     body = Text(f"{f.title[lang]}: {f.message[lang]}")
     art46 = "; ".join(f"{art46_citation(i, lang)} {t(STATUS46[st], lang)}" for i, st in f.art46)
     cls = t(ART44_CLASS.get(f.art44_class, (f.art44_class, f.art44_class)), lang)
@@ -171,7 +172,7 @@ def _gate_finding(console: Console, f: Any, lang: str, why: str | None) -> None:
     if why:
         body.append(f"\n{'原因' if lang == 'zh' else 'why'}: {why}", style="yellow")
     for m in f.missing:
-        body.append(f"\n{t(HEAD['missing'], lang)}: {m.path} ({line} {m.line}, {m.pointer})", style="cyan")
+        body.append(f"\n{t(HEAD['missing'], lang)}: {m.path} ({where(line, m.line, m.cell)}, {m.pointer})", style="cyan")
     console.print(Padding(head, (0, 0, 0, 4), expand=False))
     console.print(Padding(body, (0, 0, 0, 6), expand=False))
 
