@@ -169,7 +169,7 @@ def _scalar(ftype: FieldType, entity: str, label_path: str, value: Any) -> Any:
             return True
         if text in _FALSE:
             return False
-        raise CellProblem(f"'{value}'", "yes or no (是 or 否)")
+        raise CellProblem(f"'{value}' is not yes or no", "yes or no (是 or 否)")
     if kind == "enum":
         text = _text(value).strip()
         code = _lookup(entity, label_path).get(text.lower())
@@ -179,27 +179,27 @@ def _scalar(ftype: FieldType, entity: str, label_path: str, value: Any) -> Any:
         return code
     if kind == "int":
         if isinstance(value, bool):
-            raise CellProblem(f"'{value}'", "a whole number")
+            raise CellProblem(f"'{value}' is not a whole number", "a whole number")
         if isinstance(value, int):
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
         if isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
             return int(value.strip())
-        raise CellProblem(f"'{value}'", "a whole number")
+        raise CellProblem(f"'{value}' is not a whole number", "a whole number")
     if kind == "number":
         if isinstance(value, bool):
-            raise CellProblem(f"'{value}'", "a number")
+            raise CellProblem(f"'{value}' is not a number", "a number")
         if isinstance(value, (int, float)):
             return value
         if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
             text = value.strip()
             return int(text) if _INT_TEXT.fullmatch(text) else float(text)
-        raise CellProblem(f"'{value}'", "a number")
+        raise CellProblem(f"'{value}' is not a number", "a number")
     if kind == "ref":
         return _text(value).strip()
     if isinstance(value, bool):
-        raise CellProblem(f"'{value}'", "text")
+        raise CellProblem(f"'{value}' is a yes/no value", "text")
     return _text(value)
 
 

@@ -163,8 +163,11 @@ def write_template(path: str, lang: str = "en", data: dict[str, Any] | None = No
             for index, key in enumerate(keys, start=1):
                 _put(ws.cell(row=r, column=index), _cell_value(spec, key, values.get(key), lang))
         ws.freeze_panes = "B3" if spec.parent is None and not spec.single else "A3"
+        ws.page_setup.orientation = "landscape"
+        ws.print_title_rows = "1:2"  # the headers on every printed page
     _instructions(intro, lang, title_of)
-    lists.sheet_state = "visible"  # hidden sheets are refused by the reader: the choices stay in sight
+    # the choices stay visible (the reader refuses hidden sheets) and go last, out of the way
+    wb.move_sheet(lists, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(lists.title))
     wb.save(path)
 
 
