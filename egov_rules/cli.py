@@ -137,11 +137,12 @@ def _default_format(fmt: str | None, output: str | None) -> str:
 
 # Files of this name hold the expected findings of the submission beside them (the convention of the
 # spec's examples/ and of fixtures/); a directory scan passes over them.
+SUBMISSION_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 EXPECTED_SUFFIXES = (".expected.yaml", ".expected.yml", ".expected.json")
 
 
 def collect_paths(paths: Iterable[str]) -> list[str]:
-    """Files as given; directories recursively (*.yaml, *.yml, *.json, but not *.expected.*, nor hidden
+    """Files as given; directories recursively (*.yaml, *.yml, *.json, *.xlsx, but not *.expected.*, nor hidden
     files), sorted; '-' for stdin."""
     out: list[str] = []
     for p in paths:
@@ -152,7 +153,8 @@ def collect_paths(paths: Iterable[str]) -> list[str]:
         if path.is_dir():
             found = sorted(
                 str(f) for f in path.rglob("*")
-                if f.suffix in (".yaml", ".yml", ".json", ".xlsx") and f.is_file() and not f.name.endswith(EXPECTED_SUFFIXES)
+                if f.suffix in SUBMISSION_SUFFIXES and f.is_file() and not f.name.endswith(EXPECTED_SUFFIXES)
+                and not f.name.startswith("~$")  # a spreadsheet program's lock file
                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
             out.extend(found)

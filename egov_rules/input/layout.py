@@ -80,8 +80,8 @@ def _nullable(node: dict[str, Any], defs: dict[str, Any]) -> bool:
     types = node.get("type")
     if isinstance(types, list) and "null" in types:
         return True
-    return None in node.get("enum", ()) or "anyOf" in node and any(
-        _resolve(n, defs).get("type") == "null" for n in node["anyOf"])
+    return None in node.get("enum", ()) or ("anyOf" in node and any(
+        _resolve(n, defs).get("type") == "null" for n in node["anyOf"]))
 
 
 def _columns(spec: SheetSpec, ftype: FieldType, node: dict[str, Any], defs: dict[str, Any], prefix: str,

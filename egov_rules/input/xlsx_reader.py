@@ -73,7 +73,8 @@ def is_workbook(source: str, data: bytes | None = None) -> bool:
     return source.lower().endswith(WORKBOOK_SUFFIXES) or (data is not None and data.startswith(b"PK\x03\x04"))
 
 
-def load_workbook_bytes(data: bytes, source: str, *, limits: Limits = Limits()) -> WorkbookDocument:
+def load_workbook_bytes(data: bytes, source: str, *, limits: Limits | None = None) -> WorkbookDocument:
+    limits = limits or Limits()
     deadline = time.monotonic() + limits.max_seconds
     if len(data) > limits.max_bytes:
         raise LimitExceeded(f"file size exceeds {limits.max_bytes} bytes", file=source, field="max_bytes",
@@ -338,7 +339,7 @@ class _Reader:
             if spec.parent is not None or spec.single or not spec.children:
                 continue
             entities = data.get(spec.collection, [])
-            ids = {}
+            ids: dict[str, int] = {}
             for i, entity in enumerate(entities):
                 if isinstance(entity.get("id"), str):
                     ids.setdefault(entity["id"], i)

@@ -114,9 +114,11 @@ def starting_data(case: str, lang: str, as_of: dt.date | None = None) -> dict[st
         "platforms": [*unified, {
             "id": "plat.county.bureau.app", "kind": "business_application", "unified": False,
             "owner": unit["id"], "level": "county", "region": _region(), "status": "planned",
-            "cloud_backup_compliant": None, "name": "业务应用系统（请替换）" if zh else "Business application (replace)"}],
+            "cloud_backup_compliant": None,
+            "name": "业务应用系统（请替换）" if zh else "Business application (replace)"}],
         "projects": [{
-            "id": project_id, "name": "某业务信息系统建设项目（请替换）" if zh else "Information system project (replace)",
+            "id": project_id,
+            "name": "某业务信息系统建设项目（请替换）" if zh else "Information system project (replace)",
             "unit": unit["id"], "stage": "proposal", "implementation_start": None, "delivery_model": "self_build",
             "contract": "ctr.0001", "budget": {"construction_cny": 1000000, "om_cny_per_year": 100000},
             "plan_refs": ["plan.city.egov"], "programme_ref": None, "central_deployed": False,

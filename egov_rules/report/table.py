@@ -164,7 +164,8 @@ def _gate_finding(console: Console, f: Any, lang: str, why: str | None) -> None:
     line = "行" if lang == "zh" else "line"
     kind = ENTITY_ZH.get(f.subject_type, f.subject_type) if lang == "zh" else f.subject_type.replace("_", " ")
     head = Text(t(SEVERITY[f.severity], lang), style=STYLE[f.severity])
-    head.append(f"  {citation(f.article, f.paragraph, None, lang)}  {f.rule}  {kind} {f.subject_id}, {where(line, f.line, f.cell)}")
+    head.append(f"  {citation(f.article, f.paragraph, None, lang)}  {f.rule}  {kind} {f.subject_id}, "
+                f"{where(line, f.line, f.cell)}")
     body = Text(f"{f.title[lang]}: {f.message[lang]}")
     art46 = "; ".join(f"{art46_citation(i, lang)} {t(STATUS46[st], lang)}" for i, st in f.art46)
     cls = t(ART44_CLASS.get(f.art44_class, (f.art44_class, f.art44_class)), lang)
@@ -172,7 +173,8 @@ def _gate_finding(console: Console, f: Any, lang: str, why: str | None) -> None:
     if why:
         body.append(f"\n{'原因' if lang == 'zh' else 'why'}: {why}", style="yellow")
     for m in f.missing:
-        body.append(f"\n{t(HEAD['missing'], lang)}: {m.path} ({where(line, m.line, m.cell)}, {m.pointer})", style="cyan")
+        body.append(f"\n{t(HEAD['missing'], lang)}: {m.path} ({where(line, m.line, m.cell)}, {m.pointer})",
+                    style="cyan")
     console.print(Padding(head, (0, 0, 0, 4), expand=False))
     console.print(Padding(body, (0, 0, 0, 6), expand=False))
 
