@@ -117,9 +117,10 @@ def test_validate_gate_and_explain_accept_a_workbook(tmp_path: Path) -> None:
     assert valid.returncode == 0 and "valid" in valid.stdout
     gate = run("gate", "--format", "json", str(book))
     assert gate.returncode == 1, gate.stderr  # blocked, as the YAML is
-    explained = run("explain", str(book), "--rule", "art17-data-centre-without-approval")
+    explained = run("explain", str(book), "--rule", "art17-data-centre-without-approval", "--format", "table")
     assert explained.returncode == 0, explained.stderr
     assert "plat.qz.wjw_dc" in explained.stdout
+    assert "components!A3" in explained.stdout and "projects!A3" in explained.stdout  # cells, not line numbers
 
 
 def test_a_directory_scan_picks_up_workbooks(tmp_path: Path) -> None:
