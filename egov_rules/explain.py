@@ -270,7 +270,8 @@ def to_dict(ex: Explanation, lang: str) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "bindings": it.bindings, "outcome": it.outcome, "why": _why(it, lang),
             "when": _steps(it.when), "require": _steps(it.require), "downgrade": _steps(it.downgrade),
-            "unknown_facts": [{k: v for k, v in vars(f).items() if k != "cell" or v} for f in it.unknown], "decided_by": it.witnesses,
+            "unknown_facts": [{k: v for k, v in vars(f).items() if k != "cell" or v} for f in it.unknown],
+            "decided_by": it.witnesses,
         }
         if it.finding is not None:
             entry["finding"] = {**it.finding, "message": it.finding["message"][lang]}
