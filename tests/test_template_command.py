@@ -130,3 +130,17 @@ def test_a_directory_scan_picks_up_workbooks(tmp_path: Path) -> None:
     proc = run("check", "--format", "json", str(tmp_path))
     files = [s["file"] for s in json.loads(proc.stdout)["submissions"]]
     assert [Path(f).name for f in files] == ["a.yaml", "b.xlsx"]
+
+
+def test_header_notes_name_the_articles_that_read_the_field() -> None:
+    from egov_rules.input.field_articles import articles_by_field, articles_text
+
+    table = articles_by_field()
+    # read by rules' conditions, through references and list items as well
+    assert (17, 1) in table[("project", "components[].mode")]
+    assert (17, 1) in table[("approval", "kind")]
+    assert (39, None) in table[("unit", "separate_grid_team")]
+    assert (46, None) in table[("project", "impact.major_waste")]
+    assert articles_text("project", "conforms_overall_framework", "en") == "Read by: Art 7"
+    assert articles_text("project", "conforms_overall_framework", "zh") == "适用条款：第七条"
+    assert articles_text("project", "notes", "en") == ""  # free text no rule reads

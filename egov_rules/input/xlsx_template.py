@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import InputError, safe_text
 from ..labels import collection_label, entity_label, field_help, field_label
 from .cells import dropdown, to_cell
+from .field_articles import articles_text
 from .layout import FIRST_DATA_ROW, INSTRUCTIONS, LISTS, SheetSpec, column_letter, sheet_specs, sheet_title
 
 EMPTY_ROWS = 200  # rows with drop-downs and date formats below the data
@@ -86,6 +87,9 @@ def _help_text(spec: SheetSpec, column_key: str, lang: str, title_of: dict[str, 
     help_text = field_help(spec.entity, col.label_path, lang)
     if help_text:
         lines.append(help_text)
+    read_by = articles_text(spec.entity, col.label_path, lang)
+    if read_by:
+        lines.append(read_by)
     if col.required and col.object_required:
         lines.append(_t("required", lang))
     ftype = col.ftype.item if col.ftype.kind == "list" and col.ftype.item is not None else col.ftype
@@ -147,7 +151,7 @@ def write_template(path: str, lang: str = "en", data: dict[str, Any] | None = No
             head.font = Font(bold=col is None or (col.required and col.object_required))
             head.fill = header_fill
             head.alignment = Alignment(wrap_text=True, vertical="top")
-            head.comment = Comment(note, "egov-rules", width=320, height=160)
+            head.comment = Comment(note, "egov-rules", width=360, height=220)
             ws.cell(row=2, column=index, value=key).font = key_font
             letter = column_letter(index)
             ws.column_dimensions[letter].width = max(12, min(36, len(label) * (2 if lang == "zh" else 1) + 4))
