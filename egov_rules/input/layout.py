@@ -40,6 +40,7 @@ class Column:
     nullable: bool  # null is a valid value
     object_required: bool = True  # for a flattened field: its object is required in the entity
     marker_for: str | None = None  # an optional child list: this column says "none" when it has no rows
+    description: str = ""  # the JSON Schema's description of the field (a fallback for the labels' help)
 
 
 @dataclass
@@ -84,6 +85,11 @@ def _nullable(node: dict[str, Any], defs: dict[str, Any]) -> bool:
         _resolve(n, defs).get("type") == "null" for n in node["anyOf"]))
 
 
+def _description(node: dict[str, Any], defs: dict[str, Any]) -> str:
+    text = node.get("description") or _resolve(node, defs).get("description") or ""
+    return text if isinstance(text, str) else ""
+
+
 def _columns(spec: SheetSpec, ftype: FieldType, node: dict[str, Any], defs: dict[str, Any], prefix: str,
              sheets: list[SheetSpec]) -> None:
     node = _resolve(node, defs)
@@ -97,7 +103,8 @@ def _columns(spec: SheetSpec, ftype: FieldType, node: dict[str, Any], defs: dict
                 spec.columns.append(Column(
                     key=f"{name}.{leaf}", path=(name, leaf), ftype=leaf_type, label_path=f"{label_path}.{leaf}",
                     required=leaf in sub_required, nullable=_nullable(sub_node["properties"][leaf], defs),
-                    object_required=name in required))
+                    object_required=name in required,
+                    description=_description(sub_node["properties"][leaf], defs)))
                 if leaf_type.kind == "object" or (leaf_type.kind == "list" and leaf_type.item is not None
                                                    and leaf_type.item.kind == "object"):
                     raise AssertionError(f"the workbook layout cannot nest {spec.entity}.{label_path}.{leaf}")
@@ -114,7 +121,8 @@ def _columns(spec: SheetSpec, ftype: FieldType, node: dict[str, Any], defs: dict
                                            required=False, nullable=False, marker_for=name))
         else:
             spec.columns.append(Column(key=name, path=(name,), ftype=sub_type, label_path=label_path,
-                                       required=name in required, nullable=_nullable(sub_node, defs)))
+                                       required=name in required, nullable=_nullable(sub_node, defs),
+                                       description=_description(node["properties"][name], defs)))
 
 
 @cache

@@ -84,7 +84,7 @@ def _help_text(spec: SheetSpec, column_key: str, lang: str, title_of: dict[str, 
     if col is None:
         return ""
     lines = [f"{field_label(spec.entity, col.label_path, lang)} ({col.key})"]
-    help_text = field_help(spec.entity, col.label_path, lang)
+    help_text = field_help(spec.entity, col.label_path, lang) or (col.description if lang == "en" else "")
     if help_text:
         lines.append(help_text)
     read_by = articles_text(spec.entity, col.label_path, lang)
