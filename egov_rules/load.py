@@ -163,8 +163,9 @@ def load_bytes(data: bytes, source: str, *, fmt: str | None = None, limits: Limi
     """
     if fmt not in (None, "yaml", "json", "xlsx"):
         raise ValueError(f"fmt must be 'yaml', 'json', 'xlsx' or None, not {fmt!r}")
-    if fmt == "xlsx" or (fmt is None and (data[:4] == b"PK\x03\x04" or source.lower().endswith((".xlsx", ".xlsm")))):
-        from .input.xlsx_reader import load_workbook_bytes  # a workbook: sheets and cells, not text
+    # a zip is never YAML or JSON text (its signature has control characters): whatever fmt says, it is a workbook
+    if fmt == "xlsx" or data[:4] == b"PK\x03\x04" or (fmt is None and source.lower().endswith((".xlsx", ".xlsm"))):
+        from .input.xlsx_reader import load_workbook_bytes  # sheets and cells, not text
 
         return load_workbook_bytes(data, source, limits=limits)
     deadline = time.monotonic() + limits.max_seconds

@@ -144,3 +144,17 @@ def test_header_notes_name_the_articles_that_read_the_field() -> None:
     assert articles_text("project", "conforms_overall_framework", "en") == "Read by: Art 7"
     assert articles_text("project", "conforms_overall_framework", "zh") == "适用条款：第七条"
     assert articles_text("project", "notes", "en") == ""  # free text no rule reads
+
+
+def test_the_service_path_reads_a_workbook_from_bytes(tmp_path: Path) -> None:
+    """The HTTP service loads uploads with load_bytes (fmt from the content type, often "yaml" or None):
+    a workbook is recognised by its zip signature whatever the name or the format hint says."""
+    from egov_rules.input.xlsx_reader import WorkbookDocument
+    from egov_rules.load import load_bytes
+
+    book = tmp_path / "b.xlsx"
+    assert run("template", "--format", "xlsx", "--from", str(FIXTURE), "-o", str(book)).returncode == 0
+    data = book.read_bytes()
+    for source, fmt in (("upload", None), ("submission.yaml", "yaml"), ("b.xlsx", None)):
+        doc = load_bytes(data, source, fmt=fmt)
+        assert isinstance(doc, WorkbookDocument) and doc.data["submission"]["id"] == "ex02"

@@ -73,6 +73,9 @@ def titles(lang: str) -> dict[str, str]:
     """Sheet key -> sheet title in ``lang``."""
     out = {}
     for spec in sheet_specs():
+        if lang != "zh":  # the key is already English: "projects", not "Projects projects"
+            out[spec.key] = spec.key
+            continue
         label = (collection_label(spec.collection, lang) if spec.parent is None
                  else field_label(spec.entity, spec.child_field or spec.key, lang))
         out[spec.key] = sheet_title(spec.key, label)
