@@ -299,12 +299,14 @@ class _Reader:
                     target[name] = []
             elif column.nullable:  # blank is "not known"; null, so that "required when ..." checks see the key
                 target[name] = None
-        for column in spec.columns:  # nested objects: present if any of their cells is, or if required
+        for column in spec.columns:
+            # a nested object is there if any of its cells is filled, if it is required, or if blank cells
+            # make a valid one (a plan's filing with every date unknown); otherwise it is left out
             if len(column.path) == 2 and column.path[0] not in entity:
-                obj = objects.get(column.path[0], {})
-                if any(col_of.get(c.key) in values for c in spec.columns if c.path[0] == column.path[0]) or (
-                        column.object_required):
-                    entity[column.path[0]] = obj
+                leaves = [c for c in spec.columns if c.path[0] == column.path[0]]
+                if (any(col_of.get(c.key) in values for c in leaves) or column.object_required
+                        or all(c.nullable for c in leaves if c.required)):
+                    entity[column.path[0]] = objects.get(column.path[0], {})
         if spec.single:
             data["submission"] = entity
             self.locate(base, located)
