@@ -130,7 +130,7 @@ def test_100000_rows_hit_the_entity_limit(tmp_path: Path) -> None:
     path = tmp_path / "rows.xlsx"
     rows = io.BytesIO()
     rows.write(_row(1, "id", "name") + _row(2, "id", "name"))
-    for r in range(3, 100_003):
+    for r in range(3, 100_004):  # 100,001 data rows
         rows.write(_row(r, f"unit.{r}", "x"))
     _raw_workbook(path, rows.getvalue())
     err = refused(path, "--max-entities", extra=("--max-entities", "100000"))
@@ -220,3 +220,32 @@ def test_validation_errors_name_the_cell(tmp_path: Path, good_book: Path) -> Non
     refused(path, f"projects!{unit}3", "unit.nowhere", "/projects/0/unit")
     proc = run("validate", str(path))
     assert proc.returncode == 2 and f"projects!{unit}3" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _with_dimension(path: Path, ref: str) -> None:
+    """Make the sheet claim a size it does not have (openpyxl would pad every row out to it)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b"<sheetData>", f'<dimension ref="{ref}"/><sheetData>'.encode(), 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_far_row_and_a_lying_dimension_do_not_stall(tmp_path: Path) -> None:
+    path = tmp_path / "far.xlsx"
+    far = b'<row r="1048576"><c r="B1048576" t="inlineStr"><is><t>far</t></is></c></row>'
+    _raw_workbook(path, _row(1, "id", "name") + _row(2, "id", "name") + _row(3, "unit.a", "x") + far)
+    _with_dimension(path, "A1:XFD1048576")
+    refused(path, "1048576", "--max-entities")
+
+
+def test_a_cell_far_to_the_right_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "wide.xlsx"
+    rows = b"".join(_row(r, "id", "name") if r < 3 else
+                    _row(r, f"unit.{r}", "x")[:-6] + f'<c r="XFD{r}"><v>1</v></c></row>'.encode()
+                    for r in range(1, 2000))
+    _raw_workbook(path, rows)
+    _with_dimension(path, "A1:XFD2000")
+    refused(path, "column XFD", "units!XFD3")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass, field
 from typing import IO
 
 from ..errors import InputError, LimitExceeded
@@ -19,6 +20,7 @@ from ..load import Limits
 EXPANSION = 10  # a workbook may unzip to at most this many times --max-bytes
 MAX_PARTS = 10_000
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 
 
 def open_zip(data: bytes, source: str, limits: Limits) -> zipfile.ZipFile:
@@ -68,13 +70,25 @@ def _read(archive: zipfile.ZipFile, name: str) -> str:
         return ""
 
 
-def merged_ranges(archive: zipfile.ZipFile, part: str) -> list[str]:
-    """The merged ranges declared in one sheet part (``A3:C3``), read in bounded chunks."""
+@dataclass
+class SheetScan:
+    """What one sheet part holds, from a scan of its text: merged ranges, and its farthest cell."""
+
+    merged: list[str] = field(default_factory=list)
+    max_row: int = 0
+    max_column: int = 0
+    far_cell: str = ""  # the reference of the cell in the farthest column
+
+
+def scan_sheet(archive: zipfile.ZipFile, part: str) -> SheetScan:
+    """Scan a sheet part in bounded chunks, so that the reader can refuse a sheet before openpyxl pads
+    its rows out to a far column (XFD) or fills a million empty rows."""
+    scan = SheetScan()
     try:
         fh: IO[bytes] = archive.open(part)
     except KeyError:
-        return []
-    found: list[str] = []
+        return scan
+    merged: set[str] = set()
     tail = b""
     with fh:
         while True:
@@ -82,8 +96,21 @@ def merged_ranges(archive: zipfile.ZipFile, part: str) -> list[str]:
             if not chunk:
                 break
             text = tail + chunk
-            found.extend(m.group(1).decode("ascii") for m in _MERGE.finditer(text))
-            tail = text[-200:]
-            if len(found) > 0 and b"</mergeCells>" in text:
-                break
-    return sorted(set(found))
+            cut = text.rfind(b">") + 1  # whole tags only; the rest carries over
+            whole, tail = text[:cut], text[cut:]
+            merged.update(m.group(1).decode("ascii") for m in _MERGE.finditer(whole))
+            for m in _CELL_REF.finditer(whole):
+                column = _column_index(m.group(1))
+                scan.max_row = max(scan.max_row, int(m.group(2)))
+                if column > scan.max_column:
+                    scan.max_column = column
+                    scan.far_cell = (m.group(1) + m.group(2)).decode("ascii")
+    scan.merged = sorted(merged)
+    return scan
+
+
+def _column_index(letters: bytes) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col

@@ -30,9 +30,10 @@ from .layout import (
     spec_by_key,
     title_key,
 )
-from .xlsx_guard import merged_ranges, open_zip
+from .xlsx_guard import open_zip, scan_sheet
 
 MAX_ERRORS = 50  # cell errors reported in one round
+MAX_COLUMNS = 256  # a sheet of the template has at most a few dozen columns
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 
@@ -129,7 +130,7 @@ class _Reader:
     # -- the workbook ----------------------------------------------------------------------------------
     def read(self, wb: Any, archive: Any) -> WorkbookDocument:
         specs = spec_by_key()
-        found: dict[str, tuple[SheetSpec, Any]] = {}
+        found: dict[str, tuple[SheetSpec, Any, int]] = {}
         for chart in getattr(wb, "chartsheets", []):
             raise self.fail("chart sheets are not part of a submission workbook", chart.title,
                             expected="only the sheets of the template")
@@ -149,13 +150,22 @@ class _Reader:
                                 suggestion=closest(key, list(specs)))
             if key in found:
                 raise self.fail(f"two sheets stand for '{key}'", title, expected="one sheet per kind of entity")
-            merged = merged_ranges(archive, getattr(ws, "_worksheet_path", ""))
-            if merged:
-                first = merged[0].split(":")[0]
-                raise self.fail(f"merged cells ({', '.join(merged[:5])}): a merged cell hides which row or "
+            scan = scan_sheet(archive, getattr(ws, "_worksheet_path", ""))
+            if scan.merged:
+                first = scan.merged[0].split(":")[0]
+                raise self.fail(f"merged cells ({', '.join(scan.merged[:5])}): a merged cell hides which row or "
                                 "column a value belongs to", title, *_rc(first),
                                 expected="one value per cell: unmerge the cells")
-            found[key] = (spec, ws)
+            if scan.max_column > MAX_COLUMNS:
+                raise self.fail(f"a cell in column {column_letter(scan.max_column)}, far beyond the template's "
+                                "columns", title, *_rc(scan.far_cell),
+                                expected=f"values only under the template's columns (at most {MAX_COLUMNS})")
+            if scan.max_row > self.limits.max_entities + FIRST_DATA_ROW:
+                raise LimitExceeded(f"sheet '{safe_text(title)}' has a row numbered {scan.max_row}, more than "
+                                    f"{self.limits.max_entities} rows", file=self.source, field="max_entities",
+                                    expected="fewer rows, or a higher --max-entities")
+            ws.reset_dimensions()  # the sheet's own claim of its size is not trusted: the scan bounded it
+            found[key] = (spec, ws, scan.max_column)
         if not found:
             raise self.fail("the workbook has none of the submission's sheets", None,
                             expected="the sheets of the template, e.g. 'submission', 'units', 'projects'")
@@ -164,38 +174,43 @@ class _Reader:
         for spec in sheet_specs():  # schema order: the same data as the YAML whatever the tab order
             if spec.key not in found:
                 continue
-            _, ws = found[spec.key]
-            self.read_sheet(spec, ws, data, markers)
+            _, ws, width = found[spec.key]
+            self.read_sheet(spec, ws, width, data, markers)
         self.attach_children(data, found, markers)
         if self.errors:
             raise InputErrors(self.errors)
         return WorkbookDocument(source=self.source, data=data, positions=self.positions,
                                 key_positions={}, format="xlsx", cells=self.cells)
 
-    def read_sheet(self, spec: SheetSpec, ws: Any, data: dict[str, Any],
+    def read_sheet(self, spec: SheetSpec, ws: Any, width: int, data: dict[str, Any],
                    markers: dict[str, list[tuple[dict[str, Any], str, str, int, int]]]) -> None:
         title = ws.title
         header: dict[int, str] = {}
         entities: list[Any] = []
         if not spec.single and spec.parent is None:
             data[spec.collection] = entities
-        for row in ws.iter_rows():
-            cells = [c for c in row if c.value is not None]
-            self.rows += 1
-            if self.rows % 256 == 0 and time.monotonic() > self.deadline:
+        blank: Any = None  # openpyxl yields one shared tuple for every missing row: skipped without a look
+        for r, row in enumerate(ws.iter_rows(max_col=max(width, 1)), start=1):  # rows come in order, gaps filled
+            if r >= FIRST_DATA_ROW:
+                self.rows += 1
+            if r % 256 == 0 and time.monotonic() > self.deadline:
                 raise LimitExceeded(f"reading the workbook took longer than {self.limits.max_seconds} s",
                                     file=self.source, field="max_seconds", expected="a higher --max-seconds")
             if self.rows > self.limits.max_entities:
                 raise LimitExceeded(
                     f"the workbook has more than {self.limits.max_entities} rows", file=self.source,
                     field="max_entities", expected="fewer rows, or a higher --max-entities")
-            if not cells:
+            if row is blank:
                 continue
+            cells = [c for c in row if c.value is not None]
+            if not cells:
+                blank = row
+                continue
+            r = cells[0].row or r
             self.cells_read += len(cells)
             if self.cells_read > self.limits.max_nodes:
                 raise LimitExceeded(f"the workbook has more than {self.limits.max_nodes} filled cells",
                                     file=self.source, field="max_nodes", expected="a higher --max-nodes")
-            r = cells[0].row
             values: dict[int, Any] = {}
             for c in cells:
                 value = self.cell_value(c, title)
@@ -331,7 +346,7 @@ class _Reader:
                 self.cells[pointer] = (title, row, col)
                 self.positions[pointer] = (row, col)
 
-    def attach_children(self, data: dict[str, Any], found: dict[str, tuple[SheetSpec, Any]],
+    def attach_children(self, data: dict[str, Any], found: dict[str, tuple[SheetSpec, Any, int]],
                         markers: dict[str, list[tuple[dict[str, Any], str, str, int, int]]]) -> None:
         marked: dict[int, dict[str, tuple[str, str, int, int]]] = {}
         for name, entries in markers.items():
