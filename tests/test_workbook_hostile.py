@@ -249,3 +249,9 @@ def test_a_cell_far_to_the_right_is_refused(tmp_path: Path) -> None:
     _raw_workbook(path, rows)
     _with_dimension(path, "A1:XFD2000")
     refused(path, "column XFD", "units!XFD3")
+
+
+def test_a_huge_shared_strings_table_is_refused_before_parsing(tmp_path: Path, good_book: Path) -> None:
+    strings = b"<sst>" + (b"<si><t>" + b"x" * 60 + b"</t></si>") * 20_000 + b"</sst>"  # 1.5 MB
+    path = with_extra_part(good_book, tmp_path / "strings.xlsx", "xl/sharedStrings.xml", strings)
+    refused(path, "shared strings", "--max-bytes", extra=("--max-bytes", "300000"))
