@@ -123,3 +123,11 @@ def test_zh_sheet_titles_are_quoted_in_cell_references(tmp_path: Path) -> None:
     assert cell_ref("项目 projects", 7, 3) == "'项目 projects'!C7"
     assert cell_ref("projects", 7, 28) == "projects!AB7"
     assert cell_ref("it's", 1, 1) == "'it''s'!A1"
+
+
+def test_a_workbook_saved_by_libreoffice_reads_the_same(checker: Checker) -> None:
+    saved = ROOT / "tests" / "data" / "workbooks" / "07_saved_by_libreoffice.xlsx"
+    fixture = ROOT / "fixtures" / "07_planning_unknown_facts.yaml"
+    a = _without_locations(_json(checker, fixture, "zh"))
+    b = _without_locations(_json(checker, saved, "zh"))
+    assert json.dumps(a, ensure_ascii=False, sort_keys=True) == json.dumps(b, ensure_ascii=False, sort_keys=True)

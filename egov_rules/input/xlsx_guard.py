@@ -18,7 +18,7 @@ from ..errors import InputError, LimitExceeded
 from ..load import Limits
 
 EXPANSION = 10  # a workbook may unzip to at most this many times --max-bytes
-STRINGS_EXPANSION = 4  # the shared strings part: at most this many times --max-bytes
+PART_EXPANSION = 4  # a part parsed whole (shared strings, styles...): at most this many times --max-bytes
 MAX_PARTS = 10_000
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
@@ -48,12 +48,13 @@ def open_zip(data: bytes, source: str, limits: Limits) -> zipfile.ZipFile:
                 f"declares {info.file_size} bytes): refused as a possible zip bomb",
                 file=source, field="max_bytes",
                 expected=f"at most {EXPANSION} x --max-bytes unzipped; raise --max-bytes if the workbook is genuine")
-    for info in infos:  # openpyxl parses the shared strings whole, before any row: bound it on its own
-        strings = info.filename.lower().endswith("sharedstrings.xml")
-        if strings and info.file_size > limits.max_bytes * STRINGS_EXPANSION:
+    for info in infos:  # openpyxl parses shared strings, styles and the rest whole, before any row is read
+        whole = not info.filename.lower().startswith("xl/worksheets/")  # sheets are streamed, row by row
+        if whole and info.file_size > limits.max_bytes * PART_EXPANSION:
+            what = "shared strings" if "sharedstrings" in info.filename.lower() else f"part '{info.filename}'"
             raise LimitExceeded(
-                f"the workbook's shared strings would expand to {info.file_size} bytes", file=source,
-                field="max_bytes", expected=f"at most {STRINGS_EXPANSION} x --max-bytes of shared strings")
+                f"the workbook's {what} would expand to {info.file_size} bytes", file=source, field="max_bytes",
+                expected=f"at most {PART_EXPANSION} x --max-bytes for any part other than a sheet")
     names = {info.filename for info in infos}
     lower = {n.lower() for n in names}
     if "[content_types].xml" not in lower or not any(n.startswith("xl/workbook") for n in lower):
