@@ -158,3 +158,15 @@ def test_the_service_path_reads_a_workbook_from_bytes(tmp_path: Path) -> None:
     for source, fmt in (("upload", None), ("submission.yaml", "yaml"), ("b.xlsx", None)):
         doc = load_bytes(data, source, fmt=fmt)
         assert isinstance(doc, WorkbookDocument) and doc.data["submission"]["id"] == "ex02"
+
+
+def test_xlsx_from_json(tmp_path: Path) -> None:
+    from egov_rules.load import load_document
+
+    as_json = tmp_path / "sub.json"
+    as_json.write_text(json.dumps(load_document(FIXTURE).data, ensure_ascii=False), "utf-8")
+    book = tmp_path / "from-json.xlsx"
+    assert run("template", "--format", "xlsx", "--lang", "zh", "--from", str(as_json), "-o", str(book)).returncode == 0
+    a = json.loads(run("check", "--format", "json", str(as_json)).stdout)["submissions"][0]["findings"]
+    b = json.loads(run("check", "--format", "json", str(book)).stdout)["submissions"][0]["findings"]
+    assert [(f["rule"], f["fingerprint"]) for f in a] == [(f["rule"], f["fingerprint"]) for f in b]

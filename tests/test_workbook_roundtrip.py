@@ -131,3 +131,26 @@ def test_a_workbook_saved_by_libreoffice_reads_the_same(checker: Checker) -> Non
     a = _without_locations(_json(checker, fixture, "zh"))
     b = _without_locations(_json(checker, saved, "zh"))
     assert json.dumps(a, ensure_ascii=False, sort_keys=True) == json.dumps(b, ensure_ascii=False, sort_keys=True)
+
+
+def test_list_cells_split_on_lines_and_commas_but_keep_whole_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    from egov_rules.input import cells
+    from egov_rules.input.layout import spec_by_key
+
+    column = spec_by_key()["open_directory"].column("contains")
+    assert column is not None
+    assert cells.from_cell(column, "open_directory_entry", "trade_secret, state_secret") == [
+        "trade_secret", "state_secret"]
+    assert cells.from_cell(column, "open_directory_entry", "none") == []
+    # a label with a comma in it (as a label table may have) is one choice when it stands on its own line
+    cells._lookup.cache_clear()
+    monkeypatch.setattr(cells, "choices", lambda e, p, lang: (("personal_privacy", "隐私、个人信息"),
+                                                               ("trade_secret", "商业秘密")))
+    try:
+        assert cells.from_cell(column, "open_directory_entry", "隐私、个人信息\n商业秘密") == [
+            "personal_privacy", "trade_secret"]
+    finally:
+        cells._lookup.cache_clear()
+    free_text = spec_by_key()["projects"].column("declared_standards")
+    assert free_text is not None
+    assert cells.from_cell(free_text, "project", "GB/T 1, part 2\nWS/T 448") == ["GB/T 1, part 2", "WS/T 448"]

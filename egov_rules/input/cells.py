@@ -127,7 +127,11 @@ def from_cell(column: Column, entity: str, value: Any) -> Any:
         if isinstance(value, str):
             if value.strip().lower() in NONE_MARKERS:
                 return []
-            if item.kind in ("enum", "ref", "date", "int", "number", "bool"):
+            if item.kind == "enum":  # a line that is a whole label stays whole, even with a comma in it
+                known = _lookup(entity, column.label_path + "[]")
+                parts = [p for line in value.split("\n") for p in (
+                    [line.strip()] if line.strip().lower() in known else _LIST_SEPARATORS.split(line))]
+            elif item.kind in ("ref", "date", "int", "number", "bool"):
                 parts = [p.strip() for p in _LIST_SEPARATORS.split(value)]
             else:  # free text may contain commas: one item per line
                 parts = [p for p in value.split("\n")]
