@@ -255,3 +255,27 @@ def test_a_huge_shared_strings_table_is_refused_before_parsing(tmp_path: Path, g
     strings = b"<sst>" + (b"<si><t>" + b"x" * 60 + b"</t></si>") * 20_000 + b"</sst>"  # 1.5 MB
     path = with_extra_part(good_book, tmp_path / "strings.xlsx", "xl/sharedStrings.xml", strings)
     refused(path, "shared strings", "--max-bytes", extra=("--max-bytes", "300000"))
+
+
+def test_values_in_hidden_rows_or_columns(tmp_path: Path, good_book: Path) -> None:
+    wb = load_workbook(good_book)
+    wb["units"].row_dimensions[4].hidden = True
+    path = tmp_path / "hidden-row.xlsx"
+    wb.save(path)
+    refused(path, "hidden row or column", "units!A4")
+    wb = load_workbook(good_book)
+    ws = wb["platforms"]
+    letter = next(c.column_letter for c in ws[2] if c.value == "status")
+    ws.column_dimensions[letter].hidden = True
+    path = tmp_path / "hidden-column.xlsx"
+    wb.save(path)
+    refused(path, "hidden row or column", f"platforms!{letter}3")
+
+
+def test_hidden_empty_columns_are_fine(tmp_path: Path, good_book: Path) -> None:
+    wb = load_workbook(good_book)
+    ws = wb["units"]
+    ws.column_dimensions["Z"].hidden = True  # past the last field: nothing in it
+    path = tmp_path / "tidy.xlsx"
+    wb.save(path)
+    assert run("check", "--format", "json", str(path)).returncode == 0

@@ -21,6 +21,9 @@ EXPANSION = 10  # a workbook may unzip to at most this many times --max-bytes
 PART_EXPANSION = 4  # a part parsed whole (shared strings, styles...): at most this many times --max-bytes
 MAX_PARTS = 10_000
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*>")
+_HIDDEN_COL = re.compile(rb"<(?:\w+:)?col\s[^>]*>")
+_ATTR = re.compile(rb'\b(r|min|max|hidden)="([^"]*)"')
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 
 
@@ -86,6 +89,8 @@ class SheetScan:
     max_row: int = 0
     max_column: int = 0
     far_cell: str = ""  # the reference of the cell in the farthest column
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
 
 
 def scan_sheet(archive: zipfile.ZipFile, part: str) -> SheetScan:
@@ -107,6 +112,8 @@ def scan_sheet(archive: zipfile.ZipFile, part: str) -> SheetScan:
             cut = text.rfind(b">") + 1  # whole tags only; the rest carries over
             whole, tail = text[:cut], text[cut:]
             merged.update(m.group(1).decode("ascii") for m in _MERGE.finditer(whole))
+            if b"hidden=" in whole:
+                _hidden(whole, scan)
             for m in _CELL_REF.finditer(whole):
                 column = _column_index(m.group(1))
                 scan.max_row = max(scan.max_row, int(m.group(2)))
@@ -115,6 +122,19 @@ def scan_sheet(archive: zipfile.ZipFile, part: str) -> SheetScan:
                     scan.far_cell = (m.group(1) + m.group(2)).decode("ascii")
     scan.merged = sorted(merged)
     return scan
+
+
+def _hidden(text: bytes, scan: SheetScan) -> None:
+    """Rows and columns marked hidden (a value in one is refused, as a hidden sheet is)."""
+    for m in _HIDDEN_ROW.finditer(text):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"r", b"").isdigit():
+            scan.hidden_rows.add(int(attrs[b"r"]))
+    for m in _HIDDEN_COL.finditer(text):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        low, high = attrs.get(b"min", b""), attrs.get(b"max", b"")
+        if attrs.get(b"hidden") in (b"1", b"true") and low.isdigit() and high.isdigit():
+            scan.hidden_columns.update(range(int(low), min(int(high), 16384) + 1))
 
 
 def _column_index(letters: bytes) -> int:

@@ -112,6 +112,7 @@ class _Reader:
         # child sheet key -> parent id -> [(item, [(relative pointer, title, row, col)], title, row)]
         self.children: dict[str, dict[str, list[tuple[dict[str, Any], list[tuple[str, str, int, int]]]]]] = {}
         self.child_rows: dict[str, list[tuple[str, str, int]]] = {}  # child key -> [(parent id, title, row)]
+        self.hidden: dict[str, tuple[set[int], set[int]]] = {}  # sheet title -> hidden rows, hidden columns
 
     # -- errors ----------------------------------------------------------------------------------------
     def fail(self, message: str, title: str | None, row: int = 0, col: int = 0, *, field: str | None = None,
@@ -166,6 +167,7 @@ class _Reader:
                                     expected="fewer rows, or a higher --max-entities")
             ws.reset_dimensions()  # the sheet's own claim of its size is not trusted: the scan bounded it
             found[key] = (spec, ws, scan.max_column)
+            self.hidden[title] = (scan.hidden_rows, scan.hidden_columns)
         if not found:
             raise self.fail("the workbook has none of the submission's sheets", None,
                             expected="the sheets of the template, e.g. 'submission', 'units', 'projects'")
@@ -211,6 +213,14 @@ class _Reader:
             if self.cells_read > self.limits.max_nodes:
                 raise LimitExceeded(f"the workbook has more than {self.limits.max_nodes} filled cells",
                                     file=self.source, field="max_nodes", expected="a higher --max-nodes")
+            rows_hidden, columns_hidden = self.hidden.get(title, (set(), set()))
+            if r in rows_hidden or columns_hidden.intersection(c.column for c in cells):
+                where = cells[0].column if r in rows_hidden else min(columns_hidden.intersection(
+                    c.column for c in cells))
+                self.note(self.fail("a value in a hidden row or column: nothing is checked that a reader of the "
+                                    "workbook cannot see", title, r, where,
+                                    expected="the row and column shown (unhide them), or the value deleted"))
+                continue
             values: dict[int, Any] = {}
             for c in cells:
                 value = self.cell_value(c, title)
