@@ -30,7 +30,7 @@ from ..errors import EXIT_OK, InputError, UsageError
                    "xlsx default: an empty workbook)")
 @click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
               help="fill it from an existing submission (YAML, JSON or xlsx) instead")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="the starting submission's as_of date (default: today)")
 def template(fmt: str, output: str | None, lang: str, case: str | None, from_file: str | None,
              as_of: dt.datetime | None) -> None:
