@@ -62,7 +62,9 @@ def valid(data: dict[str, Any]) -> bool:
         validate_document(document(data))
     except EgovError:
         return False
-    return True
+    # a checkable submission names something to check (Checker raises "nothing to check" otherwise)
+    submission = data.get("submission") or {}
+    return bool(data.get("projects") or submission.get("units_under_review"))
 
 
 @cache
