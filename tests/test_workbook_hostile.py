@@ -44,11 +44,6 @@ def good_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def edited(good: Path, tmp_path: Path, name: str = "book.xlsx", **kw: object) -> tuple[Path, object]:
-    wb = load_workbook(good)
-    return tmp_path / name, wb
-
-
 def with_extra_part(good: Path, target: Path, part: str, content: bytes) -> Path:
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():

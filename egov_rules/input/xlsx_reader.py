@@ -22,7 +22,6 @@ from .layout import (
     INSTRUCTIONS,
     LISTS,
     NONE_MARKERS,
-    Column,
     SheetSpec,
     cell_ref,
     column_letter,
@@ -420,7 +419,3 @@ def _rc(ref: str) -> tuple[int, int]:
     for ch in letters:
         col = col * 26 + ord(ch) - 64
     return int(digits or 0), col
-
-
-def describe_column(spec: SheetSpec, column: Column) -> str:
-    return f"{spec.key}.{column.key}"
