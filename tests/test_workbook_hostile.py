@@ -274,3 +274,11 @@ def test_hidden_empty_columns_are_fine(tmp_path: Path, good_book: Path) -> None:
     path = tmp_path / "tidy.xlsx"
     wb.save(path)
     assert run("check", "--format", "json", str(path)).returncode == 0
+
+
+def test_a_workbook_without_its_submission_sheet(tmp_path: Path, good_book: Path) -> None:
+    wb = load_workbook(good_book)
+    del wb["submission"]
+    path = tmp_path / "headless.xlsx"
+    wb.save(path)
+    refused(path, "no 'submission' sheet")

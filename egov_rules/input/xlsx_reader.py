@@ -170,6 +170,9 @@ class _Reader:
         if not found:
             raise self.fail("the workbook has none of the submission's sheets", None,
                             expected="the sheets of the template, e.g. 'submission', 'units', 'projects'")
+        if "submission" not in found:
+            raise self.fail("the workbook has no 'submission' sheet (the submission's id, as_of date and kind)",
+                            None, expected="the template's 'submission' sheet, with one row")
         data: dict[str, Any] = {}
         markers: dict[str, list[tuple[dict[str, Any], str, str, int, int]]] = {}
         for spec in sheet_specs():  # schema order: the same data as the YAML whatever the tab order
