@@ -131,6 +131,7 @@ class _Reader:
     def read(self, wb: Any, archive: Any) -> WorkbookDocument:
         specs = spec_by_key()
         found: dict[str, tuple[SheetSpec, Any, int]] = {}
+        data_rows = 0
         for chart in getattr(wb, "chartsheets", []):
             raise self.fail("chart sheets are not part of a submission workbook", chart.title,
                             expected="only the sheets of the template")
@@ -160,19 +161,17 @@ class _Reader:
                 raise self.fail(f"a cell in column {column_letter(scan.max_column)}, far beyond the template's "
                                 "columns", title, *_rc(scan.far_cell),
                                 expected=f"values only under the template's columns (at most {MAX_COLUMNS})")
-            if scan.max_row > self.limits.max_entities + FIRST_DATA_ROW:
-                raise LimitExceeded(f"sheet '{safe_text(title)}' has a row numbered {scan.max_row}, more than "
-                                    f"{self.limits.max_entities} rows", file=self.source, field="max_entities",
-                                    expected="fewer rows, or a higher --max-entities")
+            data_rows += max(0, scan.max_row - FIRST_DATA_ROW + 1)  # as read: gaps are rows too
+            if data_rows > self.limits.max_entities:
+                raise LimitExceeded(f"the workbook has more than {self.limits.max_entities} rows (sheet "
+                                    f"'{safe_text(title)}' goes to row {scan.max_row})", file=self.source,
+                                    field="max_entities", expected="fewer rows, or a higher --max-entities")
             ws.reset_dimensions()  # the sheet's own claim of its size is not trusted: the scan bounded it
             found[key] = (spec, ws, scan.max_column)
             self.hidden[title] = (scan.hidden_rows, scan.hidden_columns)
         if not found:
             raise self.fail("the workbook has none of the submission's sheets", None,
                             expected="the sheets of the template, e.g. 'submission', 'units', 'projects'")
-        if "submission" not in found:
-            raise self.fail("the workbook has no 'submission' sheet (the submission's id, as_of date and kind)",
-                            None, expected="the template's 'submission' sheet, with one row")
         data: dict[str, Any] = {}
         markers: dict[str, list[tuple[dict[str, Any], str, str, int, int]]] = {}
         for spec in sheet_specs():  # schema order: the same data as the YAML whatever the tab order
@@ -180,6 +179,9 @@ class _Reader:
                 continue
             _, ws, width = found[spec.key]
             self.read_sheet(spec, ws, width, data, markers)
+        if "submission" not in found:  # after the rows, so that a limit is what a huge workbook hears first
+            self.note(self.fail("the workbook has no 'submission' sheet (the submission's id, as_of date and "
+                                "kind)", None, expected="the template's 'submission' sheet, with one row"))
         self.attach_children(data, found, markers)
         if self.errors:
             raise InputErrors(self.errors)
