@@ -51,6 +51,16 @@ class SubmissionResult:
     baselined: int | None = None  # findings dropped because a --baseline had them; None: no baseline
     # report-level remarks that are not findings (an expired or unused waiver): {kind, level, message{en,zh}, ...}
     notices: list[dict[str, Any]] = field(default_factory=list)
+    # for human reports: entity id -> its name (where the submission gives one), and the submission's own facts
+    names: dict[str, str] = field(default_factory=dict, repr=False)
+    info: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def named(self, entity_id: str | None) -> str:
+        """``永春县城市管理局 (unit.yc.cgj)``, or the id alone when the submission names no name."""
+        if not entity_id:
+            return "-"
+        name = self.names.get(entity_id)
+        return f"{name} ({entity_id})" if name else entity_id
 
     def summary(self) -> dict[str, int]:
         counts = {"violation": 0, "warning": 0, "insufficient": 0}
@@ -103,6 +113,22 @@ class Report:
         if any(d.outcome == "needs_review" for d in decisions):
             return EXIT_REVIEW
         return EXIT_OK
+
+
+def entity_names(facts: FactBase) -> dict[str, str]:
+    return {eid: str(e["name"]).strip() for eid, e in facts.by_id.items()
+            if isinstance(e.get("name"), str) and str(e["name"]).strip()}
+
+
+def submission_info(facts: FactBase) -> dict[str, Any]:
+    """What a report heading names: the submission, its as-of date, the units under review and the projects."""
+    sub = facts.submission
+    as_of = sub.get("as_of")
+    return {
+        "name": sub.get("name"), "as_of": str(as_of) if as_of is not None else None, "kind": sub.get("kind"),
+        "units": [str(u.get("id")) for u in facts.collection("units_under_review") if isinstance(u, dict)],
+        "projects": [str(p["id"]) for p in facts.collection("projects")],
+    }
 
 
 def _require_something_to_check(facts: FactBase, doc: Document) -> None:
@@ -232,6 +258,8 @@ class Checker:
         findings.extend(extra)  # registry mismatches
         findings.sort(key=Finding.sort_key)
         result = SubmissionResult(file=doc.source, id=facts.submission.get("id"), findings=findings, runs=runs)
+        result.names = entity_names(facts)
+        result.info = submission_info(facts)
         if self.waivers is not None:  # before the decisions: waived findings never block
             result.notices.extend(self.waivers.apply(findings, facts))
         for run in runs:

@@ -29,6 +29,21 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _quiet_broken_pipe() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not complain about the pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+# the exit code a command has decided before writing its report (kept when the reader closes the pipe)
+code_so_far: dict[str, int] = {}
+
+
 def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
     """Run a command: its return value is the exit code; errors become clean messages."""
 
@@ -38,7 +53,10 @@ def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
             code = fn(*args, **kwargs)
         except EgovError as exc:
             _fail(exc.render(), exc.exit_code)
-        except (KeyboardInterrupt, BrokenPipeError):
+        except BrokenPipeError:  # `| head` closed the pipe: the reader has what it wanted
+            _quiet_broken_pipe()
+            sys.exit(code_so_far.get("code", EXIT_OK))
+        except KeyboardInterrupt:
             _fail("interrupted", 130)
         except SystemExit:
             raise
@@ -98,6 +116,8 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
                      help="configuration file (default: the nearest .egov-rules.yaml from here upwards)"),
         click.option("--no-config", is_flag=True, help="ignore .egov-rules.yaml files"),
+        click.option("--width", type=click.IntRange(40, 1000), default=None,
+                     help="width of the table format in columns (default: the terminal's, else 100)"),
     ]
     fn = with_config(fn)
     for option in reversed(options):
@@ -129,10 +149,23 @@ def _limits(kw: dict[str, Any]) -> Limits:
     return Limits(**{name: kw.pop(name) for name in Limits.OPTIONS})
 
 
+OUTPUT_SUFFIX_FORMATS = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown",
+                         ".html": "html", ".htm": "html"}
+
+
 def _default_format(fmt: str | None, output: str | None) -> str:
+    """The table unless --format says otherwise (or --output's suffix names a format): never by isatty."""
     if fmt:
         return fmt
-    return "table" if output is None and sys.stdout.isatty() else "json"
+    if output:
+        return OUTPUT_SUFFIX_FORMATS.get(os.path.splitext(output)[1].lower(), "table")
+    return "table"
+
+
+def table_width(width: int | None) -> int:
+    import shutil
+
+    return width or shutil.get_terminal_size((100, 24)).columns
 
 
 # Files of this name hold the expected findings of the submission beside them (the convention of the
@@ -166,6 +199,7 @@ def collect_paths(paths: Iterable[str]) -> list[str]:
 def emit(text: str, output: str | None, inputs: Iterable[str] = ()) -> None:
     if output is None:
         click.echo(text, nl=False)
+        sys.stdout.flush()  # a closed pipe shows here, inside the command, not at interpreter exit
         return
     from .output import write_atomic
 
@@ -246,8 +280,10 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
         known = sum(s.baselined or 0 for s in results)
         click.echo(f"egov-rules: {known} known finding{'s' if known != 1 else ''} left out (baseline "
                    f"{baseline_file})", err=True)
+    width = kw.pop("width", None)
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, color=fmt == "table" and output is None
-                                             and sys.stdout.isatty()))
+                                             and sys.stdout.isatty(), width=table_width(width)))
+    code_so_far["code"] = report.exit_code(fail_on)
     emit(text, output, files)
     for s in report.submissions:  # input errors always reach stderr, whatever the format
         if s.error is not None:
@@ -275,7 +311,11 @@ def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang
             raise UsageError("the submission has no project to decide on (projects[] is empty)", file=s.file,
                              expected="a submission with at least one entry in projects[]")
     fmt = _default_format(fmt, output)
-    emit(render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate")), output, [path])
+    color = fmt == "table" and output is None and sys.stdout.isatty()
+    text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate", color=color,
+                                             width=table_width(kw.pop("width", None))))
+    code_so_far["code"] = report.gate_exit_code()
+    emit(text, output, [path])
     for s in report.submissions:
         if s.error is not None:
             click.echo(s.error.render(), err=True)

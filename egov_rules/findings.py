@@ -17,8 +17,10 @@ from .conditions import Path
 from .evaluate import NativeEngine, Verdict
 from .facts import COLLECTION, POINTER, FactBase
 from .i18n import enum_label
+from .labels import label_in_enum
 from .load import Document
 from .sanctions import art44_consequences, art46_status
+from .zh import tidy_zh, zh_terms
 
 SEVERITY_ORDER = {"violation": 3, "warning": 2, "insufficient": 1}
 LANGS = ("en", "zh")
@@ -27,10 +29,14 @@ LANGS = ("en", "zh")
 @dataclass
 class MissingFact:
     pointer: str
-    path: str
+    path: str  # the rule's path to the fact (component.platform.cloud_backup_compliant)
     line: int
     column: int
+    name: str = ""  # the fact as in the file: entity id and field (plat.qz.wjw_dc.cloud_backup_compliant)
     cell: str | None = None  # in a workbook: 'sheet'!C7
+
+    def label(self) -> str:
+        return self.name or self.path
 
 
 @dataclass
@@ -76,22 +82,43 @@ def where(line_word: str, line: int, cell: str | None) -> str:
     return cell or f"{line_word} {line}"
 
 
-def render_value(value: Any, lang: str) -> str:
+def render_value(value: Any, lang: str, ftype: Any = None, names: dict[str, Any] | None = None) -> str:
+    """A fact as a reader sees it: enum values by label, entities and references by name and id, never null."""
     if value is None:
-        return "未知" if lang == "zh" else "unknown"
+        return "未填写" if lang == "zh" else "not given"
     if value is ABSENT:
         return "无" if lang == "zh" else "none"
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if isinstance(value, dict):
-        return str(value.get("id") or value.get(POINTER, "?"))
+        ident = value.get("id")
+        if ident is None:
+            return str(value.get(POINTER, "?"))
+        return named(str(ident), value.get("name"), lang)
     if isinstance(value, list):
-        return ", ".join(render_value(v, lang) for v in value) or ("无" if lang == "zh" else "none")
+        item = getattr(ftype, "item", None) if getattr(ftype, "kind", None) == "list" else ftype
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(render_value(v, lang, item, names) for v in value) or ("无" if lang == "zh" else "none")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        return enum_label(value, lang)
+        kind = getattr(ftype, "kind", None)
+        if kind == "enum":
+            return label_in_enum(ftype.enum, value, lang)
+        if names is not None and value in names:  # a reference or an id: the entity's name beside it
+            entity = names[value]
+            return named(value, entity.get("name") if isinstance(entity, dict) else None, lang)
+        if kind is None:
+            return enum_label(value, lang)
+        return value
     return str(value)
+
+
+def named(ident: str, name: Any, lang: str) -> str:
+    """``永春县城市管理局（unit.yc.cgj）`` / ``Yongchun bureau (unit.yc.cgj)``; the id alone without a name."""
+    if isinstance(name, str) and name.strip():
+        return f"{name.strip()}（{ident}）" if lang == "zh" else f"{name.strip()} ({ident})"
+    return ident
 
 
 # free text that does not identify a list item (editing it must not look like a new finding)
@@ -112,6 +139,14 @@ def stable_key(value: Any) -> str:
         )
         return "{" + ",".join(parts) + "}"
     return repr(value)
+
+
+def missing_message(missing: list[MissingFact]) -> dict[str, str]:
+    """Each unknown fact once, by its name in the file and its line."""
+    en = ", ".join(f"{m.label()} ({m.cell or f'line {m.line}'})" for m in missing) or "?"
+    zh = "、".join(f"{m.label()}（{m.cell or f'第{m.line}行'}）" for m in missing) or "？"  # a workbook: the cell
+    return {"en": f"This cannot be decided because these facts are not given: {en}.",
+            "zh": f"以下事实未填写，无法判定：{zh}。"}
 
 
 def fingerprint_of(rule_id: str, bindings: list[tuple[str, Any]]) -> str:
@@ -146,6 +181,19 @@ def _logical_location(pointer: str, entity_ptr: str, subject_type: str, subject_
     return pointer
 
 
+class _RefType:
+    kind = "ref"
+
+
+_REF = _RefType()
+
+
+def question_text(title: dict[str, str]) -> dict[str, str]:
+    """The open question of a rule without its own ``question``: derived from its title."""
+    return {"en": f"Cannot decide whether this applies: {title['en']}",
+            "zh": f"无法判定是否存在以下问题：{title['zh']}"}
+
+
 class FindingBuilder:
     """Words verdicts as findings; caches compiled template paths per rule."""
 
@@ -169,8 +217,14 @@ class FindingBuilder:
     def _text(self, parts: list[tuple[str, Path | None]], env: dict[str, Any], facts: FactBase, lang: str) -> str:
         out = []
         for text, path in parts:
-            out.append(text if path is None else render_value(self._value(path, env, facts), lang))
-        return "".join(out)
+            if path is None:
+                out.append(text)
+                continue
+            own_id = bool(path.steps) and path.steps[-1].name == "id" and not path.mapped
+            ftype: Any = _REF if own_id else path.type  # an entity's own id: named like a reference
+            out.append(render_value(self._value(path, env, facts), lang, ftype, facts.by_id))
+        joined = "".join(out)
+        return tidy_zh(joined) if lang == "zh" else " ".join(joined.split())
 
     def build(self, verdict: Verdict, facts: FactBase, doc: Document) -> Finding:
         rule = verdict.rule
@@ -179,7 +233,7 @@ class FindingBuilder:
         env = traced.env
         texts = {
             kind: {lang: self._text(rule.templates[kind][lang], env, facts, lang) for lang in LANGS}
-            for kind in ("title", "message", "remediation")
+            for kind in ("title", "message", "remediation") + (("question",) if "question" in rule.templates else ())
         }
         subject = env.get(rule.subject)
         subject_entity = subject if isinstance(subject, dict) and "id" in subject else None
@@ -207,21 +261,22 @@ class FindingBuilder:
             severity = "insufficient"
             for ptr, text in sorted(traced.trace.unknown.items()):
                 line, col = doc.locate(ptr)
-                missing.append(MissingFact(ptr, text, line, col, cell_of(ptr) if cell_of else None))
+                missing.append(MissingFact(ptr, text, line, col, _fact_name(ptr, facts) or text,
+                                           cell_of(ptr) if cell_of else None))
             if missing:
                 pointer = missing[0].pointer
-            names = ", ".join(_fact_name(m.pointer, facts) or m.path for m in missing) or "?"
-            texts["message"] = {
-                "en": f"{texts['title']['en']}: cannot be decided because these facts are unknown (null): {names}.",
-                "zh": f"{texts['title']['zh']}：以下事实未知（null），无法判定：{names}。",
-            }
+            texts["title"] = texts.get("question") or question_text(texts["title"])
+            texts["message"] = missing_message(missing)
+            names = {"en": ", ".join(m.label() for m in missing) or "?",
+                     "zh": "、".join(m.label() for m in missing) or "？"}
             texts["remediation"] = {
-                "en": f"Supply {names}; then: {texts['remediation']['en']}",
-                "zh": f"请补充 {names}；另：{texts['remediation']['zh']}",
+                "en": f"Supply {names['en']}. If the facts then show a problem: {texts['remediation']['en']}",
+                "zh": f"请补充{names['zh']}。补充后如确有问题：{texts['remediation']['zh']}",
             }
         elif verdict.downgraded and spec.downgrade is not None:
             severity = "warning"
-            downgrade_reason = {"en": spec.downgrade.reason.en, "zh": spec.downgrade.reason.zh}
+            downgrade_reason = {"en": " ".join(spec.downgrade.reason.en.split()),
+                                "zh": tidy_zh(zh_terms(spec.downgrade.reason.zh))}
         line, col = doc.locate(pointer)
         project_id = self._value(rule.project, env, facts)
         project = project_id if isinstance(project_id, dict) else (
@@ -239,7 +294,7 @@ class FindingBuilder:
         if spec.interpretation is not None:
             it = spec.interpretation
             interpretation = {"note": it.note, "confidence": it.confidence,
-                              "text": {"en": it.text.en, "zh": it.text.zh}}
+                              "text": {"en": " ".join(it.text.en.split()), "zh": tidy_zh(zh_terms(it.text.zh))}}
         return Finding(
             rule=rule.id, article=spec.article, paragraph=spec.paragraph, item=spec.item, severity=severity,
             title=texts["title"], message=texts["message"], remediation=texts["remediation"],

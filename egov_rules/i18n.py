@@ -3,12 +3,53 @@
 from __future__ import annotations
 
 DIGITS = "零一二三四五六七八九"
+# The words for severities, chosen once and used by every human format.  A warning is not rendered 警告
+# (the name of a formal sanction) but as a suspected breach awaiting confirmation; insufficient facts as
+# materials to be supplied.
 SEVERITY = {
     "violation": ("violation", "违规"),
-    "warning": ("warning", "警告"),
-    "insufficient": ("insufficient facts", "事实不足"),
+    "warning": ("warning (to be confirmed)", "疑似违规（待确认）"),
+    "insufficient": ("insufficient facts (to be supplied)", "材料不全（待补充）"),
 }
-STATUS46 = {"applicable": ("applicable", "适用"), "potential": ("potential", "可能适用")}
+SEVERITY_PLURAL = {
+    "violation": ("violations", "违规"),
+    "warning": ("warnings (to be confirmed)", "疑似违规（待确认）"),
+    "insufficient": ("open questions (facts to supply)", "材料不全（待补充）"),
+}
+# "applicable" is the JSON's word for an Art 46 item that applies (README and reports use it too)
+STATUS46 = {"applicable": ("applicable", "适用"),
+            "potential": ("potential (impact not established)", "可能适用（后果尚未认定）")}
+ART46_ITEMS = {
+    1: ("ignoring coordinated planning and sharing, duplicate construction with major waste",
+        "不遵循统筹规划和整合共享、重复建设造成重大浪费"),
+    2: ("not keeping the applications and services directory, causing major errors",
+        "未按要求建立和更新维护应用和服务目录造成重大失误"),
+    3: ("widening the collection scope without authority or collecting the same data again",
+        "擅自扩大信息采集范围或重复采集信息"),
+    4: ("refusing sharing requests, affecting public services", "拒绝其他单位共享需求，影响社会管理和公共服务"),
+    5: ("not opening government information as required", "未按要求向社会开放政府信息"),
+    6: ("not using or sharing electronic files, with significant adverse impact",
+        "未按要求使用或共享同步生成的电子文件，造成重大不良社会影响"),
+    7: ("other violations of the Measures", "其他违反本办法的行为"),
+}
+
+
+def count_text(n: int, severity: str, lang: str) -> str:
+    """``2 violations`` / ``违规 2 项`` (Chinese puts the count after the noun, with its measure word)."""
+    if lang == "zh":
+        return f"{SEVERITY_PLURAL[severity][1]} {n} 项"
+    if n == 1:
+        return f"1 {SEVERITY[severity][0]}"
+    return f"{n} {SEVERITY_PLURAL[severity][0]}"
+
+
+def art46_item_text(item: int, status: str, lang: str) -> str:
+    """``Art 46(4) refusing sharing requests, affecting public services: applicable``."""
+    words = t(ART46_ITEMS.get(item, ("", "")), lang)
+    state = t(STATUS46.get(status, (status, status)), lang)
+    if lang == "zh":
+        return f"{art46_citation(item, lang)}（{words}）：{state}"
+    return f"{art46_citation(item, lang)} {words}: {state}"
 
 
 def cn_number(n: int) -> str:
@@ -46,23 +87,14 @@ def t(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "zh" else pair[0]
 
 
-# Readable words for enum values that messages often name (others are shown as they are).
-ENUM_LABELS: dict[str, tuple[str, str]] = {
-    "build_own": ("build its own", "自建"),
-    "expand_own": ("expand its own", "扩建"),
-    "rebuild_own": ("rebuild its own", "改建"),
-    "purchase_service": ("buy as a service", "购买服务"),
-    "use_unified": ("use the unified", "使用统一"),
-    "integrate_existing": ("integrate the existing", "整合现有"),
-    "planning": ("planning", "规划"),
-    "proposal": ("proposal", "立项申报"),
-    "approved": ("approved", "已批复"),
-    "under_construction": ("under construction", "在建"),
-    "completed": ("completed", "已建成"),
-    "in_operation": ("in operation", "运行中"),
-}
-
-
 def enum_label(value: str, lang: str) -> str:
-    pair = ENUM_LABELS.get(value)
-    return value if pair is None else t(pair, lang)
+    """The label of an enum value whose field is not known; the one table is labels.py (data/labels.yaml)."""
+    from .labels import value_label
+
+    return value_label(value, lang)
+
+
+def stage_label(stage: str, lang: str) -> str:
+    from .labels import enum_label as field_enum_label
+
+    return field_enum_label("project", "stage", stage, lang)

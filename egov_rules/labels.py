@@ -78,6 +78,50 @@ def _enum_keys() -> dict[tuple[str, str], str]:
     return keys
 
 
+@cache
+def schema_fields() -> tuple[tuple[str, str], ...]:
+    """Every (entity, field path) of the JSON Schema, nested objects and list items included, in schema order."""
+    schema = load_schema_json()
+    defs = schema["$defs"]
+    found: dict[tuple[str, str], None] = {}
+
+    def walk(node: dict[str, Any], entity: str, path: str) -> None:
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            target = defs[name]
+            if "properties" in target or "items" in target:
+                walk(target, entity, path)
+            else:
+                found[(entity, path)] = None
+            return
+        for key in ("anyOf", "oneOf"):
+            for sub in node.get(key, []):
+                walk(sub, entity, path)
+        if path:
+            found[(entity, path)] = None
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], entity, path + "[]")
+            if path:
+                found.pop((entity, path), None)  # the list is named by its "[]" path
+        for name, sub in node.get("properties", {}).items():
+            walk(sub, entity, f"{path}.{name}" if path else name)
+
+    for name in entity_types():
+        walk(defs[name], name, "")
+    return tuple(found)
+
+
+@cache
+def entity_types() -> dict[str, str]:
+    """Entity type -> its top-level collection (``unit`` -> ``units``; ``submission`` -> ``submission``)."""
+    types: dict[str, str] = {}
+    for collection, node in load_schema_json()["properties"].items():
+        ref = node.get("items", node).get("$ref", "")
+        if ref:
+            types[ref.rsplit("/", 1)[-1]] = collection
+    return types
+
+
 def enum_key(entity: str, path: str) -> str | None:
     """The enum key of a field (``platform``, ``kind`` -> ``platform_kind``), or None if not an enum."""
     return _enum_keys().get((entity, path))
@@ -101,11 +145,6 @@ def value_label(value: Any, lang: str = "en") -> str:
     for entries in _table().get("enums", {}).values():
         if isinstance(entries, dict) and str(value) in entries:
             return _pick(entries[str(value)], lang, _readable(str(value)))
-    from .i18n import ENUM_LABELS  # the older, smaller table
-
-    pair = ENUM_LABELS.get(str(value))
-    if pair is not None:
-        return pair[1] if lang == "zh" else pair[0]
     return _readable(str(value))
 
 
@@ -157,3 +196,27 @@ def entity_label(entity: str, lang: str = "en") -> str:
 def collection_label(collection: str, lang: str = "en") -> str:
     """``collection_label("approvals", "zh")`` -> 审批事项; the heading for a top-level list."""
     return _pick(_table().get("collections", {}).get(collection), lang, _readable(collection))
+
+
+@cache
+def _enum_key_by_values() -> dict[tuple[str, ...], str]:
+    """The enum key of each distinct list of values (so a value can be labelled knowing only its type)."""
+    from .factschema import fact_schema
+
+    out: dict[tuple[str, ...], str] = {}
+    for (entity, path), key in _enum_keys().items():
+        ftype = _field_type(fact_schema().entities.get(entity), path)
+        if ftype is not None:
+            out.setdefault(tuple(str(v) for v in ftype.enum if v is not None), key)
+    return out
+
+
+def label_in_enum(values: tuple[Any, ...], value: Any, lang: str = "en") -> str:
+    """The label of ``value`` as a member of the enum with these ``values`` (a field's type)."""
+    if value is None:
+        return "未填写" if lang == "zh" else "not given"
+    key = _enum_key_by_values().get(tuple(str(v) for v in values if v is not None))
+    entries = _table().get("enums", {}).get(key, {}) if key else {}
+    if str(value) in entries:
+        return _pick(entries[str(value)], lang, _readable(str(value)))
+    return value_label(value, lang)

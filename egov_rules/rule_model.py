@@ -64,6 +64,8 @@ class RuleSpec(Strict):
     paragraph: int | None = Field(default=None, ge=1)
     item: str | None = None
     title: Text
+    # the open question when the facts are unknown ("Cannot decide whether ..."); derived from the title if left out
+    question: Text | None = None
     message: Text
     remediation: Text
     severity: Literal["violation", "warning"]

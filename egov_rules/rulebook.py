@@ -38,6 +38,7 @@ from .errors import EgovError, InputErrors, RuleFileError
 from .factschema import FactSchema, FieldType, fact_schema
 from .load import Document, load_document
 from .rule_model import Definitions, RuleFile, RuleSpec
+from .zh import zh_terms
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -176,10 +177,13 @@ def compile_rule_spec(
         downgrade_when = parse_condition(ctx, spec.downgrade.when, scope, f"{pointer}/downgrade/when")
     message_scope = {**scope, **ctx.witnesses}
     templates: dict[str, dict[str, list[tuple[str, Path | None]]]] = {}
-    for kind in ("title", "message", "remediation"):
+    for kind in ("title", "message", "remediation", "question"):
         text = getattr(spec, kind)
+        if text is None:
+            continue
         templates[kind] = {
-            lang: _parse_template(ctx, getattr(text, lang), message_scope, f"{pointer}/{kind}/{lang}")
+            lang: _parse_template(ctx, zh_terms(text.zh) if lang == "zh" else text.en, message_scope,
+                                  f"{pointer}/{kind}/{lang}")
             for lang in ("en", "zh")
         }
     at = parse_path(ctx, spec.at, scope, f"{pointer}/at") if spec.at else None
@@ -256,7 +260,8 @@ def _cache_file(sha: str) -> FsPath | None:
         return None
     here = FsPath(__file__).resolve().parent
     code = hashlib.sha256()
-    for name in ("conditions.py", "rule_model.py", "rulebook.py", "factschema.py", "data/submission.schema.json"):
+    for name in ("conditions.py", "rule_model.py", "rulebook.py", "factschema.py", "zh.py", "data/labels.yaml",
+                 "data/submission.schema.json"):
         st = (here / name).stat()
         code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
     root = FsPath(os.environ.get("XDG_CACHE_HOME") or FsPath.home() / ".cache") / "egov-rules"

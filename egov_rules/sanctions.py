@@ -108,15 +108,15 @@ REVIEW_REASONS: dict[str, tuple[str, str]] = {
     "b_review": (
         "the Art 44 link of this check is arguable (articles.md §3: 44B-review); the reviewer decides "
         "whether it counts as not meeting coordinated construction or not supporting sharing",
-        "该项检查与第四十四条的关联存在争议（44B-review），由审核人员认定是否属于不符合统筹建设要求或不支持信息共享",
+        "该项检查与第四十四条的关联存在争议（需审查的B类），由审核人员认定是否属于不符合统筹建设要求或不支持信息共享",
     ),
     "unknown_facts": (
-        "facts this check needs are unknown (null), and the check could trigger Art 44 class {cls}",
-        "该项检查所需事实未知（null），而该检查可能触发第四十四条{cls}类处理",
+        "facts this check needs are not given, and the check could trigger Art 44 class {cls}",
+        "该项检查所需事实未填写，而该检查可能触发第四十四条{cls}类处理",
     ),
     "unconfirmed": (
         "a likely breach that a person must confirm (warning) on a check that could trigger Art 44 class {cls}",
-        "属于需人工确认的可能违规（警告），该检查可能触发第四十四条{cls}类处理",
+        "属于需人工确认的疑似违规，该检查可能触发第四十四条{cls}类处理",
     ),
     "stage_unknown": (
         "the project's stage is unknown, so the Art 44 consequence cannot be chosen",

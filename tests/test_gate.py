@@ -144,7 +144,7 @@ def test_unknown_fact_on_a_rule_that_could_trigger_art44_needs_a_reviewer(tmp_pa
     assert decision["outcome"] == "needs_review"
     [item] = decision["review"]
     assert item["reason"] == "unknown_facts"
-    assert "unknown (null)" in item["why"]
+    assert "not given" in item["why"]
     assert [m["path"] for m in item["missing_facts"]] == ["project.conforms_overall_framework"]
     expected = ("(review) the plan or programme shall not be implemented until it is filed" if cls == "A"
                 else "(review) the approval department shall not approve construction")

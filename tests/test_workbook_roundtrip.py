@@ -7,6 +7,7 @@ workbook's labels, plus locations: a workbook's findings name sheet and cell, an
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,19 @@ def _json(checker: Checker, path: Path, lang: str) -> dict[str, Any]:
     return data
 
 
+# where a text names a place: "(line 8)", "（第8行）", "('平台 platforms'!M8)", "（platforms!M8）"
+PLACE_IN_TEXT = re.compile(r"\((?:line \d+|[^()]*![A-Z]+\d+)\)|（(?:第\d+行|[^（）]*![A-Z]+\d+)）")
+
+
 def _without_locations(node: Any) -> Any:
-    """Everything but where: file, line, column, sheet, row, cell (the pointer stays: it must be the same)."""
+    """Everything but where: file, line, column, sheet, row, cell, and the place a message names (line or
+    cell); the pointer stays: it must be the same."""
     if isinstance(node, dict):
         return {k: _without_locations(v) for k, v in node.items() if k not in LOCATION_KEYS}
     if isinstance(node, list):
         return [_without_locations(v) for v in node]
+    if isinstance(node, str):
+        return PLACE_IN_TEXT.sub("(@)", node)
     return node
 
 

@@ -52,6 +52,8 @@ def _lookup(entity: str, label_path: str) -> dict[str, Any]:
         for code, shown in choices(entity, label_path, lang):
             out[shown.strip().lower()] = code
     for code, _ in choices(entity, label_path, "en"):
+        out.setdefault(str(code).replace("_", " ").lower(), code)  # the labels' fallback form (older workbooks)
+    for code, _ in choices(entity, label_path, "en"):
         out[str(code).lower()] = code  # codes win over a label that happens to spell another code
     return out
 

@@ -15,6 +15,9 @@ from . import RenderOptions
 from .sarif import relative_path
 
 COMMAND = {"violation": "error", "warning": "warning", "insufficient": "notice"}
+# GitHub shows at most 10 annotations of each level per step; the rest are summed up in one notice and
+# printed as plain log lines (docs/ci.md)
+MAX_PER_LEVEL = 10
 
 
 def escape_data(text: str) -> str:
@@ -60,6 +63,45 @@ def error_commands(error: EgovError, file: str) -> list[str]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    return "\n".join(capped(_lines(report, options), options.lang)) + "\n"
+
+
+def capped(lines: list[str], lang: str = "en") -> list[str]:
+    """At most MAX_PER_LEVEL commands of each level; the rest as log lines, counted in one notice."""
+    levels = ("error", "warning", "notice")
+    wanted = {lv: sum(1 for x in lines if x.startswith(f"::{lv}")) for lv in levels}
+    overflow = any(n > MAX_PER_LEVEL for n in wanted.values())
+    limit = {lv: MAX_PER_LEVEL - (1 if overflow and lv == "notice" else 0) for lv in levels}
+    shown = dict.fromkeys(levels, 0)
+    left = dict.fromkeys(levels, 0)
+    out: list[str] = []
+    for x in lines:
+        level = next((lv for lv in levels if x.startswith(f"::{lv}")), None)
+        if level is None:
+            out.append(x)
+        elif shown[level] < limit[level]:
+            shown[level] += 1
+            out.append(x)
+        else:
+            left[level] += 1
+            out.append("egov-rules (not annotated): " + x.split("::", 2)[-1].replace("%0A", " ").replace(
+                "%0D", " ").replace("%25", "%"))
+    if any(left.values()):
+        total = sum(left.values())
+        if lang == "zh":
+            detail = "，".join(f"{n} 项{ {'error': '错误', 'warning': '警示', 'notice': '提示'}[lv] }"
+                              for lv, n in left.items() if n)
+            text = (f"另有 {total} 项问题未作标注（每级最多标注 {MAX_PER_LEVEL} 项）：{detail}；"
+                    "见作业日志或机器可读报告。")
+        else:
+            detail = ", ".join(f"{n} {lv}{'s' if n != 1 else ''}" for lv, n in left.items() if n)
+            text = (f"{total} more findings not annotated (GitHub shows at most {MAX_PER_LEVEL} per level): "
+                    f"{detail}; see the job log or the JSON or SARIF report.")
+        out.append(command("notice", text, file="<run>", title="egov-rules"))
+    return out
+
+
+def _lines(report: Report, options: RenderOptions) -> list[str]:
     lines: list[str] = []
     totals = {"violation": 0, "warning": 0, "insufficient": 0}
     errors = 0
@@ -80,4 +122,4 @@ def render(report: Report, options: RenderOptions) -> str:
     # a plain log line (not a command): what a reader of the job log sees first
     lines.append(f"egov-rules: {len(report.submissions)} submissions checked, {errors} could not be checked; "
                  + ", ".join(f"{n} {k}" for k, n in totals.items()))
-    return "\n".join(lines) + "\n"
+    return lines

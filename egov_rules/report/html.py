@@ -23,9 +23,27 @@ SEGMENTS = ("violation", "warning", "insufficient", "waived")
 
 def render(report: Report, options: RenderOptions) -> str:
     data = view(report, options)
+    lang = options.lang
+    as_of = data.get("as_of")
+    footer = data["title"] + (f" · {data['L']['as_of']} {as_of}" if as_of else "")
+    data["print_footer"] = css_string(footer)
+    data["page_counter"] = ('"第 " counter(page) " 页，共 " counter(pages) " 页"' if lang == "zh"
+                            else '"page " counter(page) " of " counter(pages)')
+    data["source_url_text"] = data["source_url"].removeprefix("https://")  # text: the file fetches nothing
     for s in data["submissions"]:
         s["svg"] = svg_chart(s["chart"]) if s["chart"] and s["chart"]["chapters"] else None
     return environment("html").get_template("report.html.j2").render(data)
+
+
+def css_string(text: str) -> str:
+    """Text for a CSS ``content: "..."`` string: quotes, backslashes and control characters escaped."""
+    out = []
+    for ch in text:
+        if ch in '"\\' or ord(ch) < 0x20 or ch in "<>&":
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def svg_chart(chart: dict[str, Any]) -> dict[str, Any]:

@@ -19,9 +19,15 @@ from ..articles import article_info, catalogue
 from ..check import Report, SubmissionResult
 from ..errors import safe_text
 from ..findings import Finding, where
-from ..i18n import SEVERITY, STATUS46, art46_citation, citation, enum_label, t
+from ..i18n import SEVERITY, STATUS46, art46_citation, art46_item_text, citation, count_text, stage_label, t
+from ..labels import enum_label
 from ..sanctions import OUTCOME_TEXT, consequence_text, decision_note, review_reason
 from . import RenderOptions
+from .names import entity_ref, named, project_names, unit_names
+from .table import art46_items, decision_line, ordered
+
+# where the official Chinese text can be read (data/articles.yaml, source.references)
+SOURCE_URL = "https://www.zongyoufa.com/portal.php?aid=36866"
 
 LABELS: dict[str, tuple[str, str]] = {
     "title_check": ("E-government compliance report", "电子政务合规检查报告"),
@@ -46,11 +52,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "message": ("Finding", "问题"), "remediation": ("Remediation", "整改建议"),
     "missing": ("Facts to supply", "需补充的事实"),
     "art44": ("Art 44", "第四十四条"), "art44_class": ("class", "类别"), "art46": ("Art 46", "第四十六条"),
-    "article_text": ("Article text (rough machine translation; cite by article number)",
-                     "条文要旨（释义，非官方原文；以条款序号为准）"),
-    "article_summary": ("Article summary", "条文要旨"),
+    "article_summary": ("Summary of the article (not the official text)", "条文要点（非原文）"),
+    "official_text": ("official text", "官方原文"),
+    "overview": ("Overview", "总览"), "findings_one": ("Finding", "问题"),
+    "unit_under_review": ("Unit under review", "受审查单位"), "as_of": ("as of", "基准日期"),
+    "kind": ("kind", "材料类型"), "decision_col": ("Art 44 decision", "第四十四条处理意见"),
+    "page": ("page", "第"), "of": ("of", "页，共"),
     "interpretation": ("Interpretation", "解释说明"), "confidence": ("confidence", "可信度"),
-    "unrated": ("not rated", "未评级"), "downgraded": ("Downgraded to a warning", "降为警告"),
+    "unrated": ("not rated", "未评级"), "downgraded": ("Downgraded to a warning", "降为疑似违规（待确认）"),
     "waived": ("Waived", "已豁免"), "waived_by": ("approved by", "批准人"), "waiver_ref": ("approval", "批准文号"),
     "expires": ("expires", "有效期至"), "justification": ("justification", "理由"),
     "notices": ("Notices", "提示"), "error": ("Could not check this submission", "无法检查该申报材料"),
@@ -58,15 +67,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "interpretation_notes": ("Interpretation notes", "解释说明（译注）"),
     "none": ("none", "无"), "chapter": ("Chapter", "章"), "total": ("total", "合计"),
     "legend_waived": ("waived", "已豁免"), "see_finding": ("see finding", "见问题"),
-}
-ENTITY_ZH = {
-    "project": "项目", "platform": "平台", "unit": "应用单位", "authority": "机关", "plan": "规划",
-    "approval": "批准", "information_system": "信息系统", "collection_catalogue": "采集目录",
-    "collection_item": "采集事项", "info_resource": "信息资源", "sharing_request": "共享申请",
-    "apps_services_directory_entry": "应用和服务目录条目", "service": "办事事项",
-    "open_directory_entry": "开放目录条目",
-    "sensing_resource": "感知资源", "contract": "合同", "tsu_evaluation": "技术服务单位评价", "inspection": "检查",
-    "admin_service_centre": "行政服务中心", "technical_service_unit": "技术服务单位",
 }
 # Chinese renderings of the translation notes (articles.md §0.2); the catalogue holds English only.
 NOTES_ZH = {
@@ -120,8 +120,12 @@ def environment(kind: str) -> jinja2.Environment:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    text = environment("markdown").get_template("report.md.j2").render(view(report, options), bar=_bar)
+    text = environment("markdown").get_template("report.md.j2").render(view(report, options), bar=_bar, link=_link)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _link(text: str, url: str) -> Raw:
+    return Raw(f"[{md_escape(text)}](<{url}>)")
 
 
 def _bar(count: int, peak: int, width: int = 20) -> Raw:
@@ -132,6 +136,7 @@ def _bar(count: int, peak: int, width: int = 20) -> Raw:
 def view(report: Report, options: RenderOptions) -> dict[str, Any]:
     lang = options.lang
     labels = {k: t(v, lang) for k, v in LABELS.items()}
+    subs = [_submission(s, report.stage, lang, labels) for s in report.submissions]
     gate = options.command == "gate"
     return {
         "lang": lang,
@@ -141,24 +146,51 @@ def view(report: Report, options: RenderOptions) -> dict[str, Any]:
         "labels_severity": {k: t(v, lang) for k, v in SEVERITY.items()},
         "measures": labels["measures"],
         "tool": report.tool(),
-        "stage": enum_label(report.stage, lang) if report.stage else None,
-        "submissions": [_submission(s, report.stage, lang, labels) for s in report.submissions],
+        "stage": stage_label(report.stage, lang) if report.stage else None,
+        "submissions": subs,
+        "overview": _overview(report, subs, lang) if len(subs) > 1 else None,
+        "as_of": max((s.info.get("as_of") or "" for s in report.submissions), default="") or None,
+        "source_url": SOURCE_URL,
     }
+
+
+def _overview(report: Report, subs: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """One row per submission and project: the batch's first table."""
+    rows = []
+    for i, (s, v) in enumerate(zip(report.submissions, subs, strict=True), 1):
+        v["anchor"] = f"s{i}"
+        base = {"anchor": v["anchor"], "file": s.file, "submission": v["title"], "units": v["units"]}
+        if s.error is not None:
+            rows.append({**base, "project": "—", "stage": "—", "decision": v["error_label"], "state": "error"})
+            continue
+        if not v["decisions"]:
+            rows.append({**base, "project": "—", "stage": "—", "decision": "—", "state": "none"})
+        for d in v["decisions"]:
+            rows.append({**base, "project": d["project_label"], "stage": d["stage_label"],
+                         "decision": d["outcome_text"], "state": d["state"]})
+    return rows
 
 
 def _submission(s: SubmissionResult, stage: str | None, lang: str, labels: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"file": s.file, "id": s.id, "error": None, "decisions": [], "findings": [],
-                           "chart": None, "notes": [], "notices": [], "summary": None}
+                           "chart": None, "notes": [], "notices": [], "summary": None,
+                           "title": named(s.id, s.info.get("name"), lang) if s.id else s.file,
+                           "units": "、".join(unit_names(s, lang)) if lang == "zh" else "; ".join(unit_names(s, lang)),
+                           "projects": ("、" if lang == "zh" else "; ").join(project_names(s, lang)),
+                           "kind": enum_label("submission", "kind", s.info["kind"], lang) if s.info.get("kind") else "",
+                           "as_of": s.info.get("as_of") or "", "error_label": labels["error"]}
     if s.error is not None:
         out["error"] = safe_text(s.error.render(), 4000)
         return out
-    findings = [_finding(i, f, stage, lang, labels) for i, f in enumerate(s.findings, 1)]
+    findings = [_finding(i, f, stage, lang, labels, s) for i, f in enumerate(ordered(s.findings), 1)]
     first: dict[int, int] = {}
     for v in findings:  # an article's text is shown once, with its first finding; later ones refer to it
         v["text_at"] = first.setdefault(v["article"], v["n"])
-    by_fp = {f.fingerprint: v for f, v in zip(s.findings, findings, strict=True)}
+    by_fp = {f.fingerprint: v for f, v in zip(ordered(s.findings), findings, strict=True)}
     out["findings"] = findings
-    out["decisions"] = [_decision(d, by_fp, s.findings, lang) for d in s.decisions]
+    out["decisions"] = [_decision(d, by_fp, s.findings, lang, s) for d in s.decisions]
+    out["art46"] = [art46_item_text(i, st, lang) for i, st in art46_items(s.findings)]
+    out["summary_line"] = _summary_line(s, lang)
     out["summary"] = s.summary()
     out["chart"] = _chart(s.findings, lang)
     out["notes"] = _notes(s.findings, lang)
@@ -166,12 +198,14 @@ def _submission(s: SubmissionResult, stage: str | None, lang: str, labels: dict[
     return out
 
 
-def _subject(f: Finding, lang: str) -> str:
-    kind = ENTITY_ZH.get(f.subject_type, f.subject_type) if lang == "zh" else f.subject_type.replace("_", " ")
-    return f"{kind} {f.subject_id}"
+def _summary_line(s: SubmissionResult, lang: str) -> str:
+    counts = s.summary()
+    parts = [count_text(counts[k], k, lang) for k in ("violation", "warning", "insufficient")]
+    return ("，" if lang == "zh" else ", ").join(parts)
 
 
-def _finding(n: int, f: Finding, stage: str | None, lang: str, labels: dict[str, str]) -> dict[str, Any]:
+def _finding(n: int, f: Finding, stage: str | None, lang: str, labels: dict[str, str],
+             s: SubmissionResult) -> dict[str, Any]:
     info = article_info(f.article) or {}
     review = f.art44_class == "B-review" or f.severity != "violation"
     interp = None
@@ -179,7 +213,6 @@ def _finding(n: int, f: Finding, stage: str | None, lang: str, labels: dict[str,
         it = f.interpretation
         interp = {"note": it["note"], "confidence": _confidence(it["confidence"], lang), "text": it["text"][lang]}
     notes = sorted({*(info.get("notes") or []), *([interp["note"]] if interp else [])})
-    text = (info.get("text_en") or "").strip() if lang == "en" else ""
     return {
         "n": n,
         "anchor": f"f{n}",
@@ -191,7 +224,7 @@ def _finding(n: int, f: Finding, stage: str | None, lang: str, labels: dict[str,
         "title": f.title[lang],
         "message": f.message[lang],
         "remediation": f.remediation[lang],
-        "subject": _subject(f, lang),
+        "subject": entity_ref(s, f.subject_type, f.subject_id, lang),
         "file": f.file,
         "line": f.line,
         "column": f.column,
@@ -205,18 +238,18 @@ def _finding(n: int, f: Finding, stage: str | None, lang: str, labels: dict[str,
         "art44": [consequence_text(c, lang, review) for c in f.consequences(stage)],
         "art46": [{"citation": art46_citation(item, lang), "status": status, "status_label": t(STATUS46[status], lang)}
                   for item, status in f.art46],
-        "missing": [{"path": m.path, "line": m.line, "column": m.column, "pointer": m.pointer,
+        "missing": [{"path": m.label(), "line": m.line, "column": m.column, "pointer": m.pointer,
                      "where": where(t(LABELS["line"], lang), m.line, m.cell)} for m in f.missing],
         "downgraded": f.downgrade_reason[lang] if f.downgrade_reason else None,
         "interpretation": interp,
         "notes": notes,
-        "article_summary": info.get(f"summary_{lang}") or info.get("summary_en") or "",
-        "article_text": text,
+        "article_summary": " ".join(str(info.get(f"summary_{lang}") or info.get("summary_en") or "").split()),
         "waived": f.waived,
     }
 
 
-def _decision(d: Any, by_fp: dict[str, dict[str, Any]], findings: list[Finding], lang: str) -> dict[str, Any]:
+def _decision(d: Any, by_fp: dict[str, dict[str, Any]], findings: list[Finding], lang: str,
+              s: SubmissionResult) -> dict[str, Any]:
     raw = {f.fingerprint: f for f in findings}
     review = []
     for fp in d.review:
@@ -228,8 +261,10 @@ def _decision(d: Any, by_fp: dict[str, dict[str, Any]], findings: list[Finding],
     state = "blocks" if d.blocks else ("needs_review" if d.outcome == "needs_review" else "allows")
     return {
         "project": d.project,
+        "project_label": named(d.project, s.names.get(d.project), lang) if d.project else "—",
+        "line": decision_line(d, s, lang),
         "stage": d.stage,
-        "stage_label": enum_label(d.stage, lang) if d.stage else "—",
+        "stage_label": stage_label(d.stage, lang) if d.stage else "—",
         "outcome": d.outcome,
         "outcome_text": t(OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome)), lang),
         "state": state,

@@ -1,4 +1,8 @@
-"""Human-readable table (rich): the default on a terminal."""
+"""The terminal report: one block per finding, worst first, then the summary, the Art 44 decision and Art 46.
+
+Laid out as blocks rather than grid columns so that a rule id is never broken and the text reads at any
+width (``--width``, else the terminal's).  Colour only on a terminal; the words never depend on it.
+"""
 
 from __future__ import annotations
 
@@ -7,176 +11,264 @@ from typing import Any
 
 from rich.console import Console
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
-from ..check import Report
+from ..check import Report, SubmissionResult
 from ..errors import safe_text
-from ..findings import where
-from ..i18n import SEVERITY, STATUS46, art46_citation, citation, enum_label, t
-from ..sanctions import OUTCOME_TEXT, consequence_text
+from ..findings import Finding
+from ..i18n import SEVERITY, art46_item_text, citation, count_text, stage_label, t
+from ..sanctions import OUTCOME_TEXT, consequence_text, decision_note, review_reason
 from . import RenderOptions
+from .names import entity_ref, heading_lines, named
 
 STYLE = {"violation": "bold red", "warning": "yellow", "insufficient": "cyan"}
+RANK = {"violation": 0, "warning": 1, "insufficient": 2}
 HEAD = {
-    "severity": ("Severity", "级别"), "article": ("Article", "条款"), "rule": ("Rule", "规则"),
-    "subject": ("Subject", "对象"), "line": ("Line", "行"), "finding": ("Finding", "问题"),
-    "summary": ("Summary", "汇总"), "decision": ("Art 44 decision", "第四十四条处理意见"),
-    "none": ("No findings.", "未发现问题。"), "fix": ("Fix", "整改"), "missing": ("Supply", "需补充"),
-    "passed": ("passed", "通过"), "na": ("not applicable", "不适用"), "waived": ("waived", "已豁免"),
+    "line": ("line", "第{n}行"), "none": ("No findings.", "未发现问题。"), "fix": ("Fix", "整改建议"),
+    "summary": ("Summary", "汇总"), "passed": ("rules passed", "通过规则 {n} 条"),
+    "na": ("not applicable", "不适用 {n} 条"), "waived": ("waived", "已豁免 {n} 项"),
+    "waived_one": ("waived", "已豁免"), "art44_class": ("Art 44 class", "第四十四条类别"),
+    "decision": ("Art 44 decision for", "第四十四条处理意见："), "stage": ("stage", "阶段"),
+    "review": ("Needs the reviewer", "需审核人员判断"), "deciding": ("Decided by", "决定依据"),
+    "baselined": ("{n} known findings left out by the baseline", "基线中已知问题 {n} 项未列出"),
+    "art46": ("Art 46 (discipline of the persons responsible)", "第四十六条（责任人员处分）"),
+    "others": ("Other findings (no Art 44 consequence)", "其他问题（不影响第四十四条处理意见）"),
+    "why": ("why", "原因"), "notes": ("Note", "说明"),
+    "conditional": ("If the reviewer confirms", "如经审核确认"), "consequences": ("Consequences", "处理措施"),
 }
+CLASS_WORDS = {"A": ("A: shall not be implemented", "A类：不得组织实施"),
+               "B": ("B: consequence by stage", "B类：按阶段处理"),
+               "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"), "none": ("none", "无")}
+
+
+def _h(key: str, lang: str, n: int | None = None) -> str:
+    text = t(HEAD[key], lang)
+    return text.replace("{n}", str(n)) if n is not None else text
+
+
+def _line(n: int, lang: str) -> str:
+    return f"第{n}行" if lang == "zh" else f"line {n}"
+
+
+def _console(options: RenderOptions) -> Console:
+    return Console(file=io.StringIO(), force_terminal=options.color, no_color=not options.color,
+                   color_system="standard" if options.color else None, width=max(40, options.width or 100),
+                   highlight=False, emoji=False, soft_wrap=False)
+
+
+def ordered(findings: list[Finding]) -> list[Finding]:
+    """Violations, then warnings, then open questions; within each, by article."""
+    return sorted(findings, key=lambda f: (RANK[f.severity], f.article, f.paragraph or 0, f.rule, f.line))
 
 
 def render(report: Report, options: RenderOptions) -> str:
     if options.command == "gate":
         return render_gate(report, options)
     lang = options.lang
-    buf = io.StringIO()
-    console = Console(file=buf, force_terminal=options.color, no_color=not options.color,
-                      width=options.width or 120, highlight=False, emoji=False)
+    console = _console(options)
     for sub in report.submissions:
-        console.print(Text(f"{sub.file}" + (f"  ({sub.id})" if sub.id else ""), style="bold"))
+        _heading(console, sub, lang)
         if sub.error is not None:  # the full list goes to stderr; here the first problem and a count
             problems = getattr(sub.error, "errors", [sub.error])
-            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-            console.print(Text(safe_text(problems[0].render(), 500) + more, style="red"))
+            extra = len(problems) - 1
+            more = "" if not extra else (f"（另有 {extra} 处）" if lang == "zh" else f" (+{extra} more)")
+            console.print(Text(safe_text(_render_error(problems[0], lang), 500) + more, style="red"))
             console.print()
             continue
-        if sub.findings:
-            table = Table(show_lines=True, expand=True)
-            table.add_column(t(HEAD["severity"], lang), no_wrap=True)
-            table.add_column(t(HEAD["article"], lang) + " / " + t(HEAD["rule"], lang), overflow="fold", ratio=2)
-            table.add_column(t(HEAD["subject"], lang), overflow="fold", ratio=2)
-            table.add_column(t(HEAD["finding"], lang), overflow="fold", ratio=6)
-            for f in sub.findings:
-                sev = t(SEVERITY[f.severity], lang) + (" (" + t(HEAD["waived"], lang) + ")" if f.waived else "")
-                body = Text(f.title[lang], style="bold")
-                body.append("\n" + f.message[lang], style="")
-                body.append(f"\n{t(HEAD['fix'], lang)}: {f.remediation[lang]}", style="dim")
-                if f.waived:
-                    w = f.waived
-                    body.append(f"\n{t(HEAD['waived'], lang)}: {w['justification']} ({w['approved_by']}, "
-                                f"{w['approval_ref']}, {w['expires']})", style="dim")
-                if f.missing:
-                    body.append(f"\n{t(HEAD['missing'], lang)}: " + ", ".join(
-                        f"{m.path} ({where(t(HEAD['line'], lang), m.line, m.cell)})" for m in f.missing), style="cyan")
-                table.add_row(
-                    Text(sev, style=STYLE[f.severity]),
-                    Text(citation(f.article, f.paragraph, None, lang), style="bold").append("\n" + f.rule, style="dim"),
-                    f"{f.subject_type} {f.subject_id}\n{where(t(HEAD['line'], lang), f.line, f.cell)}" if f.line else
-                    f"{f.subject_type} {f.subject_id}",
-                    body,
-                )
-            console.print(table)
-        else:
-            console.print(t(HEAD["none"], lang))
-        s = sub.summary()
-        sev_counts = ", ".join(f"{s[k]} {t(SEVERITY[k], lang)}" for k in ("violation", "warning", "insufficient"))
-        console.print(f"{t(HEAD['summary'], lang)}: {sev_counts}; {s['passed']} {t(HEAD['passed'], lang)}, "
-                      f"{s['not_applicable']} {t(HEAD['na'], lang)}, {s['waived']} {t(HEAD['waived'], lang)}")
+        if not sub.findings:
+            console.print(_h("none", lang))
+        for f in ordered(sub.findings):
+            finding_block(console, f, sub, lang)
+        _summary(console, sub, lang)
         for d in sub.decisions:
-            outcome = t(OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome)), lang)
-            style = "red" if d.blocks else ("yellow" if d.outcome == "needs_review" else "green")
-            stage = enum_label(d.stage, lang) if d.stage else "-"
-            code = "" if lang == "zh" else f"{d.outcome} - "  # the code is for machines; zh readers get words
-            console.print(Text(f"{t(HEAD['decision'], lang)} [{d.project}, {stage}]: {code}{outcome}", style=style))
-            for c in d.consequences:
-                console.print(f"  - {consequence_text(c, lang)}")
-            for c in d.conditional:  # what follows if a reviewer confirms the B-review / unknown findings
-                console.print(f"  - {consequence_text(c, lang, review=True)}")
+            decision_block(console, d, sub, lang)
+        art46_block(console, sub, lang)
         for notice in sub.notices:  # expired or unused waivers: reported, never an error
             _notice(console, notice, lang)
-        items = sorted({(i, st) for f in sub.findings if not f.waived for i, st in f.art46})
-        if items:
-            console.print(", ".join(f"{art46_citation(i, lang)}: {t(STATUS46[st], lang)}" for i, st in items))
         for note in sub.engine_notes:
             console.print(Text(note, style="dim"))
         console.print()
-    return buf.getvalue()
+    return _text(console)
+
+
+def _render_error(error: Any, lang: str) -> str:
+    try:
+        return str(error.render(lang=lang))
+    except TypeError:  # an error type without a language
+        return str(error.render())
+
+
+def _text(console: Console) -> str:
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    return "".join(line.rstrip() + "\n" for line in out.splitlines())
+
+
+def _heading(console: Console, sub: SubmissionResult, lang: str) -> None:
+    lines = heading_lines(sub, lang)
+    console.print(Text(lines[0], style="bold"))
+    for extra in lines[1:]:
+        console.print(Text(extra))
+    console.print()
+
+
+def finding_block(console: Console, f: Finding, sub: SubmissionResult, lang: str, why: str | None = None,
+                  indent: int = 0) -> None:
+    sev = t(SEVERITY[f.severity], lang)
+    if f.waived:
+        sev += "（已豁免）" if lang == "zh" else " (waived)"
+    head = Text(sev, style=STYLE[f.severity])
+    head.append("  " + citation(f.article, f.paragraph, None, lang), style="bold")
+    head.append("  " + f.rule, style="dim")
+    console.print(Padding(head, (0, 0, 0, indent)))
+    where = f"{entity_ref(sub, f.subject_type, f.subject_id, lang)}"
+    if f.line:  # a workbook's cell ('项目 projects'!N3), else the line
+        where += ("，" if lang == "zh" else ", ") + (f.cell or _line(f.line, lang))
+    body = Text(where)
+    body.append("\n" + f.title[lang], style="bold")
+    body.append("\n" + f.message[lang])
+    sep = "：" if lang == "zh" else ": "
+    body.append(f"\n{_h('fix', lang)}{sep}{f.remediation[lang]}", style="dim")
+    if f.waived:
+        w = f.waived
+        body.append(f"\n{_h('waived_one', lang)}{sep}{w['justification']} ({w['approved_by']}, "
+                    f"{w['approval_ref']}, {w['expires']})", style="dim")
+    cls = t(CLASS_WORDS.get(f.art44_class, (f.art44_class, f.art44_class)), lang)
+    body.append(f"\n{_h('art44_class', lang)}{sep}{cls}", style="dim")
+    if why:
+        body.append(f"\n{_h('why', lang)}{sep}{why}", style="yellow")
+    console.print(Padding(body, (0, 0, 0, indent + 2)))
+    console.print()
+
+
+def _summary(console: Console, sub: SubmissionResult, lang: str) -> None:
+    s = sub.summary()
+    counts = [count_text(s[k], k, lang) for k in ("violation", "warning", "insufficient")]
+    if lang == "zh":
+        rest = [_h("passed", lang, s["passed"]), _h("na", lang, s["not_applicable"])]
+        if s["waived"]:
+            rest.append(_h("waived", lang, s["waived"]))
+        console.print(f"{_h('summary', lang)}：{'，'.join(counts)}；{'，'.join(rest)}。")
+        return
+    rest = [f"{s['passed']} {_h('passed', lang)}", f"{s['not_applicable']} {_h('na', lang)}"]
+    if s["waived"]:
+        rest.append(f"{s['waived']} {_h('waived', lang)}")
+    console.print(f"{_h('summary', lang)}: {', '.join(counts)}; {', '.join(rest)}.")
+
+
+def decision_line(d: Any, sub: SubmissionResult, lang: str) -> str:
+    """``Art 44 decision for project X (prj.1) at the proposal stage: not approved, no construction funds``."""
+    outcome = t(OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome)), lang)
+    project = named(d.project, sub.names.get(d.project), lang)
+    stage = stage_label(d.stage, lang) if d.stage else "-"
+    if lang == "zh":
+        text = f"{_h('decision', lang)}项目{project}（{stage}阶段）：{outcome}"
+    else:
+        text = f"{_h('decision', lang)} project {project} at the {stage} stage: {outcome}"
+    if sub.baselined:
+        text += (f"（{_h('baselined', lang, sub.baselined)}）" if lang == "zh"
+                 else f" ({_h('baselined', lang, sub.baselined)})")
+    return text
+
+
+def decision_block(console: Console, d: Any, sub: SubmissionResult, lang: str) -> None:
+    style = "bold red" if d.blocks else ("bold yellow" if d.outcome == "needs_review" else "bold green")
+    console.print(Text(decision_line(d, sub, lang), style=style))
+    for c in d.consequences:
+        console.print(f"  - {consequence_text(c, lang)}")
+    for c in d.conditional:  # what follows if a reviewer confirms the B-review / unknown findings
+        console.print(f"  - {consequence_text(c, lang, review=True)}")
+    if d.review:
+        by_fp = {f.fingerprint: f for f in sub.findings}
+        console.print(Text(f"  {_h('review', lang)}{'：' if lang == 'zh' else ':'}", style="yellow"))
+        for fp in d.review:
+            f = by_fp.get(fp)
+            if f is not None:
+                why = review_reason(d.reasons.get(fp, "unconfirmed"), "A" if f.art44_class == "A" else "B", lang)
+                console.print(Padding(Text(_short(f, sub, lang) + ("——" if lang == "zh" else " — ") + why),
+                                      (0, 0, 0, 4)))
+    for n in d.notes:
+        console.print(Text(f"  {_h('notes', lang)}{'：' if lang == 'zh' else ': '}{decision_note(n, lang)}",
+                           style="dim"))
+
+
+def _short(f: Finding, sub: SubmissionResult, lang: str) -> str:
+    return (f"{citation(f.article, f.paragraph, None, lang)} {f.rule}: {f.title[lang]} "
+            f"({entity_ref(sub, f.subject_type, f.subject_id, lang)})" if lang == "en" else
+            f"{citation(f.article, f.paragraph, None, lang)} {f.rule}：{f.title[lang]}"
+            f"（{entity_ref(sub, f.subject_type, f.subject_id, lang)}）")
+
+
+def art46_items(findings: list[Finding]) -> list[tuple[int, str]]:
+    """Each Art 46 item once: ``applicable`` if any finding makes it apply, else ``potential``."""
+    best: dict[int, str] = {}
+    for f in findings:
+        if f.waived:
+            continue
+        for item, status in f.art46:
+            if best.get(item) != "applicable":
+                best[item] = status
+    return sorted(best.items())
+
+
+def art46_block(console: Console, sub: SubmissionResult, lang: str) -> None:
+    items = art46_items(sub.findings)
+    if not items:
+        return
+    console.print(f"{_h('art46', lang)}{'：' if lang == 'zh' else ':'}")
+    for item, status in items:
+        console.print(Padding(Text(f"- {art46_item_text(item, status, lang)}"), (0, 0, 0, 2)))
 
 
 # ------------------------------------------------------------------------------------------- gate
 def render_gate(report: Report, options: RenderOptions) -> str:
     """The Art 44 decision first, then the findings that decide it, then those a reviewer must judge."""
-    from ..sanctions import decision_note, review_reason
-    from .markdown import LABELS
-
     lang = options.lang
-
-    def L(key: str) -> str:
-        return t(LABELS[key], lang)
-
-    buf = io.StringIO()
-    console = Console(file=buf, force_terminal=options.color, no_color=not options.color,
-                      width=options.width or 120, highlight=False, emoji=False)
+    console = _console(options)
+    colon = "：" if lang == "zh" else ":"
     for sub in report.submissions:
-        console.print(Text(f"{sub.file}" + (f"  ({sub.id})" if sub.id else ""), style="bold"))
+        _heading(console, sub, lang)
         if sub.error is not None:
-            console.print(Text(safe_text(sub.error.render(), 4000), style="red"))
+            console.print(Text(safe_text(_render_error(sub.error, lang), 4000), style="red"))
             console.print()
             continue
         by_fp = {f.fingerprint: f for f in sub.findings}
         for d in sub.decisions:
-            state = "blocks" if d.blocks else ("needs_review" if d.outcome == "needs_review" else "allows")
-            style = {"blocks": "bold red", "needs_review": "bold yellow", "allows": "bold green"}[state]
-            stage = enum_label(d.stage, lang) if d.stage else "-"
-            console.print(Text(f"{L('decisions')}: {L('project')} {d.project}, {L('stage')} {stage}"))
-            outcome = t(OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome)), lang)
-            console.print(Text(f"  {L(state).upper()}: {outcome}", style=style))
-            for title, codes, review in ((L("consequences"), d.consequences, False),
-                                         (L("conditional"), d.conditional, True)):
+            style = "bold red" if d.blocks else ("bold yellow" if d.outcome == "needs_review" else "bold green")
+            console.print(Text(decision_line(d, sub, lang), style=style))
+            for title, codes, review in ((_h("consequences", lang), d.consequences, False),
+                                         (_h("conditional", lang), d.conditional, True)):
                 if codes:
-                    console.print(f"  {title}:")
+                    console.print(f"  {title}{colon}")
                     for c in codes:
                         console.print(f"    - {consequence_text(c, lang, review)}")
             if d.blocking:
-                console.print(f"  {L('deciding')}:")
+                console.print(f"  {_h('deciding', lang)}{colon}")
                 for fp in d.blocking:
-                    _gate_finding(console, by_fp[fp], lang, None)
+                    finding_block(console, by_fp[fp], sub, lang, None, indent=4)
             if d.review:
-                console.print(Text(f"  {L('review')}:", style="yellow"))
+                console.print(Text(f"  {_h('review', lang)}{colon}", style="yellow"))
                 for fp in d.review:
                     f = by_fp[fp]
                     cls = "A" if f.art44_class == "A" else "B"
-                    _gate_finding(console, f, lang, review_reason(d.reasons.get(fp, "unconfirmed"), cls, lang))
+                    finding_block(console, f, sub, lang, review_reason(d.reasons.get(fp, "unconfirmed"), cls, lang),
+                                  indent=4)
             for n in d.notes:
-                console.print(Text(f"  {L('notes')}: {decision_note(n, lang)}", style="dim"))
+                console.print(Text(f"  {_h('notes', lang)}{colon}{decision_note(n, lang)}", style="dim"))
         deciding = {fp for d in sub.decisions for fp in d.blocking + d.review}
-        others = [f for f in sub.findings if f.fingerprint not in deciding and not f.waived]
-        waived = [f for f in sub.findings if f.waived]
+        others = [f for f in ordered(sub.findings) if f.fingerprint not in deciding and not f.waived]
         if others:
-            console.print(("其他问题（不影响第四十四条处理意见）：" if lang == "zh" else
-                           "Other findings (no Art 44 consequence): ")
-                          + ", ".join(f"{citation(f.article, f.paragraph, None, lang)} {f.rule} ({f.subject_id})"
-                                      for f in others))
+            console.print(f"{_h('others', lang)}{colon}")
+            for f in others:
+                console.print(Padding(Text(_short(f, sub, lang)), (0, 0, 0, 2)))
+        waived = [f for f in sub.findings if f.waived]
         if waived:
-            console.print(Text(f"{L('waived')}: " + ", ".join(f"{f.rule} ({f.subject_id})" for f in waived),
-                               style="dim"))
+            console.print(Text(f"{_h('waived_one', lang)}{colon}" + ", ".join(f"{f.rule} ({f.subject_id})"
+                                                                           for f in waived), style="dim"))
+        art46_block(console, sub, lang)
         for notice in sub.notices:
             _notice(console, notice, lang)
         console.print()
-    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())  # Padding pads lines
-
-
-def _gate_finding(console: Console, f: Any, lang: str, why: str | None) -> None:
-    from .markdown import ART44_CLASS, ENTITY_ZH
-
-    line = "行" if lang == "zh" else "line"
-    kind = ENTITY_ZH.get(f.subject_type, f.subject_type) if lang == "zh" else f.subject_type.replace("_", " ")
-    head = Text(t(SEVERITY[f.severity], lang), style=STYLE[f.severity])
-    head.append(f"  {citation(f.article, f.paragraph, None, lang)}  {f.rule}  {kind} {f.subject_id}, "
-                f"{where(line, f.line, f.cell)}")
-    body = Text(f"{f.title[lang]}: {f.message[lang]}")
-    art46 = "; ".join(f"{art46_citation(i, lang)} {t(STATUS46[st], lang)}" for i, st in f.art46)
-    cls = t(ART44_CLASS.get(f.art44_class, (f.art44_class, f.art44_class)), lang)
-    body.append(f"\nArt 44 class {cls}; {art46}" if lang == "en" else f"\n第四十四条：{cls}；{art46}", style="dim")
-    if why:
-        body.append(f"\n{'原因' if lang == 'zh' else 'why'}: {why}", style="yellow")
-    for m in f.missing:
-        body.append(f"\n{t(HEAD['missing'], lang)}: {m.path} ({where(line, m.line, m.cell)}, {m.pointer})",
-                    style="cyan")
-    console.print(Padding(head, (0, 0, 0, 4), expand=False))
-    console.print(Padding(body, (0, 0, 0, 6), expand=False))
+    return _text(console)
 
 
 def _notice(console: Console, notice: dict[str, Any], lang: str) -> None:
