@@ -157,7 +157,8 @@ def write_template(path: str, lang: str = "en", data: dict[str, Any] | None = No
             head.comment = Comment(note, "egov-rules", width=360, height=220)
             ws.cell(row=2, column=index, value=key).font = key_font
             letter = column_letter(index)
-            ws.column_dimensions[letter].width = max(12, min(36, len(label) * (2 if lang == "zh" else 1) + 4))
+            widest = max([_width(label), *(_width(o) for o in (dropdown(col, spec.entity, lang) if col else []))])
+            ws.column_dimensions[letter].width = max(18 if key.endswith("id") else 12, min(36, widest + 3))
             span = f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}"
             validation = _validation(spec, col, lang, title_of, list_range, DataValidation)
             if validation is not None:
@@ -176,6 +177,11 @@ def write_template(path: str, lang: str = "en", data: dict[str, Any] | None = No
     # the choices stay visible (the reader refuses hidden sheets) and go last, out of the way
     wb.move_sheet(lists, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(lists.title))
     wb.save(path)
+
+
+def _width(text: str) -> int:
+    """Display width: a CJK character takes two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def _quote(title: str) -> str:
