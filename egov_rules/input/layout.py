@@ -216,3 +216,18 @@ def unplaceable(data: dict[str, Any]) -> list[str]:
             for i, item in enumerate(value):
                 entity(spec, item, pointer_join(pointer_join("", coll), i))
     return out
+
+
+def column_label(entity: str, path: str, lang: str) -> str:
+    """The field's label; a list field's label may be kept under ``path[]`` (``project.plan_refs[]``)."""
+    from ..labels import field_label
+
+    plain = field_label(entity, path, lang)
+    fallback = path.rsplit(".", 1)[-1].removesuffix("[]").replace("_", " ")
+    return field_label(entity, path + "[]", lang) if plain == fallback else plain
+
+
+def column_help(entity: str, path: str, lang: str) -> str:
+    from ..labels import field_help
+
+    return field_help(entity, path, lang) or field_help(entity, path + "[]", lang)

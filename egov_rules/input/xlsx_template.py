@@ -11,10 +11,20 @@ import datetime as dt
 from typing import Any
 
 from ..errors import InputError, safe_text
-from ..labels import collection_label, entity_label, field_help, field_label
+from ..labels import collection_label, entity_label
 from .cells import dropdown, to_cell
 from .field_articles import articles_text
-from .layout import FIRST_DATA_ROW, INSTRUCTIONS, LISTS, SheetSpec, column_letter, sheet_specs, sheet_title
+from .layout import (
+    FIRST_DATA_ROW,
+    INSTRUCTIONS,
+    LISTS,
+    SheetSpec,
+    column_help,
+    column_label,
+    column_letter,
+    sheet_specs,
+    sheet_title,
+)
 
 EMPTY_ROWS = 200  # rows with drop-downs and date formats below the data
 DATE_FORMAT = "yyyy-mm-dd"
@@ -77,7 +87,9 @@ def titles(lang: str) -> dict[str, str]:
             out[spec.key] = spec.key
             continue
         label = (collection_label(spec.collection, lang) if spec.parent is None
-                 else field_label(spec.entity, spec.child_field or spec.key, lang))
+                 else column_label(spec.entity, spec.child_field or spec.key, lang))
+        if spec.single and label == spec.key:
+            label = entity_label(spec.entity, lang)
         out[spec.key] = sheet_title(spec.key, label)
     return out
 
@@ -86,8 +98,8 @@ def _help_text(spec: SheetSpec, column_key: str, lang: str, title_of: dict[str, 
     col = spec.column(column_key)
     if col is None:
         return ""
-    lines = [f"{field_label(spec.entity, col.label_path, lang)} ({col.key})"]
-    help_text = field_help(spec.entity, col.label_path, lang) or (col.description if lang == "en" else "")
+    lines = [f"{column_label(spec.entity, col.label_path, lang)} ({col.key})"]
+    help_text = column_help(spec.entity, col.label_path, lang) or (col.description if lang == "en" else "")
     if help_text:
         lines.append(help_text)
     read_by = articles_text(spec.entity, col.label_path, lang)
@@ -148,7 +160,7 @@ def write_template(path: str, lang: str = "en", data: dict[str, Any] | None = No
                 label = _t("parent", lang).format(entity=entity_label(spec.parent.entity, lang))
                 note = label + "\n" + _t("required", lang)
             else:
-                label = field_label(spec.entity, col.label_path, lang)
+                label = column_label(spec.entity, col.label_path, lang)
                 note = _help_text(spec, key, lang, title_of)
             head = ws.cell(row=1, column=index, value=label)
             head.font = Font(bold=col is None or (col.required and col.object_required))
@@ -292,7 +304,7 @@ def _instructions(ws: Any, lang: str, title_of: dict[str, str]) -> None:
     row += 1
     for spec in sheet_specs():
         what = (collection_label(spec.collection, lang) if spec.parent is None
-                else f"{entity_label(spec.entity, lang)}: {field_label(spec.entity, spec.child_field or '', lang)}")
+                else f"{entity_label(spec.entity, lang)}: {column_label(spec.entity, spec.child_field or '', lang)}")
         ws.cell(row=row, column=1, value=f"{title_of[spec.key]}  —  {what}")
         row += 1
     ws.column_dimensions["A"].width = 120

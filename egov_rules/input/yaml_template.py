@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 from ..factschema import FieldType, fact_schema
-from ..labels import collection_label, field_label
-from .layout import sheet_specs
+from ..labels import collection_label, enum_values
+from .layout import column_label, sheet_specs
 
 CASES = ("project", "unit")
 MAX_CHOICES = 10
@@ -188,11 +188,13 @@ def _mapping(lines: list[str], obj: Any, ftype: FieldType | None, entity: str, p
 
 
 def _comment(entity: str, path: str, ftype: FieldType | None, lang: str) -> str:
-    parts = [field_label(entity, path, lang)]
+    parts = [column_label(entity, path, lang)]
     if ftype is not None:
         item = ftype.item if ftype.kind == "list" and ftype.item is not None else ftype
         if item.kind == "enum":
-            values = [str(v) for v in item.enum if v is not None]
+            pairs = enum_values(entity, path + "[]" if ftype.kind == "list" else path, lang)
+            # YAML takes the code; in Chinese each code is followed by its label
+            values = [f"{v}（{label}）" if lang == "zh" else str(v) for v, label in pairs]
             shown = " | ".join(values[:MAX_CHOICES]) + (" | …" if len(values) > MAX_CHOICES else "")
             parts.append(f"{_w('choices', lang)}{'：' if lang == 'zh' else ': '}{shown}")
     sep = "；" if lang == "zh" else "; "
