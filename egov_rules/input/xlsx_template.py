@@ -302,9 +302,17 @@ def _instructions(ws: Any, lang: str, title_of: dict[str, str]) -> None:
     row += 1
     ws.cell(row=row, column=1, value=_t("sheets", lang)).font = Font(bold=True)
     row += 1
+    zh = lang == "zh"
     for spec in sheet_specs():
-        what = (collection_label(spec.collection, lang) if spec.parent is None
-                else f"{entity_label(spec.entity, lang)}: {column_label(spec.entity, spec.child_field or '', lang)}")
+        noun = entity_label(spec.entity, lang)
+        if spec.single:
+            what = "一行：报送材料的编号、基准日期和类型" if zh else "one row: the submission's id, as-of date and kind"
+        elif spec.parent is None:
+            what = f"每行一条{noun}记录" if zh else f"one row per {noun}"
+        else:
+            item = column_label(spec.entity, spec.child_field or "", lang)
+            what = (f"每行为{noun}的一项{item}，第一列填所属{noun}的编号" if zh
+                    else f"one row per item of a {noun}'s {item}; first column: the {noun}'s id")
         ws.cell(row=row, column=1, value=f"{title_of[spec.key]}  —  {what}")
         row += 1
     ws.column_dimensions["A"].width = 120
