@@ -172,3 +172,18 @@ def test_xlsx_from_json(tmp_path: Path) -> None:
     a = json.loads(run("check", "--format", "json", str(as_json)).stdout)["submissions"][0]["findings"]
     b = json.loads(run("check", "--format", "json", str(book)).stdout)["submissions"][0]["findings"]
     assert [(f["rule"], f["fingerprint"]) for f in a] == [(f["rule"], f["fingerprint"]) for f in b]
+
+
+def test_a_chinese_workbook_names_its_choices_in_chinese(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = tmp_path / "zh.xlsx"
+    assert run("template", "--format", "xlsx", "--lang", "zh", "--from", str(FIXTURE), "-o", str(book)).returncode == 0
+    wb = load_workbook(book)
+    ws = next(w for w in wb.worksheets if w.title.split()[-1] == "projects")
+    stage = next(c.column_letter for c in ws[2] if c.value == "stage")
+    ws[f"{stage}3"] = "差不多"
+    wb.save(book)
+    proc = run("check", "--format", "table", str(book))
+    assert proc.returncode == 2
+    assert f"'{ws.title}'!{stage}3" in proc.stderr and "规划、立项申报" in proc.stderr

@@ -121,8 +121,8 @@ def _scalar_text(ftype: FieldType, entity: str, label_path: str, value: Any, lan
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def from_cell(column: Column, entity: str, value: Any) -> Any:
-    """The field's value from a (non-blank) cell; raises ``CellProblem``."""
+def from_cell(column: Column, entity: str, value: Any, lang: str = "en") -> Any:
+    """The field's value from a (non-blank) cell; raises ``CellProblem`` (its choices named in ``lang``)."""
     ftype = column.ftype
     if ftype.kind == "list":
         item = _item(ftype)
@@ -137,12 +137,12 @@ def from_cell(column: Column, entity: str, value: Any) -> Any:
                 parts = [p.strip() for p in _LIST_SEPARATORS.split(value)]
             else:  # free text may contain commas: one item per line
                 parts = [p for p in value.split("\n")]
-            return [_scalar(item, entity, column.label_path + "[]", p) for p in parts if p.strip()]
-        return [_scalar(item, entity, column.label_path + "[]", value)]
-    return _scalar(ftype, entity, column.label_path, value)
+            return [_scalar(item, entity, column.label_path + "[]", p, lang) for p in parts if p.strip()]
+        return [_scalar(item, entity, column.label_path + "[]", value, lang)]
+    return _scalar(ftype, entity, column.label_path, value, lang)
 
 
-def _scalar(ftype: FieldType, entity: str, label_path: str, value: Any) -> Any:
+def _scalar(ftype: FieldType, entity: str, label_path: str, value: Any, lang: str = "en") -> Any:
     kind = ftype.kind
     if isinstance(value, dt.datetime) and kind != "date":
         raise CellProblem("a date", ftype.describe())
@@ -181,7 +181,8 @@ def _scalar(ftype: FieldType, entity: str, label_path: str, value: Any) -> Any:
         code = _lookup(entity, label_path).get(text.lower())
         if code is None:
             raise CellProblem(f"'{text}' is not one of the choices",
-                              "one of " + ", ".join(s for _, s in choices(entity, label_path, "en")))
+                              ("以下之一：" if lang == "zh" else "one of ")
+                              + (", " if lang != "zh" else "、").join(s for _, s in choices(entity, label_path, lang)))
         return code
     if kind == "int":
         if isinstance(value, bool):

@@ -111,7 +111,8 @@ class _Reader:
         # child sheet key -> parent id -> [(item, [(relative pointer, title, row, col)], title, row)]
         self.children: dict[str, dict[str, list[tuple[dict[str, Any], list[tuple[str, str, int, int]]]]]] = {}
         self.child_rows: dict[str, list[tuple[str, str, int]]] = {}  # child key -> [(parent id, title, row)]
-        self.hidden: dict[str, tuple[set[int], set[int]]] = {}  # sheet title -> hidden rows, hidden columns
+        self.hidden: dict[str, tuple[set[int], set[int]]] = {}
+        self.lang = "en"  # sheet title -> hidden rows, hidden columns
 
     # -- errors ----------------------------------------------------------------------------------------
     def fail(self, message: str, title: str | None, row: int = 0, col: int = 0, *, field: str | None = None,
@@ -135,6 +136,8 @@ class _Reader:
         for chart in getattr(wb, "chartsheets", []):
             raise self.fail("chart sheets are not part of a submission workbook", chart.title,
                             expected="only the sheets of the template")
+        # a workbook with Chinese sheet titles (template --lang zh) hears its choices named in Chinese
+        self.lang = "zh" if any(ord(ch) > 0x2E80 for ws in wb.worksheets for ch in ws.title) else "en"
         for ws in wb.worksheets:
             title = ws.title
             if ws.sheet_state != "visible":
@@ -237,9 +240,9 @@ class _Reader:
                     raise self.fail("the field names (row 2) are missing", title, 2, 1,
                                     expected="row 2 of the template: the field name of each column")
                 self.read_row(spec, title, r, header, values, data, entities, markers)
-        if spec.single and "submission" not in data and not self.errors:
-            raise self.fail("the submission sheet has no data row", title, FIRST_DATA_ROW, 1,
-                            expected="row 3: the submission's id, as_of date and kind")
+        if spec.single and "submission" not in data:
+            self.note(self.fail("the submission sheet has no data row", title, FIRST_DATA_ROW, 1,
+                                expected="row 3: the submission's id, as_of date and kind"))
 
     def cell_value(self, cell: Any, title: str) -> Any:
         kind = getattr(cell, "data_type", None)
@@ -316,7 +319,7 @@ class _Reader:
             name = column.path[-1]
             if present:
                 try:
-                    target[name] = from_cell(column, spec.entity, values[c])  # type: ignore[index]
+                    target[name] = from_cell(column, spec.entity, values[c], self.lang)  # type: ignore[index]
                 except CellProblem as p:
                     self.note(self.fail(p.message, title, r, c or 0, field=(base or spec.key) + relative,
                                         expected=p.expected))
