@@ -25,8 +25,9 @@ ENGINE_ENCODED = {
          "第四十四条处理意见：每项问题标注其类别，由 gate 命令按项目阶段作出决定（sanctions.py）"),
     46: ("the Art 46 item and whether it applies or is only potential are given on every finding (sanctions.py)",
          "每项问题均标注第四十六条对应项及其适用或可能适用（sanctions.py）"),
-    47: ("temporal gate: every rule applies from 2015-04-01 (applies_from); continuing duties cover older assets",
-         "时间效力：所有规则自2015年4月1日起适用（applies_from）；此前已有资产按持续性义务检查"),
+    47: ("temporal gate: a rule judges acts dated on or after 2015-04-01 (applies_from tested against the act's "
+         "date: implementation start, filing); continuing duties cover older assets",
+         "时间效力：规则只评判2015年4月1日及以后发生的行为（以实施开始、备案等行为发生之日为准）；此前已有资产按持续性义务检查"),
 }
 
 

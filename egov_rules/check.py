@@ -93,8 +93,9 @@ class Report:
             "name": "egov-rules",
             "version": __version__,
             "engine": self.engine,
+            # policy: the policy parameters in force (defaults or --policy / policy:), e.g. the Art 31 days
             "rulebook": {"version": self.rulebook.version, "sha256": self.rulebook.sha256,
-                         "rules": len(self.rulebook.rules)},
+                         "rules": len(self.rulebook.rules), "policy": dict(sorted(self.rulebook.parameters.items()))},
         }
 
     def exit_code(self, fail_on: str = "violation") -> int:

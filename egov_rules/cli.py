@@ -118,6 +118,9 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-config", is_flag=True, help="ignore .egov-rules.yaml files"),
         click.option("--width", type=click.IntRange(40, 1000), default=None,
                      help="width of the table format in columns (default: the terminal's, else 100)"),
+        click.option("--policy", "policy", multiple=True, metavar="NAME=VALUE",
+                     help="set a policy parameter of the rulebook, e.g. art31_answer_days=15 (egov-rules rules "
+                          "params lists them; repeatable; wins over the configuration file's policy:)"),
     ]
     fn = with_config(fn)
     for option in reversed(options):
@@ -210,10 +213,15 @@ def _checker_spec(kw: dict[str, Any]) -> Any:
     """How to build the Checker: picklable, so batch workers build the same one (registry and waivers
     are loaded in ``CheckerSpec.build``)."""
     from .batch import CheckerSpec
+    from .config import RuleSelection, parse_policy_options
 
     config = kw.pop("config", None)
+    selection = config.selection() if config else None
+    policy = parse_policy_options(tuple(kw.pop("policy", ()) or ()))
+    if policy:
+        selection = (selection or RuleSelection(source="--policy")).with_parameters(policy)
     return CheckerSpec(tuple(kw.pop("rules_dirs")), include_default_rules=not kw.pop("only_rules"),
-                       selection=config.selection() if config else None, limits=_limits(kw),
+                       selection=selection, limits=_limits(kw),
                        registry_dir=kw.pop("registry_dir", None), waivers_file=kw.pop("waivers_file", None),
                        options={"engine": kw.pop("engine")})
 
@@ -461,7 +469,8 @@ def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang
         f"{citation(s.article, s.paragraph, None, lang)}" + (f" check ({s.item})" if s.item else "")
         + f"  severity: {s.severity}  Art 44: {s.sanctions.art44}  Art 46: "
         + ", ".join(f"({a.item})" for a in s.sanctions.art46),
-        f"applies from {s.applies_from}" + (f" until {s.applies_until}" if s.applies_until else ""),
+        f"applies from {s.applies_from}" + (f" until {s.applies_until}" if s.applies_until else "")
+        + (f" to the act dated by {s.conduct_date} (Art 47)" if s.conduct_date else ""),
         "",
         getattr(s.title, lang),
         "",
@@ -476,6 +485,18 @@ def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang
         lines += ["", f"— {citation(s.article, None, None, lang)}: {info.get('summary_' + lang, '')}", "",
                   (info.get("text_en") or "").strip()]
     click.echo("\n".join(lines))
+    return EXIT_OK
+
+
+@rules.command("params")
+@_rulebook_options
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en")
+@guarded
+def rules_params(rules_dirs: tuple[str, ...], only_rules: bool, lang: str) -> int:
+    """Policy parameters (numbers the Measures do not fix) with their defaults; set them with --policy."""
+    rb = _load_rulebook(rules_dirs, only_rules)
+    for name, spec in sorted(rb.parameter_specs.items()):
+        click.echo(f"{name} = {spec.default}  ({spec.minimum}..{spec.maximum})  {getattr(spec.description, lang)}")
     return EXIT_OK
 
 
@@ -536,6 +557,11 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
 from .input.template_command import template  # noqa: E402  (a light module: openpyxl loads in the command)
 
 app.add_command(template)
+# the review service (issue 12): its commands import fastapi/sqlalchemy/uvicorn only when they run
+from .service.commands import COMMANDS as SERVICE_COMMANDS  # noqa: E402
+
+for _command in SERVICE_COMMANDS:
+    app.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

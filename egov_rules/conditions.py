@@ -43,7 +43,7 @@ class Step:
     pseudo: bool = False
     deref: bool = False  # the value read before this step is a reference to follow
     none_semantic: bool = False  # a null here means "there is none" (definite), not "unknown"
-    is_list: bool = False  # a left-out list is an empty one (as the spec says of top-level lists)
+    is_list: bool = False  # a left-out required list is an empty one; an optional list left out is unknown
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,12 @@ class Operand:
     literal: Any = None
     path: Path | None = None
     offset: int = 0
+    param: str | None = None  # a policy parameter: ``literal`` holds its value (rulebook.apply_parameters)
 
     @property
     def text(self) -> str:
+        if self.param is not None:
+            return f"{self.param} ({self.literal!r})"
         if self.path is None:
             return repr(self.literal)
         if self.offset:
@@ -149,6 +152,7 @@ class ParseContext:
     witnesses: dict[str, FieldType] = field(default_factory=dict)  # quantifier bindings (usable in messages)
     call_stack: tuple[str, ...] = ()
     locate_key: Locator | None = None  # where a mapping key stands (paths are keys in comparisons)
+    parameters: dict[str, int] = field(default_factory=dict)  # policy parameters and their defaults
 
     def error(self, pointer: str, message: str, *, at_key: bool = False, **kw: Any) -> RuleFileError:
         line, col = (self.locate_key if at_key and self.locate_key else self.locate)(pointer)
@@ -246,7 +250,8 @@ def _parse_path(ctx: ParseContext, text: str, scope: Scope, pointer: str) -> Pat
                 suggestion=closest(name, current.fields),
             )
         ft = current.fields[name]
-        steps.append(Step(name, deref=pending_deref, none_semantic=ft.null_means_none, is_list=ft.kind == "list"))
+        required_list = ft.kind == "list" and not ft.nullable  # an optional list left out is unknown
+        steps.append(Step(name, deref=pending_deref, none_semantic=ft.null_means_none, is_list=required_list))
         pending_deref = False
         current = ft
     result_type = FieldType("list", item=current) if mapped else current
@@ -291,6 +296,17 @@ def _parse_operand(
 ) -> Operand:
     if isinstance(raw, str) and raw.startswith("$"):
         return Operand(path=parse_path(ctx, raw[1:], scope, pointer))
+    if isinstance(raw, dict) and "param" in raw:
+        if set(raw) != {"param"}:
+            raise ctx.error(pointer, "a parameter operand is {param: NAME} alone", expected="{param: NAME}")
+        name = raw["param"]
+        if name not in ctx.parameters:
+            raise ctx.error(pointer + "/param", f"'{name}' is not a policy parameter",
+                            expected="one of " + (", ".join(sorted(ctx.parameters)) or "(none defined)"),
+                            suggestion=closest(str(name), ctx.parameters))
+        if target.kind not in ("int", "number"):
+            raise ctx.error(pointer, f"{path_text} is {target.describe()}; a policy parameter is a number")
+        return Operand(literal=ctx.parameters[name], param=name)
     if isinstance(raw, dict) and "of" in raw:
         extra = set(raw) - {"of", "plus", "minus"}
         if extra:
@@ -460,7 +476,7 @@ def _expand_predicate(ctx: ParseContext, pred: Predicate, args: Any, scope: Scop
         aliases[param] = text
     inner = ParseContext(
         ctx.schema, pred.file, pred.locate, ctx.sets, ctx.predicates, aliases, ctx.witnesses,
-        (*ctx.call_stack, pred.name), pred.locate_key,
+        (*ctx.call_stack, pred.name), pred.locate_key, ctx.parameters,
     )
     # the predicate's own quantifier bindings must not shadow the caller's: scope stays the caller's
     return parse_condition(inner, pred.body, scope, pred.pointer)

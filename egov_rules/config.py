@@ -10,6 +10,7 @@
     waivers: waivers.yaml
     registry: registry/
     limits: {max-bytes: 50000000, max-seconds: 60}
+    policy: {art31_answer_days: 15}   # policy parameters of the rulebook (egov-rules rules params)
 
 Paths are relative to the configuration file.  Options on the command line win over the file.  Every
 problem is a ``ConfigError`` at file:line:column; a misspelt key gets a suggestion.  ``include``,
@@ -31,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import ConfigError, EgovError, InputErrors, closest
 from .load import Document, load_document
-from .rulebook import Rulebook
+from .rulebook import Rulebook, apply_parameters, check_parameter
 
 CONFIG_NAME = ".egov-rules.yaml"
 # command-line parameter name -> key in the file (limits are under "limits")
@@ -67,6 +68,7 @@ class ConfigModel(_Strict):
     waivers: str | None = None
     registry: str | None = None
     limits: LimitsModel | None = None
+    policy: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("rules", mode="before")
     @classmethod
@@ -87,6 +89,11 @@ class RuleSelection:
     exclude: tuple[tuple[str, tuple[int, int]], ...] = ()
     severity: tuple[tuple[str, str, tuple[int, int]], ...] = ()  # (pattern, severity, position)
     include_position: tuple[int, int] = (1, 1)
+    # policy parameters: (name, value, position); later entries win (the command line comes last)
+    parameters: tuple[tuple[str, Any, tuple[int, int]], ...] = ()
+
+    def with_parameters(self, values: tuple[tuple[str, Any, tuple[int, int]], ...]) -> RuleSelection:
+        return dataclasses.replace(self, parameters=self.parameters + values)
 
     def _error(self, message: str, pos: tuple[int, int], field: str, **kw: Any) -> ConfigError:
         return ConfigError(message, file=self.source, line=pos[0], column=pos[1], field=field, **kw)
@@ -106,6 +113,20 @@ class RuleSelection:
             self._check(pattern, pos, f"/exclude/{i}", ids)
         for pattern, _, pos in self.severity:
             self._check(pattern, pos, f"/severity/{pattern}", ids)
+        values: dict[str, int] = {}
+        for name, value, pos in self.parameters:
+            problem = check_parameter(rulebook, name, value)
+            if problem is not None and pos == (0, 0):  # from the command line
+                raise ConfigError(problem, file="--policy", field=name, expected="a policy parameter of the "
+                                  "rulebook and a whole number in its range (egov-rules rules params)",
+                                  suggestion=closest(name, rulebook.parameter_specs))
+            if problem is not None:
+                raise self._error(problem, pos, f"/policy/{name}", expected="a policy parameter of the rulebook "
+                                  "and a whole number in its range (egov-rules rules params)",
+                                  suggestion=closest(name, rulebook.parameter_specs))
+            values[name] = value
+        if values:
+            rulebook = apply_parameters(rulebook, values)
         rules = list(rulebook.rules)
         if self.include is not None:
             rules = [r for r in rules if any(fnmatch.fnmatchcase(r.id, p) for p, _ in self.include)]
@@ -124,7 +145,7 @@ class RuleSelection:
 
     @property
     def empty(self) -> bool:
-        return self.include is None and not self.exclude and not self.severity
+        return self.include is None and not self.exclude and not self.severity and not self.parameters
 
 
 @dataclass
@@ -199,6 +220,8 @@ class Config:
             exclude=tuple((p, self._pos(f"/exclude/{i}")) for i, p in enumerate(m.exclude)),
             severity=tuple((p, s, self._key_pos(f"/severity/{_escape(p)}")) for p, s in m.severity.items()),
             include_position=self._key_pos("/include"),
+            parameters=tuple((name, value, self._pos(f"/policy/{_escape(name)}"))
+                             for name, value in m.policy.items()),
         )
 
 
@@ -274,3 +297,19 @@ def resolve_config(config_file: str | None, no_config: bool, cwd: str | None = N
         return None
     found = find_config(cwd)
     return load_config(found) if found else None
+
+
+def parse_policy_options(values: tuple[str, ...]) -> tuple[tuple[str, Any, tuple[int, int]], ...]:
+    """``--policy NAME=N`` options as selection parameters (checked against the rulebook when applied)."""
+    out = []
+    for text in values:
+        name, sep, raw = text.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--policy {text!r} is not NAME=VALUE", file="--policy",
+                              expected="NAME=VALUE, e.g. art31_answer_days=15")
+        try:
+            value: Any = int(raw.strip())
+        except ValueError:
+            value = raw.strip()
+        out.append((name.strip(), value, (0, 0)))  # (0, 0): given on the command line
+    return tuple(out)

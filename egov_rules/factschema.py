@@ -120,10 +120,15 @@ def _convert(node: dict[str, Any], defs: dict[str, Any], entity: str, path: str)
         item = _convert(node.get("items", {}), defs, entity, path + "[]")
         return FieldType("list", item=item)
     if kind_name == "object":
-        fields = {
-            name: _convert(sub, defs, entity, f"{path}.{name}" if path else name)
-            for name, sub in node.get("properties", {}).items()
-        }
+        required = set(node.get("required", ()))
+        fields = {}
+        for name, sub in node.get("properties", {}).items():
+            ft = _convert(sub, defs, entity, f"{path}.{name}" if path else name)
+            if ft.kind == "list" and name not in required:
+                # spec: "a left-out optional field is the same as null" (unknown); only top-level lists are
+                # empty when left out (they are collections, not fields)
+                ft = FieldType("list", nullable=True, item=ft.item)
+            fields[name] = ft
         return FieldType("object", nullable=nullable, null_means_none=none, fields=fields)
     return FieldType("any", nullable=True)
 

@@ -33,13 +33,13 @@ class Art46(Strict):
 
 
 class Sanctions(Strict):
-    art44: Literal["A", "B", "B-review", "none"]
+    art44: Literal["A", "A-review", "B", "B-review", "none"]
     art46: list[Art46] = Field(default_factory=list)  # empty: no Art 46 item (e.g. an out-of-scope notice)
 
 
 class Interpretation(Strict):
-    note: Literal["N1", "N2", "N3", "N4", "N5"]
-    confidence: Literal["high", "medium-high", "medium", "low"]
+    note: Literal["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"]
+    confidence: Literal["high", "medium-high", "medium", "medium-low", "low"]
     text: Text
 
 
@@ -72,6 +72,9 @@ class RuleSpec(Strict):
     sanctions: Sanctions
     applies_from: dt.date = MEASURES_IN_FORCE
     applies_until: dt.date | None = None
+    # Art 47: the path to the date of the act the rule judges (implementation start, filing, collection).
+    # applies_from/applies_until are tested against it, not against as_of (see rulebook.conduct_guard).
+    conduct_date: str | None = None
     interpretation: Interpretation | None = None
     for_each: dict[str, Any] = Field(min_length=1)
     when: Any = None
@@ -111,7 +114,20 @@ class PredicateSpec(Strict):
     condition: Any
 
 
+class ParameterSpec(Strict):
+    """A policy parameter: a number the Measures do not fix (e.g. the Art 31 answer deadline in days).
+
+    Conditions use it as ``{param: NAME}``; a configuration (``policy:``) or ``--policy NAME=N`` overrides
+    the default."""
+
+    description: Text
+    default: int = Field(ge=0)
+    minimum: int = 0
+    maximum: int = 100_000
+
+
 class Definitions(Strict):
     rulebook: dict[str, Any] | None = None  # only in _definitions.yaml
+    parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
     sets: dict[str, list[Any]] = Field(default_factory=dict)
     predicates: dict[str, PredicateSpec] = Field(default_factory=dict)

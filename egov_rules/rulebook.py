@@ -11,6 +11,7 @@ Every problem is a ``RuleFileError`` at file:line:column; a broken rule file is 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -23,10 +24,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from .conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
     Condition,
+    Not,
+    Operand,
     ParseContext,
     Path,
     Predicate,
+    Quantifier,
     Scope,
     Source,
     parse_condition,
@@ -37,10 +44,11 @@ from .conditions import _parse_source as parse_source
 from .errors import EgovError, InputErrors, RuleFileError
 from .factschema import FactSchema, FieldType, fact_schema
 from .load import Document, load_document
-from .rule_model import Definitions, RuleFile, RuleSpec
+from .rule_model import Definitions, ParameterSpec, RuleFile, RuleSpec
 from .zh import zh_terms
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+PARAM_MARK = "\x00param:"  # a template part standing for a policy parameter's value
 
 
 def default_rules_dir() -> FsPath:
@@ -72,6 +80,8 @@ class Rule:
     subject: str  # binding whose entity the finding is about
     project: Path | None  # path to the project the finding concerns (Art 44), if any
     impacts: tuple[Path | None, ...]  # per Art 46 item: the impact fact
+    # templates with policy-parameter marks, kept only by rules whose texts name a parameter
+    template_source: dict[str, dict[str, list[tuple[str, Path | None]]]] | None = None
 
     @property
     def id(self) -> str:
@@ -86,6 +96,8 @@ class Rulebook:
     directories: list[FsPath]
     bases: dict[str, FsPath] = field(default_factory=dict)
     definitions: Definitions | None = None
+    parameters: dict[str, int] = field(default_factory=dict)  # policy parameters in force
+    parameter_specs: dict[str, ParameterSpec] = field(default_factory=dict)
 
     def get(self, rule_id: str) -> Rule | None:
         for r in self.rules:
@@ -147,7 +159,15 @@ def _parse_template(ctx: ParseContext, text: str, scope: Scope, pointer: str) ->
     pos = 0
     for m in PLACEHOLDER.finditer(text):
         parts.append((text[pos : m.start()], None))
-        parts.append((m.group(1), parse_path(ctx, m.group(1).strip(), scope, pointer)))
+        name = m.group(1).strip()
+        if name.startswith("param."):  # {param.NAME}: the policy parameter's value in force
+            if name[6:] not in ctx.parameters:
+                raise ctx.error(pointer, f"'{name[6:]}' is not a policy parameter",
+                                expected="one of " + (", ".join(sorted(ctx.parameters)) or "(none defined)"))
+            parts.append((PARAM_MARK + name[6:], None))
+            pos = m.end()
+            continue
+        parts.append((m.group(1), parse_path(ctx, name, scope, pointer)))
         pos = m.end()
     parts.append((text[pos:], None))
     return [(s, p) for s, p in parts if s or p is not None]
@@ -160,7 +180,8 @@ def compile_rule_spec(
         spec = RuleSpec.model_validate(raw)
     except ValidationError as exc:
         raise InputErrors(_pydantic_errors(exc, doc, pointer, list(RuleSpec.model_fields))) from None
-    ctx = ParseContext(schema, doc.source, doc.locate, defs.sets, defs.predicates, locate_key=doc.locate_key)
+    ctx = ParseContext(schema, doc.source, doc.locate, defs.sets, defs.predicates, locate_key=doc.locate_key,
+                       parameters=defs.parameters)
     scope: Scope = {"submission": submission_type(schema)}
     bindings: list[Binding] = []
     for name, src in spec.for_each.items():
@@ -171,6 +192,8 @@ def compile_rule_spec(
         scope[name] = item_type
         bindings.append(Binding(name, source, item_type))
     when = parse_condition(ctx, spec.when, scope, f"{pointer}/when") if spec.when is not None else None
+    if spec.conduct_date is not None:
+        when = _with_conduct_guard(when, conduct_guard(ctx, spec, scope, f"{pointer}/conduct_date"))
     require = parse_condition(ctx, spec.require, scope, f"{pointer}/require")
     downgrade_when = None
     if spec.downgrade is not None:
@@ -186,6 +209,10 @@ def compile_rule_spec(
                                   f"{pointer}/{kind}/{lang}")
             for lang in ("en", "zh")
         }
+    template_source: dict[str, dict[str, list[tuple[str, Path | None]]]] | None = None
+    if any(p.startswith(PARAM_MARK) for kinds in templates.values() for parts in kinds.values() for p, _ in parts):
+        template_source = templates
+        templates = _fill_parameters(templates, defs.parameters)
     at = parse_path(ctx, spec.at, scope, f"{pointer}/at") if spec.at else None
     impacts = tuple(
         parse_path(ctx, a.impact, scope, f"{pointer}/sanctions/art46/{i}/impact") if a.impact else None
@@ -196,8 +223,87 @@ def compile_rule_spec(
     return Rule(
         spec=spec, file=doc.source, line=line, column=col, bindings=tb, when=when, require=require,
         downgrade_when=downgrade_when, templates=templates, at=at, subject=_subject_binding(schema, tb),
-        project=_project_path(ctx, scope, tb, pointer), impacts=impacts,
+        project=_project_path(ctx, scope, tb, pointer), impacts=impacts, template_source=template_source,
     )
+
+
+def conduct_guard(ctx: ParseContext, spec: RuleSpec, scope: Scope, pointer: str) -> Condition:
+    """Art 47: the rule judges an act done on or after ``applies_from`` (and not after ``applies_until``).
+
+    The act's date is the rule's ``conduct_date`` path.  A date whose null means "has not happened by
+    as_of" (implementation_start, filed_date...) makes a future act, which the Measures govern; any other
+    unknown date leaves the rule undecided (insufficient).  The guard is an ordinary condition, so every
+    engine applies it the same way.
+    """
+    assert spec.conduct_date is not None
+    path = parse_path(ctx, spec.conduct_date, scope, pointer)
+    if path.type.kind != "date" or path.mapped:
+        raise ctx.error(pointer, f"{path.text} is {path.type.describe()}; conduct_date names one date")
+    line, col = ctx.locate(pointer)
+    tests: list[Condition] = [Compare(line, col, path, "ge", Operand(literal=spec.applies_from))]
+    if spec.applies_until is not None:
+        tests.append(Compare(line, col, path, "le", Operand(literal=spec.applies_until)))
+    in_force: Condition = tests[0] if len(tests) == 1 else AllOf(line, col, tuple(tests))
+    if path.steps and path.steps[-1].none_semantic:  # not happened yet: a future act
+        return AnyOf(line, col, (Compare(line, col, path, "is_set", Operand(literal=False)), in_force))
+    return in_force
+
+
+def _with_conduct_guard(when: Condition | None, guard: Condition) -> Condition:
+    if when is None:
+        return guard
+    items = when.items if isinstance(when, AllOf) else (when,)
+    return AllOf(when.line, when.column, (*items, guard))
+
+
+def _fill_parameters(templates: dict[str, dict[str, list[tuple[str, Path | None]]]],
+                     values: dict[str, int]) -> dict[str, dict[str, list[tuple[str, Path | None]]]]:
+    return {kind: {lang: [(str(values[t[len(PARAM_MARK):]]) if t.startswith(PARAM_MARK) else t, p) for t, p in parts]
+                   for lang, parts in langs.items()} for kind, langs in templates.items()}
+
+
+def _set_parameters(node: Any, values: dict[str, int]) -> Any:
+    """The condition with every ``{param: NAME}`` operand holding ``values[NAME]`` (frozen AST: rebuilt)."""
+    if isinstance(node, Compare):
+        if node.operand.param is not None and node.operand.param in values:
+            return dataclasses.replace(node, operand=dataclasses.replace(node.operand,
+                                                                         literal=values[node.operand.param]))
+        return node
+    if isinstance(node, AllOf | AnyOf):
+        return dataclasses.replace(node, items=tuple(_set_parameters(c, values) for c in node.items))
+    if isinstance(node, Not):
+        return dataclasses.replace(node, item=_set_parameters(node.item, values))
+    if isinstance(node, Quantifier):
+        return dataclasses.replace(node, where=_set_parameters(node.where, values),
+                                   require=_set_parameters(node.require, values))
+    return node
+
+
+def apply_parameters(rulebook: Rulebook, values: dict[str, int]) -> Rulebook:
+    """The rulebook with policy parameters set (before an engine compiles it).  Unknown names and values
+    out of range are the caller's to report (``check_parameter``)."""
+    merged = {**rulebook.parameters, **values}
+    rules = []
+    for r in rulebook.rules:
+        r = dataclasses.replace(
+            r, when=_set_parameters(r.when, merged), require=_set_parameters(r.require, merged),
+            downgrade_when=_set_parameters(r.downgrade_when, merged),
+            templates=_fill_parameters(r.template_source, merged) if r.template_source else r.templates)
+        rules.append(r)
+    return dataclasses.replace(rulebook, rules=rules, parameters=merged)
+
+
+def check_parameter(rulebook: Rulebook, name: str, value: Any) -> str | None:
+    """Why ``name: value`` is not a valid policy parameter setting (None when it is)."""
+    specs = rulebook.parameter_specs
+    if name not in specs:
+        return f"no policy parameter '{name}'" + (f" (known: {', '.join(sorted(specs))})" if specs else "")
+    spec = specs[name]
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"policy parameter '{name}' takes a whole number, not {value!r}"
+    if not spec.minimum <= value <= spec.maximum:
+        return f"policy parameter '{name}' must be between {spec.minimum} and {spec.maximum}, not {value}"
+    return None
 
 
 @dataclass
@@ -205,6 +311,8 @@ class _Defs:
     sets: dict[str, tuple[Any, ...]]
     predicates: dict[str, Predicate]
     model: Definitions | None
+    parameters: dict[str, int] = field(default_factory=dict)
+    specs: dict[str, ParameterSpec] = field(default_factory=dict)
 
 
 def _load_definitions(path: FsPath, schema: FactSchema) -> _Defs:
@@ -219,7 +327,7 @@ def _load_definitions(path: FsPath, schema: FactSchema) -> _Defs:
                         doc.source, p.description, doc.locate_key)
         for name, p in model.predicates.items()
     }
-    return _Defs(sets, predicates, model)
+    return _Defs(sets, predicates, model, {name: p.default for name, p in model.parameters.items()})
 
 
 def _rule_files(directory: FsPath) -> list[FsPath]:
@@ -311,11 +419,14 @@ def _load_rulebook(dirs: list[FsPath]) -> Rulebook:
             except EgovError as exc:
                 errors.append(exc)
                 continue
-            for kind, mine, theirs in (("set", defs.sets, more.sets), ("predicate", defs.predicates, more.predicates)):
+            for kind, mine, theirs in (("set", defs.sets, more.sets), ("predicate", defs.predicates, more.predicates),
+                                       ("parameter", defs.parameters, more.parameters)):
                 for name in theirs:
                     if name in mine:
                         errors.append(RuleFileError(f"{kind} '{name}' is defined twice", file=_display(def_file)))
                 mine.update(theirs)  # type: ignore[arg-type]
+            if more.model is not None:
+                defs.specs.update(more.model.parameters)
             if more.model is not None and more.model.rulebook:
                 defs.model = more.model
         for base in sorted((d / "_bases").glob("*.yaml")):
@@ -358,7 +469,8 @@ def _load_rulebook(dirs: list[FsPath]) -> Rulebook:
         raise InputErrors([e if isinstance(e, RuleFileError) else _as_rule_error(e) for e in errors])
     ordered = sorted(rules.values(), key=lambda r: (r.spec.article, r.id))
     version = str((defs.model.rulebook.get("version") if defs.model and defs.model.rulebook else None) or "0")
-    return Rulebook(ordered, version, rulebook_digest(dirs), dirs, bases, defs.model)
+    return Rulebook(ordered, version, rulebook_digest(dirs), dirs, bases, defs.model, dict(defs.parameters),
+                    dict(defs.specs))
 
 
 def _as_rule_error(e: EgovError) -> RuleFileError:

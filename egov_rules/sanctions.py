@@ -2,6 +2,7 @@
 
 Art 44 attaches to the project under review: class A (unfiled plan/programme) → not implemented; class B
 (not meeting coordinated construction or not supporting sharing) → by stage; B-review → the same, as a
+reviewer's call; A-review (a programme filed only after implementation began) → "not implemented" as a
 reviewer's call.  Findings with no class never block.  Art 46 items 1, 2, 4 and 6 need an impact fact
 before they apply; without it they are only "potential".
 """
@@ -74,7 +75,7 @@ OUTCOME_TEXT = {
 
 def art44_consequences(cls: str, stage: str | None, severity: str | None) -> list[str]:
     """Consequence codes for one finding of Art 44 class ``cls`` at ``stage``."""
-    if cls == "A":
+    if cls in ("A", "A-review"):
         return ["not_implemented"]
     if cls not in ("B", "B-review") or stage is None:
         return []
@@ -109,6 +110,13 @@ REVIEW_REASONS: dict[str, tuple[str, str]] = {
         "the Art 44 link of this check is arguable (articles.md §3: 44B-review); the reviewer decides "
         "whether it counts as not meeting coordinated construction or not supporting sharing",
         "该项检查与第四十四条的关联存在争议（需审查的B类），由审核人员认定是否属于不符合统筹建设要求或不支持信息共享",
+    ),
+    "a_review": (
+        "the programme or plan was filed only after implementation began: the bar on implementing unfiled "
+        "plans and programmes (Art 44, class A) cannot apply as written to work already done; the reviewer "
+        "decides what follows for it",
+        "建设方案或规划在开始实施后才备案：第四十四条关于未经备案不得组织实施的规定（A类），无法照文适用于已经完成的工作；"
+        "对已实施部分如何处理，由审核人员决定",
     ),
     "unknown_facts": (
         "facts this check needs are not given, and the check could trigger Art 44 class {cls}",
@@ -178,6 +186,8 @@ def _review_reason(f: Any, stage: str | None) -> str:
         return "unknown_facts"
     if f.art44_class == "B-review":
         return "b_review"
+    if f.art44_class == "A-review":
+        return "a_review"
     if f.severity == "violation" and stage is None:
         return "stage_unknown"
     return "unconfirmed"
@@ -216,7 +226,7 @@ def decide(project: str | None, stage: str | None, severity: str | None, finding
         outcome = "needs_review"
     conditional: list[str] = []
     for f in review:
-        cls = "A" if f.art44_class == "A" else "B"
+        cls = "A" if f.art44_class in ("A", "A-review") else "B"
         for c in art44_consequences(cls, stage, severity):
             if c not in codes and c not in conditional:
                 conditional.append(c)

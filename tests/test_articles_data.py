@@ -39,7 +39,8 @@ FALLBACK_CHAPTERS_LINE = (
 )
 
 # Translation notes and the articles they bear on (brief + articles.md §0.2).
-EXPECTED_NOTE_ARTICLES = {"N1": {25}, "N2": {17}, "N3": {40, 44}, "N4": {27}, "N5": {7, 20}}
+EXPECTED_NOTE_ARTICLES = {"N1": {25}, "N2": {17}, "N3": {40, 44}, "N4": {27}, "N5": {7, 20}, "N6": {18},
+                          "N7": {24}, "N8": {39}}
 
 ARTICLE_KEYS = {
     "article",
@@ -282,11 +283,12 @@ def test_matrix_columns_copied_from_articles_md(articles: list[dict]) -> None:
 
 def test_translation_notes_and_their_articles(catalogue: dict, articles: list[dict]) -> None:
     notes = catalogue["notes"]
-    assert [n["id"] for n in notes] == ["N1", "N2", "N3", "N4", "N5"]
+    assert [n["id"] for n in notes] == ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"]
     for n in notes:
         assert n["title"] and n["text_en"].strip(), n["id"]
     confidence = {n["id"]: n.get("confidence") for n in notes}
-    assert confidence["N1"] == "medium"
+    assert confidence["N1"] == "medium-high"  # articles.md §0.3: about 80%, up from medium
+    assert confidence["N6"] == "high" and confidence["N7"] == confidence["N8"] == "medium-high"
     assert confidence["N3"] == "medium-high"
 
     refs: dict[str, set[int]] = {}

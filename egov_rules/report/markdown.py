@@ -85,10 +85,11 @@ NOTES_ZH = {
           "第二十条的同意义务仅适用于国家机关以外的采集者；第二十条第三款的更正、删除权适用于所有采集者。",
 }
 ART44_CLASS = {"A": ("A (not implemented)", "A类（不得组织实施）"), "B": ("B (by stage)", "B类（按阶段处理）"),
+               "A-review": ("A-review (a reviewer decides)", "A类待审核（由审核人员认定）"),
                "B-review": ("B-review (a reviewer decides)", "B类待审核（由审核人员认定）"), "none": ("none", "无")}
 NOTE_TITLES_ZH = {"N1": "第二十五条第三款", "N2": "第十七条第二、三款", "N3": "第四十四条的结构",
                   "N4": "第二十七条第一款", "N5": "“应用单位”的范围"}
-CONFIDENCE_ZH = {"high": "高", "medium-high": "中高", "medium": "中", "low": "低"}
+CONFIDENCE_ZH = {"high": "高", "medium-high": "中高", "medium": "中", "medium-low": "中低", "low": "低"}
 CHAPTER_NUMERALS = ("", "I", "II", "III", "IV", "V")
 
 
@@ -207,7 +208,7 @@ def _summary_line(s: SubmissionResult, lang: str) -> str:
 def _finding(n: int, f: Finding, stage: str | None, lang: str, labels: dict[str, str],
              s: SubmissionResult) -> dict[str, Any]:
     info = article_info(f.article) or {}
-    review = f.art44_class == "B-review" or f.severity != "violation"
+    review = f.art44_class in ("A-review", "B-review") or f.severity != "violation"
     interp = None
     if f.interpretation:
         it = f.interpretation
@@ -256,7 +257,7 @@ def _decision(d: Any, by_fp: dict[str, dict[str, Any]], findings: list[Finding],
         f = raw.get(fp)
         if f is None:
             continue
-        cls = "A" if f.art44_class == "A" else "B"
+        cls = "A" if f.art44_class in ("A", "A-review") else "B"
         review.append({"finding": by_fp[fp], "why": review_reason(d.reasons.get(fp, "unconfirmed"), cls, lang)})
     state = "blocks" if d.blocks else ("needs_review" if d.outcome == "needs_review" else "allows")
     return {
@@ -314,7 +315,7 @@ def _chart(findings: list[Finding], lang: str) -> dict[str, Any]:
 
 
 def _notes(findings: list[Finding], lang: str) -> list[dict[str, Any]]:
-    """The translation notes (N1-N5) the findings rest on, with their confidence."""
+    """The translation notes (N1-N8) the findings rest on, with their confidence."""
     wanted: dict[str, str | None] = {}
     for f in findings:
         info = article_info(f.article) or {}
@@ -328,7 +329,8 @@ def _notes(findings: list[Finding], lang: str) -> list[dict[str, Any]]:
         entry = known.get(note, {})
         confidence = wanted[note] or entry.get("confidence")
         if lang == "zh":
-            title, text = NOTE_TITLES_ZH.get(note, ""), NOTES_ZH.get(note, "")
+            title = entry.get("title_zh") or NOTE_TITLES_ZH.get(note, "")
+            text = " ".join(str(entry.get("text_zh") or NOTES_ZH.get(note, "")).split()).replace(" ", "")
         else:
             title, text = entry.get("title", ""), " ".join(str(entry.get("text_en", "")).split())
         out.append({"id": note, "title": title, "confidence": _confidence(confidence, lang), "text": text})

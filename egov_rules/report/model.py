@@ -12,7 +12,7 @@ from ..sanctions import OUTCOME_TEXT, Decision, consequence_text, decision_note,
 
 def finding_dict(f: Finding, lang: str, stage: str | None = None) -> dict[str, Any]:
     """``stage``: the stage a gate decides for (``--stage``); default the project's own."""
-    review = f.art44_class == "B-review" or f.severity != "violation"
+    review = f.art44_class in ("A-review", "B-review") or f.severity != "violation"
     out: dict[str, Any] = {
         "rule": f.rule,
         "article": f.article,
@@ -102,7 +102,7 @@ def decision_dict(d: Decision, lang: str, findings: list[Finding] | None = None)
 
 
 def _cls(f: Finding) -> str:
-    return "A" if f.art44_class == "A" else "B"
+    return "A" if f.art44_class in ("A", "A-review") else "B"
 
 
 def submission_dict(s: SubmissionResult, lang: str, stage: str | None = None) -> dict[str, Any]:

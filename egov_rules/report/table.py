@@ -249,7 +249,7 @@ def render_gate(report: Report, options: RenderOptions) -> str:
                 console.print(Text(f"  {_h('review', lang)}{colon}", style="yellow"))
                 for fp in d.review:
                     f = by_fp[fp]
-                    cls = "A" if f.art44_class == "A" else "B"
+                    cls = "A" if f.art44_class in ("A", "A-review") else "B"
                     finding_block(console, f, sub, lang, review_reason(d.reasons.get(fp, "unconfirmed"), cls, lang),
                                   indent=4)
             for n in d.notes:

@@ -1,0 +1,142 @@
+"""Accounts over HTTP: logging in and out (a browser session cookie), administration (admin role: accounts
+and tokens, as the ``users`` and ``tokens`` commands do), and the supervisor's portfolio."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from ..errors import ConfigError
+from . import auth, store
+from .auth import CurrentUser, User, require_role
+from .models import ROLES
+
+router = APIRouter(prefix="/api/v1")
+Admin = Annotated[User, Depends(require_role("admin"))]
+Overseer = Annotated[User, Depends(require_role("supervisor", "admin"))]
+
+
+class LoginIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+@router.post("/login", summary="Log in with name and password: sets the session cookie")
+def login(request: Request, response: Response, body: LoginIn) -> dict[str, Any]:
+    settings = request.app.state.settings
+    with request.app.state.db.write() as session:
+        user = auth.verify_password(session, body.name, body.password)
+        if user is None:
+            auth.audit(session, body.name[:200], "session.login_failed")
+        else:
+            value = auth.create_session(session, user, settings.session_hours)
+    if user is None:
+        raise HTTPException(401, "wrong name or password")
+    auth.set_session_cookie(response, value, settings)
+    return user.as_dict()
+
+
+@router.post("/logout", summary="End the browser session of this cookie")
+def logout(request: Request, response: Response, _user: CurrentUser) -> dict[str, Any]:
+    value = request.cookies.get(auth.SESSION_COOKIE)
+    if value:
+        with request.app.state.db.write() as session:
+            auth.destroy_session(session, value)
+    auth.clear_session_cookie(response)
+    return {"logged_out": bool(value)}
+
+
+class AccountIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(description="one of " + ", ".join(ROLES))
+    units: list[str] | None = Field(None, description="unit ids a reviewer or finance user sees")
+    all_units: bool = Field(False, description="a reviewer or finance user who sees every unit")
+    password: str | None = Field(None, min_length=auth.MIN_PASSWORD, max_length=1000,
+                                 description="null: a machine client that uses tokens only")
+
+
+def _config_error(exc: ConfigError) -> HTTPException:
+    return HTTPException(422, {"message": exc.message, "field": exc.field, "expected": exc.expected})
+
+
+@router.get("/users", summary="Every account (admin)")
+def users(request: Request, _user: Admin) -> list[dict[str, Any]]:
+    with request.app.state.db.read() as session:
+        return auth.list_accounts(session)
+
+
+@router.post("/users", status_code=201, summary="Add an account (admin)")
+def add_user(request: Request, user: Admin, body: AccountIn) -> dict[str, Any]:
+    try:
+        if body.role not in ROLES:
+            raise ConfigError(f"unknown role '{body.role}'", field="role", expected=", ".join(ROLES))
+        if body.all_units and body.units is not None:
+            raise ConfigError("give units or all_units, not both", field="units")
+        try:
+            units = None if body.all_units else auth.validate_units(body.units, body.role)
+        except ConfigError as exc:
+            raise ConfigError(f"a {body.role} needs a scope: units or all_units", field="units") from exc
+        with request.app.state.db.write() as session:
+            made = auth.add_account(session, body.name, body.role, body.password, units, actor=user.name)
+    except ConfigError as exc:
+        raise _config_error(exc) from None
+    return made.as_dict()
+
+
+@router.post("/users/{name}/disable", summary="Disable an account: its tokens and sessions stop working (admin)")
+def disable_user(request: Request, user: Admin, name: str) -> dict[str, Any]:
+    return _set_disabled(request, user, name, True)
+
+
+@router.post("/users/{name}/enable", summary="Enable a disabled account again (admin)")
+def enable_user(request: Request, user: Admin, name: str) -> dict[str, Any]:
+    return _set_disabled(request, user, name, False)
+
+
+def _set_disabled(request: Request, user: User, name: str, disabled: bool) -> dict[str, Any]:
+    if name == user.name and disabled:
+        raise HTTPException(422, "an admin cannot disable their own account")
+    try:
+        with request.app.state.db.write() as session:
+            auth.set_disabled(session, name, disabled, user.name)
+    except ConfigError as exc:
+        raise HTTPException(404, exc.message) from None
+    return {"name": name, "disabled": disabled}
+
+
+@router.get("/tokens", summary="Every API token, without the token itself (admin)")
+def tokens(request: Request, _user: Admin) -> list[dict[str, Any]]:
+    with request.app.state.db.read() as session:
+        return auth.list_tokens(session)
+
+
+class TokenIn(BaseModel):
+    label: str = Field("", max_length=200)
+
+
+@router.post("/users/{name}/tokens", status_code=201, summary="A new API token for a user, shown only now (admin)")
+def create_token(request: Request, user: Admin, name: str, body: TokenIn) -> dict[str, Any]:
+    try:
+        with request.app.state.db.write() as session:
+            token_id, token = auth.create_token(session, name, body.label, actor=user.name)
+    except ConfigError as exc:
+        raise HTTPException(404, exc.message) from None
+    return {"id": token_id, "user": name, "token": token}
+
+
+@router.post("/tokens/{token_id}/revoke", summary="Revoke a token (admin)")
+def revoke_token(request: Request, user: Admin, token_id: int) -> dict[str, Any]:
+    try:
+        with request.app.state.db.write() as session:
+            auth.revoke_token(session, token_id, actor=user.name)
+    except ConfigError as exc:
+        raise HTTPException(404, exc.message) from None
+    return {"id": token_id, "revoked": True}
+
+
+@router.get("/portfolio", summary="Reviews per unit with the Art 44 outcomes of their latest versions")
+def portfolio(request: Request, user: Overseer) -> dict[str, Any]:
+    with request.app.state.db.read() as session:
+        return store.portfolio(session, user)

@@ -1,0 +1,93 @@
+"""The application factory: ``create_app(settings)`` builds the FastAPI app over one database and one
+``Checker``.  Errors become JSON with a status (422 with the CLI's message for bad input), never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from .. import __version__
+from ..errors import EgovError
+from .checking import CheckService, error_body
+from .db import Database, schema_status
+from .settings import Settings
+from .store import StoreError
+
+log = logging.getLogger("egov_rules.service")
+
+
+def create_app(settings: Settings, *, checks: CheckService | None = None, upgrade: bool = False) -> FastAPI:
+    """The application over ``settings.db_url``.  The schema must be current (``egov-rules db upgrade``), or
+    ``upgrade=True`` brings it there first (for tests and embedding)."""
+    from . import api, api_admin, api_rules
+    from .db import upgrade as run_migrations
+
+    db = Database(settings.db_url)
+    if upgrade and schema_status(db) in ("empty", "behind"):
+        run_migrations(db)
+    status = schema_status(db)
+    if status != "current":
+        db.dispose()
+        raise SchemaNotCurrent(status, settings.display_db())
+    app = FastAPI(title="egov-rules review service", version=__version__,
+                  description="Checks e-government submissions against Fujian's Decree No. 156 and keeps every "
+                              "review, decision, waiver and funding action.  Authenticate with "
+                              "`Authorization: Bearer <token>` (`egov-rules tokens create NAME`).")
+    app.state.settings = settings
+    app.state.db = db
+    app.state.checks = checks or CheckService(settings.limits)
+
+    @app.exception_handler(EgovError)
+    async def _input_error(_request: Request, exc: EgovError) -> JSONResponse:
+        return JSONResponse(error_body(exc), status_code=422)
+
+    @app.exception_handler(StoreError)
+    async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message, "field": exc.field, "expected": exc.expected},
+                            status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """A bad query parameter or JSON body: which field, what is wrong (no echo of the input)."""
+        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "invalid"),
+                   "type": e.get("type")} for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse({"detail": detail, "field": errors[0]["field"] if errors else None, "errors": errors},
+                            status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error: %s", type(exc).__name__, exc_info=exc)  # the traceback stays in the log
+        return JSONResponse({"detail": "internal error: a bug in egov-rules, not in your request; it is logged "
+                                       "on the server"}, status_code=500)
+
+    @app.get("/healthz", summary="Liveness: the service runs and its database answers")
+    def healthz() -> dict[str, Any]:
+        from sqlalchemy import text
+
+        with db.read() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(api.router)
+    app.include_router(api_rules.router)
+    app.include_router(api_admin.router)
+    app.router.on_shutdown.append(db.dispose)
+    return app
+
+
+class SchemaNotCurrent(EgovError):
+    kind = "database"
+
+    def __init__(self, status: str, where: str) -> None:
+        how = {"empty": f"the database {where} has no schema yet",
+               "behind": f"the database {where} has an older schema",
+               "ahead": f"the database {where} was written by a newer egov-rules"}[status]
+        fix = ("run `egov-rules db upgrade --db URL` (serve does it by itself unless --no-upgrade)"
+               if status != "ahead" else "run the egov-rules version that wrote it, or a newer one")
+        super().__init__(how, file=where, expected=fix)
+        self.status = status

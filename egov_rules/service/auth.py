@@ -1,0 +1,281 @@
+"""Accounts and access: argon2 password hashes, API tokens and browser sessions (both stored only as
+sha256 of a 256-bit random value: a stolen database gives no working credential), roles and unit scope.
+
+A request is let in by ``Authorization: Bearer <token>`` or by the session cookie; ``current_user`` gives
+the ``User`` or answers 401, ``require_role`` answers 403 for the wrong role.  Nothing here logs a secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import ConfigError
+from .models import ROLES, Account, ApiToken, AuditEntry, BrowserSession, utcnow
+
+SESSION_COOKIE = "egov_session"
+TOKEN_PREFIX = "egr_"
+MIN_PASSWORD = 12
+READ_ALL_ROLES = frozenset({"supervisor", "admin"})
+
+
+@dataclass(frozen=True)
+class User:
+    """Who is asking: name, role and the units they may see (None: every unit)."""
+
+    id: int
+    name: str
+    role: str
+    units: frozenset[str] | None
+
+    def can_see_unit(self, unit_id: str) -> bool:
+        return self.units is None or unit_id in self.units
+
+    def can_see_units(self, unit_ids: set[str] | frozenset[str]) -> bool:
+        """A review concerns these units: visible when any is in scope (an all-units user sees all, and a
+        review with no unit at all only to those)."""
+        if self.units is None:
+            return True
+        return bool(self.units & set(unit_ids))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "role": self.role, "units": None if self.units is None else sorted(self.units)}
+
+
+def _user(account: Account) -> User:
+    units = None if account.units is None else frozenset(json.loads(account.units))
+    return User(account.id, account.name, account.role, units)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def audit(session: Session, actor: str, what: str, review_id: int | None = None, version: int | None = None,
+          **detail: Any) -> None:
+    session.add(AuditEntry(actor=actor, action=what, review_id=review_id, version=version,
+                           detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)))
+
+
+# ------------------------------------------------------------------------------------------- passwords
+def hash_password(password: str) -> str:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(password)
+
+
+def verify_password(session: Session, name: str, password: str) -> User | None:
+    """The user when name and password match an enabled account; None otherwise (same time either way)."""
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    account = session.scalar(select(Account).where(Account.name == name))
+    hasher = PasswordHasher()
+    stored = account.password_hash if account is not None and account.password_hash else None
+    try:
+        # an unknown name still costs one hash, so timing does not tell which names exist
+        hasher.verify(stored or _DUMMY_HASH.value(), password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if account is None or stored is None or account.disabled_at is not None:
+        return None
+    return _user(account)
+
+
+class _Dummy:
+    _hash: str | None = None
+
+    def value(self) -> str:
+        if self._hash is None:
+            self._hash = hash_password(secrets.token_urlsafe(16))
+        return self._hash
+
+
+_DUMMY_HASH = _Dummy()
+
+
+def validate_units(units: list[str] | None, role: str) -> list[str] | None:
+    if role in READ_ALL_ROLES:
+        return None
+    if units is None:
+        raise ConfigError(f"a {role} needs a scope: --units UNIT[,UNIT...] or --all-units", field="--units")
+    return sorted(set(units))
+
+
+def add_account(session: Session, name: str, role: str, password: str | None, units: list[str] | None,
+                actor: str = "cli") -> User:
+    if role not in ROLES:
+        raise ConfigError(f"unknown role '{role}'", field="--role", expected=", ".join(ROLES))
+    if not name or len(name) > 200 or not name.isprintable():
+        raise ConfigError("a user name is 1 to 200 printable characters", field="NAME")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise ConfigError("the password is too short", field="password",
+                          expected=f"at least {MIN_PASSWORD} characters")
+    if session.scalar(select(Account).where(Account.name == name)) is not None:
+        raise ConfigError(f"user '{name}' already exists", field="NAME")
+    account = Account(name=name, role=role, password_hash=hash_password(password) if password else None,
+                      units=None if units is None else json.dumps(sorted(set(units))))
+    session.add(account)
+    session.flush()
+    audit(session, actor, "user.add", user=name, role=role, units=units)
+    return _user(account)
+
+
+def find_account(session: Session, name: str) -> Account:
+    account = session.scalar(select(Account).where(Account.name == name))
+    if account is None:
+        raise ConfigError(f"no user '{name}'", field="NAME", expected="a name from `egov-rules users list`")
+    return account
+
+
+def list_accounts(session: Session) -> list[dict[str, Any]]:
+    rows = session.scalars(select(Account).order_by(Account.name))
+    return [{**_user(a).as_dict(), "created_at": a.created_at.isoformat() + "Z", "login": a.password_hash is not None,
+             "disabled": a.disabled_at is not None} for a in rows]
+
+
+def set_disabled(session: Session, name: str, disabled: bool, actor: str) -> None:
+    """Disable (or enable again) an account: its tokens and sessions stop working at once."""
+    account = find_account(session, name)
+    account.disabled_at = utcnow() if disabled else None
+    audit(session, actor, "user.disable" if disabled else "user.enable", user=name)
+
+
+# ------------------------------------------------------------------------------------------- tokens
+def create_token(session: Session, name: str, label: str = "", actor: str = "cli") -> tuple[int, str]:
+    """A new API token for the user: (its id, the token).  Only its sha256 is stored: shown once."""
+    account = find_account(session, name)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(account_id=account.id, label=label, prefix=token[:10], token_hash=_digest(token))
+    session.add(row)
+    session.flush()
+    audit(session, actor, "token.create", user=name, token_id=row.id, label=label)
+    return row.id, token
+
+
+def list_tokens(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(select(ApiToken, Account.name).join(Account, Account.id == ApiToken.account_id)
+                           .order_by(ApiToken.id)).all()
+    return [{"id": t.id, "user": name, "label": t.label, "prefix": t.prefix, "created_at": t.created_at.isoformat()
+             + "Z", "revoked": t.revoked_at is not None} for t, name in rows]
+
+
+def revoke_token(session: Session, token_id: int, actor: str = "cli") -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise ConfigError(f"no token {token_id}", expected="an id from `egov-rules tokens list`")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit(session, actor, "token.revoke", token_id=token_id)
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    account = session.get(Account, row.account_id)
+    if account is None or account.disabled_at is not None:
+        return None
+    return _user(account)
+
+
+# ------------------------------------------------------------------------------------------- sessions
+def create_session(session: Session, user: User, hours: float) -> str:
+    """A browser session for a user who has just given their password: the cookie value (shown once)."""
+    value = secrets.token_urlsafe(32)
+    session.add(BrowserSession(account_id=user.id, token_hash=_digest(value),
+                               expires_at=utcnow() + dt.timedelta(hours=hours)))
+    audit(session, user.name, "session.login")
+    return value
+
+
+def destroy_session(session: Session, value: str) -> None:
+    row = session.scalar(select(BrowserSession).where(BrowserSession.token_hash == _digest(value)))
+    if row is not None and row.ended_at is None:
+        row.ended_at = utcnow()
+        account = session.get(Account, row.account_id)
+        audit(session, account.name if account else "?", "session.logout")
+
+
+def user_for_session(session: Session, value: str) -> User | None:
+    row = session.scalar(select(BrowserSession).where(BrowserSession.token_hash == _digest(value)))
+    if row is None or row.ended_at is not None or row.expires_at <= utcnow():
+        return None
+    account = session.get(Account, row.account_id)
+    if account is None or account.disabled_at is not None:
+        return None
+    return _user(account)
+
+
+# ------------------------------------------------------------------------------------------- FastAPI glue
+def current_user(request: Request) -> User:
+    """The dependency every endpoint but /healthz uses: 401 without a valid token or session."""
+    from fastapi import HTTPException
+
+    db = request.app.state.db
+    header = request.headers.get("authorization", "")
+    scheme, _, credential = header.partition(" ")
+    by_cookie = False
+    with db.read() as session:
+        user = None
+        if scheme.lower() == "bearer" and credential.strip():
+            user = user_for_token(session, credential.strip())
+        elif not header and request.cookies.get(SESSION_COOKIE):
+            user = user_for_session(session, request.cookies[SESSION_COOKIE])
+            by_cookie = True
+    if user is None:
+        raise HTTPException(401, "authentication required: a valid bearer token or session",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if by_cookie and request.method not in SAFE_METHODS and not _same_origin(request):
+        # a browser sends the session cookie with a request another site makes it send: refuse those
+        raise HTTPException(403, "cross-site request refused: the Origin does not match this service")
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _same_origin(request: Request) -> bool:
+    """No Origin header (not a cross-site browser request) or one naming this host."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("x-forwarded-host") or request.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
+def set_session_cookie(response: Any, value: str, settings: Any) -> None:
+    """The browser-session cookie: not readable by scripts, never sent cross-site, TLS-only when configured."""
+    response.set_cookie(SESSION_COOKIE, value, max_age=int(settings.session_hours * 3600), httponly=True,
+                        samesite="strict", secure=settings.cookie_secure, path="/")
+
+
+def clear_session_cookie(response: Any) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def require_role(*roles: str) -> Callable[..., User]:
+    """A dependency that lets in only these roles (403 otherwise)."""
+    from fastapi import HTTPException
+
+    for role in roles:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+
+    def dependency(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise HTTPException(403, f"the {user.role} role may not do this; it needs: {', '.join(roles)}")
+        return user
+
+    return dependency

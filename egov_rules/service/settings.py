@@ -1,0 +1,89 @@
+"""Where the service keeps its data and what it allows: one object passed to ``create_app``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..load import Limits
+
+APP_NAME = "egov-rules"
+DB_FILE = "egov-rules.sqlite3"
+SECRET_FILE = "session-secret"
+
+
+def default_data_dir() -> Path:
+    """The user's data directory (platformdirs), overridable with EGOV_RULES_DATA_DIR."""
+    env = os.environ.get("EGOV_RULES_DATA_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / DB_FILE}"
+
+
+def normalise_db_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 (the driver we ship), not SQLAlchemy's default psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _load_or_create_secret(data_dir: Path) -> str:
+    """A per-installation secret for signing browser sessions; created once, readable only by its owner."""
+    env = os.environ.get("EGOV_RULES_SECRET")
+    if env:
+        return env
+    path = data_dir / SECRET_FILE
+    try:
+        return path.read_text("ascii").strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # reviews and hashes: for the service's user only
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+@dataclass
+class Settings:
+    data_dir: Path
+    db_url: str
+    limits: Limits = field(default_factory=Limits)
+    session_secret: str = ""
+    session_hours: float = 12.0
+    cookie_secure: bool = False  # True behind TLS (docs/service.md): the cookie is then never sent in clear
+    page_size_max: int = 200
+
+    @property
+    def max_body(self) -> int:
+        """Request bodies above this are refused with 413 before they are parsed: the CLI's --max-bytes."""
+        return self.limits.max_bytes
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, db_url: str | None = None, data_dir: str | Path | None = None,
+                 limits: Limits | None = None) -> Settings:
+        directory = Path(data_dir) if data_dir else default_data_dir()
+        url = normalise_db_url(db_url or os.environ.get("EGOV_RULES_DB") or default_db_url(directory))
+        return cls(data_dir=directory, db_url=url, limits=limits or Limits(),
+                   session_secret=_load_or_create_secret(directory),
+                   cookie_secure=os.environ.get("EGOV_RULES_COOKIE_SECURE", "") == "1")
+
+    def display_db(self) -> str:
+        """The database URL with any password hidden: this is what is printed and logged."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.db_url).render_as_string(hide_password=True)
