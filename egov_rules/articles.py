@@ -22,9 +22,9 @@ def catalogue() -> dict[str, Any]:
 # Articles applied by the engine itself rather than by rules of their own.
 ENGINE_ENCODED = {
     44: ("the Art 44 decision: every finding carries its class; `gate` decides per project and stage (sanctions.py)",
-         "第四十四条处理意见：每项问题标注其类别，由 gate 命令按项目阶段作出决定（sanctions.py）"),
+         "第四十四条处理意见：每项问题标注其类别，由准入判定命令按项目所处阶段作出决定"),
     46: ("the Art 46 item and whether it applies or is only potential are given on every finding (sanctions.py)",
-         "每项问题均标注第四十六条对应项及其适用或可能适用（sanctions.py）"),
+         "每项问题均标注第四十六条对应项，以及该项适用或可能适用"),
     47: ("temporal gate: a rule judges acts dated on or after 2015-04-01 (applies_from tested against the act's "
          "date: implementation start, filing); continuing duties cover older assets",
          "时间效力：规则只评判2015年4月1日及以后发生的行为（以实施开始、备案等行为发生之日为准）；此前已有资产按持续性义务检查"),
@@ -68,6 +68,6 @@ def articles_report(rulebook: Rulebook, lang: str = "en") -> dict[str, Any]:
             "co_cited_by": also,
             "encoded_by": "rules" if rules else ("engine" if engine else ("co-citation" if also else None)),
             "reason": None if rules else (reason if not also else (
-                f"co-cited by {', '.join(also)}" if lang != "zh" else f"由 {', '.join(also)} 同时引用")),
+                f"co-cited by {', '.join(also)}" if lang != "zh" else f"由规则 {'、'.join(also)} 同时引用")),
         })
     return {"articles": out}

@@ -20,8 +20,8 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .engine.evaluate import Engine, NativeEngine, RuleRun
 from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
-from .evaluate import Engine, NativeEngine, RuleRun
 from .facts import FactBase
 from .findings import SEVERITY_ORDER, Finding, FindingBuilder
 from .load import Document, Limits, load_bytes, load_document
@@ -117,7 +117,7 @@ class Report:
 
 
 def entity_names(facts: FactBase) -> dict[str, str]:
-    return {eid: str(e["name"]).strip() for eid, e in facts.by_id.items()
+    return {eid: " ".join(str(e["name"]).split()) for eid, e in facts.by_id.items()
             if isinstance(e.get("name"), str) and str(e["name"]).strip()}
 
 
@@ -126,7 +126,8 @@ def submission_info(facts: FactBase) -> dict[str, Any]:
     sub = facts.submission
     as_of = sub.get("as_of")
     return {
-        "name": sub.get("name"), "as_of": str(as_of) if as_of is not None else None, "kind": sub.get("kind"),
+        "name": " ".join(str(sub["name"]).split()) if isinstance(sub.get("name"), str) else None,
+        "as_of": str(as_of) if as_of is not None else None, "kind": sub.get("kind"),
         "units": [str(u.get("id")) for u in facts.collection("units_under_review") if isinstance(u, dict)],
         "projects": [str(p["id"]) for p in facts.collection("projects")],
     }
@@ -176,14 +177,20 @@ class Checker:
         self.registry = registry  # trusted registry facts, merged into every submission (they win)
         self.waivers = waivers
         self.limits = limits or Limits()
-        self.native = NativeEngine(self.rulebook)
-        self.engine: Engine = self.native
-        if engine == "durable":
-            from .durable_engine import DurableEngine
+        self.native = NativeEngine(self.rulebook)  # the reference closures: traces for findings and explain
+        self.engine: Engine
+        if engine == "native":
+            from .engine.generated import GeneratedEngine
+
+            self.engine = GeneratedEngine(self.rulebook)
+        elif engine == "reference":
+            self.engine = self.native
+        elif engine == "durable":
+            from .engine.durable import DurableEngine
 
             self.engine = DurableEngine(self.rulebook, self.native)
-        elif engine != "native":
-            raise UsageError(f"unknown engine '{engine}'", expected="native or durable")
+        else:
+            raise UsageError(f"unknown engine '{engine}'", expected="native, reference or durable")
         self.builder = FindingBuilder(self.native)
 
     # -- inputs --------------------------------------------------------------------------------

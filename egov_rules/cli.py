@@ -49,10 +49,11 @@ def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        lang = "zh" if kwargs.get("lang") == "zh" else "en"
         try:
             code = fn(*args, **kwargs)
         except EgovError as exc:
-            _fail(exc.render(), exc.exit_code)
+            _fail(exc.render(lang), exc.exit_code)
         except BrokenPipeError:  # `| head` closed the pipe: the reader has what it wanted
             _quiet_broken_pipe()
             sys.exit(code_so_far.get("code", EXIT_OK))
@@ -99,14 +100,16 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-                     help="output format (default: table on a terminal, json otherwise)"),
+                     help="output format (default: table, also when piped; or the format --output's suffix names)"),
         click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
                      help="write the report to FILE (atomically) instead of stdout"),
         click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True),
         click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
                      help="extra rulebook directory (repeatable)"),
         click.option("--only-rules", is_flag=True, help="use only the --rules directories, not the built-in rulebook"),
-        click.option("--engine", type=click.Choice(["native", "durable"]), default="native", show_default=True),
+        click.option("--engine", type=click.Choice(["native", "reference", "durable"]), default="native",
+                     show_default=True, help="native: generated code; reference: the closures it is tested "
+                     "against; durable: durable_rules"),
         click.option("--fail-on", type=click.Choice(["violation", "warning", "insufficient"]), default="violation",
                      show_default=True),
         click.option("--registry", "registry_dir", type=click.Path(), default=None,
@@ -295,7 +298,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     emit(text, output, files)
     for s in report.submissions:  # input errors always reach stderr, whatever the format
         if s.error is not None:
-            click.echo(s.error.render(), err=True)
+            click.echo(s.error.render(lang), err=True)
     return report.exit_code(fail_on)
 
 
@@ -326,7 +329,7 @@ def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang
     emit(text, output, [path])
     for s in report.submissions:
         if s.error is not None:
-            click.echo(s.error.render(), err=True)
+            click.echo(s.error.render(lang), err=True)
     return report.gate_exit_code()
 
 
@@ -335,7 +338,7 @@ def gate(path: str, stage: str | None, fmt: str | None, output: str | None, lang
 @click.option("--rule", "rule_id", required=True, help="the id of the rule to explain (egov-rules rules list)")
 @click.option("--entity", default=None, help="only the bindings that involve the entity with this id")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
-              help="output format (default: table on a terminal, json otherwise)")
+              help="output format (default: table, also when piped; or the format --output's suffix names)")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="write the explanation to FILE (atomically) instead of stdout")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
@@ -366,9 +369,11 @@ def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output
 
 @app.command()
 @click.argument("path")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="language of the error messages")
 @limit_options
 @guarded
-def validate(path: str, **kw: Any) -> int:
+def validate(path: str, lang: str, **kw: Any) -> int:
     """Check a submission against the schema only (no rules)."""
     from .load import load_bytes, load_document
     from .validate import validate_document
@@ -383,7 +388,7 @@ def validate(path: str, **kw: Any) -> int:
     except EgovError as exc:
         getattr(doc, "annotate_error", lambda _: None)(exc)  # a workbook's errors name sheet and cell
         raise
-    click.echo(f"{doc.source}: valid")
+    click.echo(f"{doc.source}：格式有效" if lang == "zh" else f"{doc.source}: valid")
     return EXIT_OK
 
 
@@ -453,38 +458,39 @@ def rules_list(rules_dirs: tuple[str, ...], only_rules: bool, fmt: str, lang: st
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en")
 @guarded
 def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang: str) -> int:
-    """One rule with the text of the article it encodes."""
-    from .articles import article_info
+    """One rule with the summary of the article it encodes."""
     from .errors import closest
-    from .i18n import citation
 
     rb = _load_rulebook(rules_dirs, only_rules)
     rule = rb.get(rule_id)
     if rule is None:
         raise UsageError(f"no rule '{rule_id}'", suggestion=closest(rule_id, rb.ids()))
-    s = rule.spec
-    info = article_info(s.article)
-    lines = [
-        f"{rule.id}  ({rule.file}:{rule.line})",
-        f"{citation(s.article, s.paragraph, None, lang)}" + (f" check ({s.item})" if s.item else "")
-        + f"  severity: {s.severity}  Art 44: {s.sanctions.art44}  Art 46: "
-        + ", ".join(f"({a.item})" for a in s.sanctions.art46),
-        f"applies from {s.applies_from}" + (f" until {s.applies_until}" if s.applies_until else "")
-        + (f" to the act dated by {s.conduct_date} (Art 47)" if s.conduct_date else ""),
-        "",
-        getattr(s.title, lang),
-        "",
-        getattr(s.message, lang),
-        "",
-        ("整改: " if lang == "zh" else "Remediation: ") + getattr(s.remediation, lang),
-    ]
-    if s.interpretation:
-        lines += ["", f"Interpretation {s.interpretation.note} (confidence {s.interpretation.confidence}): "
-                  + getattr(s.interpretation.text, lang)]
-    if info:
-        lines += ["", f"— {citation(s.article, None, None, lang)}: {info.get('summary_' + lang, '')}", "",
-                  (info.get("text_en") or "").strip()]
+    from .rule_text import rule_lines
+
+    lines = rule_lines(rule, lang)
     click.echo("\n".join(lines))
+    return EXIT_OK
+
+
+@rules.command("compile")
+@_rulebook_options
+@click.option("--show", "show_ids", multiple=True, metavar="ID", help="print the generated Python of this rule")
+@guarded
+def rules_compile(rules_dirs: tuple[str, ...], only_rules: bool, show_ids: tuple[str, ...]) -> int:
+    """Generate and compile the rulebook's Python (the default engine); --show ID prints a rule's source."""
+    from .engine.generated import GeneratedEngine
+    from .errors import closest
+
+    rb = _load_rulebook(rules_dirs, only_rules)
+    engine = GeneratedEngine(rb)
+    for rule_id in show_ids:
+        if rb.get(rule_id) is None:
+            raise UsageError(f"no rule '{rule_id}'", suggestion=closest(rule_id, rb.ids()))
+    for rule_id in show_ids:
+        click.echo(engine.source_of(rule_id))
+    if not show_ids:
+        lines = len(engine.generated.source.splitlines())
+        click.echo(f"{len(rb.rules)} rules compiled to {lines} lines of Python")
     return EXIT_OK
 
 
@@ -547,10 +553,9 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
-    for a in data["articles"]:
-        rules_text = ", ".join(a["rules"]) if a["rules"] else ("—  " + (a["reason"] or "no rule yet"))
-        click.echo(f"{a['citation']:<12} ch {a['chapter']}  {a['checkable']:<6} {a['summary']}")
-        click.echo(f"{'':<12} {rules_text}")
+    from .rule_text import article_lines
+
+    click.echo("\n".join(article_lines(data, lang)))
     return EXIT_OK
 
 

@@ -92,8 +92,10 @@ class EgovError(Exception):
     def column(self) -> int:
         return self.position.column
 
-    def render(self) -> str:
-        """``file:line:col: error: field 'x': message (expected …; did you mean …?)``"""
+    def render(self, lang: str = "en") -> str:
+        """``file:line:col: error: field 'x': message (expected …; did you mean …?)``; ``lang="zh"``: in Chinese."""
+        if lang == "zh":
+            return self._render_zh()
         parts = [f"{self.position}: {self.kind}: "]
         if self.field:
             parts.append(f"field '{safe_text(self.field)}': ")
@@ -102,6 +104,20 @@ class EgovError(Exception):
             parts.append(f"; expected {self.expected}")
         if self.suggestion:
             parts.append(f"; did you mean '{safe_text(self.suggestion)}'?")
+        return "".join(parts)
+
+    def _render_zh(self) -> str:
+        from .errors_zh import KINDS, expected_zh, field_label_zh, message_zh
+
+        parts = [f"{self.position}：{KINDS.get(self.kind, self.kind)}："]
+        if self.field:
+            label = field_label_zh(self.field)
+            parts.append(f"字段“{safe_text(self.field)}”" + (f"（{label}）" if label else "") + "：")
+        parts.append(message_zh(self.message))
+        if self.expected and self.show_expected:
+            parts.append(f"；应为{expected_zh(self.expected)}")
+        if self.suggestion:
+            parts.append(f"；是否应为“{safe_text(self.suggestion)}”？")
         return "".join(parts)
 
     def to_dict(self) -> dict[str, object]:
@@ -177,5 +193,5 @@ class InputErrors(InputError):
         self.kind = first.kind
         self.position.cell = first.position.cell
 
-    def render(self) -> str:
-        return "\n".join(e.render() for e in self.errors)
+    def render(self, lang: str = "en") -> str:
+        return "\n".join(e.render(lang) for e in self.errors)

@@ -17,13 +17,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .check import Checker
-from .compile import Trace
+from .engine.evaluate import CompiledRule, Verdict, binding_key, rule_in_force
+from .engine.reference import Trace
 from .errors import UsageError, closest
-from .evaluate import CompiledRule, Verdict, binding_key, rule_in_force
 from .facts import POINTER, FactBase
+from .findings import named
 from .i18n import SEVERITY, citation, t
+from .labels import value_label
 from .load import Document
+from .zh import zh_punct
 
+CLASS = {"A": ("A (shall not be implemented)", "A类（不得组织实施）"), "B": ("B (by stage)", "B类（按阶段处理）"),
+         "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"),
+         "A-review": ("A, for a reviewer to confirm", "A类，待审核确认"), "none": ("none", "无")}
 OUTCOMES = ("fired", "downgraded", "unknown", "passed", "not_applicable")
 OPS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "in": "in", "not_in": "not in",
        "contains": "contains", "is_set": "is set:", "is_a": "is a"}
@@ -32,14 +38,17 @@ _FROZENSET = re.compile(r"frozenset\((\{.*?\})\)")
 _DATE = re.compile(r"datetime\.date\((\d+), (\d+), (\d+)\)")
 
 L: dict[str, tuple[str, str]] = {
-    "fired": ("FIRED", "触发"), "downgraded": ("FIRED, downgraded to warning", "触发（降为警告）"),
+    "fired": ("FIRED", "触发"), "downgraded": ("FIRED, downgraded to a warning", "触发（降为疑似违规，待确认）"),
     "unknown": ("UNKNOWN", "无法判定"), "passed": ("PASSED", "通过"),
     "not_applicable": ("DOES NOT APPLY", "不适用"),
     "when": ("applies when", "适用条件"), "require": ("requires", "合规要求"),
     "downgrade": ("downgrade when", "降级条件"),
-    "true": ("true", "成立"), "false": ("false", "不成立"), "null": ("unknown", "未知"),
+    "true": ("true", "成立"), "false": ("false", "不成立"), "null": ("undecided", "无法判定"),
     "value": ("value", "值"), "vs": ("against", "对比"), "found": ("found", "命中"),
-    "none_found": ("no match", "无匹配"),
+    "none_found": ("no match", "无匹配"), "candidate": ("examined", "已检查"),
+    "all_of": ("all of", "同时满足"), "any_of": ("any of", "满足其一"),
+    "matches": ("matches", "符合"), "no_match": ("does not match", "不符合"),
+    "undecided": ("cannot be decided", "无法判定"),
     "supply": ("supply", "需补充"), "line": ("line", "行"), "finding": ("finding", "问题"),
     "decided_by": ("decided by", "判定依据"), "severity": ("severity", "级别"),
     "art44": ("Art 44 class", "第四十四条类别"), "as_of": ("as of", "截至"), "rule_file": ("rule file", "规则文件"),
@@ -51,8 +60,8 @@ L: dict[str, tuple[str, str]] = {
     "why_passed": ("every requirement holds", "各项合规要求均成立"),
     "why_fired": ("the requirement is false", "合规要求不成立"),
     "why_down": ("the requirement is false, but a documented justification downgrades it to a warning",
-                 "合规要求不成立，但有书面说明，降为警告"),
-    "why_unknown": ("cannot be decided: these facts are unknown (null)", "无法判定：以下事实未知（null）"),
+                 "合规要求不成立，但有书面说明，降为疑似违规（待确认）"),
+    "why_unknown": ("cannot be decided: these facts are not given", "无法判定：以下事实未填写"),
     "summary": ("{n} binding(s): {fired} fired, {passed} passed, {unknown} unknown, {na} not applicable",
                 "共 {n} 个绑定：触发 {fired}，通过 {passed}，无法判定 {unknown}，不适用 {na}"),
 }
@@ -69,10 +78,14 @@ class Step:
     rule_line: int = 0
     quantifier: bool = False
     children: list[Step] = field(default_factory=list)
+    item: str | None = None  # a candidate a quantifier examined: the binding name (the steps are its tests)
+    group: bool = False  # "all of" / "any of": the steps under it are its parts
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"condition": self.condition, "result": self.result, "value": self.value}
-        if not self.quantifier:
+        if self.item:
+            out["candidate"] = {"binding": self.item, "id": self.value}
+        elif not self.quantifier:
             out["operand"] = self.operand
         out["rule_line"] = self.rule_line
         if self.children:
@@ -155,19 +168,19 @@ def _explain_one(checker: Checker, compiled: CompiledRule, env: dict[str, Any], 
     when_steps = require_steps = down_steps = None
     applies: bool | None = True
     if compiled.when is not None:
-        trace = Trace()
+        trace = Trace(every_item=True)
         applies = compiled.when(work, facts, trace)
         when_steps = _tree(trace.events)
         unknown.update(trace.unknown)
     result: bool | None = None
     downgraded = False
     if applies is True:  # as the engine: the requirement is only looked at when the rule applies
-        trace = Trace()
+        trace = Trace(every_item=True)
         result = compiled.require(work, facts, trace)
         require_steps = _tree(trace.events)
         unknown.update(trace.unknown)
         if result is False and compiled.downgrade is not None:
-            trace = Trace()
+            trace = Trace(every_item=True)
             downgraded = compiled.downgrade(work, facts, trace) is True
             down_steps = _tree(trace.events)
     if applies is False:
@@ -209,8 +222,11 @@ def _entity(name: str, value: Any, doc: Document) -> dict[str, Any]:
     if isinstance(value, dict):
         pointer = value.get(POINTER, "")
         line, column = doc.locate(pointer)
-        return {"name": name, "id": value.get("id"), "pointer": pointer, "line": line, "column": column,
-                **_cell(_cell_of(doc, pointer))}
+        out = {"name": name, "id": value.get("id"), "pointer": pointer, "line": line, "column": column,
+               **_cell(_cell_of(doc, pointer))}
+        if isinstance(value.get("name"), str) and value["name"].strip():
+            out["label"] = value["name"].strip()
+        return out
     return {"name": name, "id": None, "pointer": None, "value": _plain(value), "line": 0, "column": 0}
 
 
@@ -223,9 +239,12 @@ def _tree(events: list[dict[str, Any]]) -> list[Step]:
         quantifier = "operand" not in e
         pending.setdefault(depth, []).append(Step(
             _clean(e["condition"]), e["result"], _plain(e.get("value")), _plain(e.get("operand")), e.get("line", 0),
-            quantifier, children,
+            quantifier and not e.get("group"), children, e.get("item"), bool(e.get("group")),
         ))
-    return pending.get(0, [])
+    top = pending.get(0, [])
+    if len(top) == 1 and top[0].group and top[0].condition == "all of":  # the rule's own top-level list
+        return top[0].children
+    return top
 
 
 def _clean(text: str) -> str:
@@ -240,6 +259,8 @@ def _clean(text: str) -> str:
     text = _FROZENSET.sub(sorted_set, text)
     text = _DATE.sub(lambda m: dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat(), text)
     m = _COMPARE.match(text)
+    if m and m[2] == "is_set":  # "x is set: False" reads as "x is not given"
+        return f"{m[1]} is given" if m[3].strip() == "True" else f"{m[1]} is not given"
     return f"{m[1]} {OPS[m[2]]} {m[3]}" if m else text
 
 
@@ -292,12 +313,18 @@ def render_json(ex: Explanation, lang: str = "en") -> str:
 
 
 def render_table(ex: Explanation, lang: str = "en") -> str:
+    text = _render_table(ex, lang)
+    return zh_punct(text) if lang == "zh" else text
+
+
+def _render_table(ex: Explanation, lang: str = "en") -> str:
     r = ex.rule
     cite = citation(r["article"], r["paragraph"], None, lang)
     out = [
         f"{r['id']} — {cite}: {r['title'][lang]}",
         f"{t(L['rule_file'], lang)} {r['file']}:{r['line']}  {t(L['severity'], lang)}: "
-        f"{t(SEVERITY[r['severity']], lang)}  {t(L['art44'], lang)}: {r['art44']}",
+        f"{t(SEVERITY[r['severity']], lang)}  {t(L['art44'], lang)}: "
+        f"{t(CLASS.get(r['art44'], (r['art44'],) * 2), lang)}",
         f"{ex.file}" + (f" ({ex.submission})" if ex.submission else "") + f", {t(L['as_of'], lang)} {ex.as_of}",
     ]
     if not ex.in_force:
@@ -331,9 +358,17 @@ def render_table(ex: Explanation, lang: str = "en") -> str:
 
 def _label(b: dict[str, Any], lang: str = "en") -> str:
     text = str(b["id"] or b.get("pointer") or b.get("value"))
-    if b.get("cell"):
-        return f"{text} ({b['cell']})"
-    return f"{text} ({t(L['line'], lang)} {b['line']})" if b.get("line") else text
+    if b.get("label") and b.get("id"):
+        text = named(str(b["id"]), b["label"], lang)
+    if b.get("cell"):  # a workbook: 'sheet'!C7
+        return f"{text}（{b['cell']}）" if lang == "zh" else f"{text} ({b['cell']})"
+    if not b.get("line"):
+        return text
+    return f"{text}（{_line(b['line'], lang)}）" if lang == "zh" else f"{text} ({_line(b['line'], lang)})"
+
+
+def _line(n: int, lang: str) -> str:
+    return f"第{n}行" if lang == "zh" else f"line {n}"
 
 
 def _step_lines(steps: list[Step], lang: str, depth: int) -> list[str]:
@@ -341,24 +376,55 @@ def _step_lines(steps: list[Step], lang: str, depth: int) -> list[str]:
     pad = "  " * depth
     for s in steps:
         result = t(L["null" if s.result is None else ("true" if s.result else "false")], lang)
+        if s.item:  # one candidate the quantifier examined, and the first test it failed
+            verdict = t(L["matches" if s.result else ("undecided" if s.result is None else "no_match")], lang)
+            failed = _first_failed(s) if s.result is not True else None
+            because = ""
+            if failed is not None:
+                because = (f"{'：' if lang == 'zh' else ': '}{failed.condition} "
+                           f"({t(L['value'], lang)} {_show(failed.value, lang)})")
+            colon = "：" if lang == "zh" else ": "
+            lines.append(f"{pad}- {t(L['candidate'], lang)} {s.item} = {_show(s.value, lang)}{colon}{verdict}{because}")
+            lines.extend(_step_lines(s.children, lang, depth + 1))
+            continue
+        if s.group:
+            lines.append(f"{pad}[{result}] {t(L[s.condition.replace(' ', '_')], lang)}:")
+            lines.extend(_step_lines(s.children, lang, depth + 1))
+            continue
+        if s.condition.endswith((" is given", " is not given")):  # the value says it all
+            shown = _show(None if s.value in (None, "none") else s.value, lang)
+            lines.append(f"{pad}[{result}] {s.condition}  ({t(L['value'], lang)} {shown})")
+            lines.extend(_step_lines(s.children, lang, depth + 1))
+            continue
         if s.quantifier:
-            seen = (f"{t(L['found'], lang)} {_show(s.value)}" if s.value is not None else t(L["none_found"], lang))
+            seen = (f"{t(L['found'], lang)} {_show(s.value, lang)}" if s.value is not None
+                    else t(L["none_found"], lang))
             lines.append(f"{pad}[{result}] {s.condition}  ({seen})")
         else:
-            lines.append(f"{pad}[{result}] {s.condition}  ({t(L['value'], lang)} {_show(s.value)}"
-                         + (f", {t(L['vs'], lang)} {_show(s.operand)}" if s.operand is not None else "") + ")")
+            lines.append(f"{pad}[{result}] {s.condition}  ({t(L['value'], lang)} {_show(s.value, lang)}"
+                         + (f", {t(L['vs'], lang)} {_show(s.operand, lang)}" if s.operand is not None else "") + ")")
         lines.extend(_step_lines(s.children, lang, depth + 1))
     return lines
 
 
-def _show(value: Any) -> str:
+def _first_failed(step: Step) -> Step | None:
+    """The deepest test that did not hold: what ruled a candidate out."""
+    for child in step.children:
+        if child.result is not True:
+            return _first_failed(child) if (child.children and not child.quantifier) else child
+    return None
+
+
+def _show(value: Any, lang: str = "en") -> str:
     if value is None:
-        return "null"
+        return "未填写" if lang == "zh" else "not given"
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    return str(value)
+        return "[" + ", ".join(_show(v, lang) for v in value) + "]"
+    if value == "none":
+        return "无" if lang == "zh" else "none"
+    return value_label(value, lang) if isinstance(value, str) and "_" in value and "." not in value else str(value)
 
 
 def _why(it: BindingExplanation, lang: str) -> str:
@@ -374,5 +440,6 @@ def _why(it: BindingExplanation, lang: str) -> str:
 
 def _failed(steps: list[Step] | None, result: bool, lang: str) -> str:
     """The top-level conditions that came out ``result``: the ones that decided it."""
-    hit = [s.condition for s in steps or [] if s.result is result]
+    hit = [t(L[s.condition.replace(" ", "_")], lang) if s.group else s.condition
+           for s in steps or [] if s.result is result]
     return (": " if lang == "en" else "：") + "; ".join(hit) if hit else ""

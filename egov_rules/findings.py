@@ -12,15 +12,15 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from .compile import ABSENT, compile_path
 from .conditions import Path
-from .evaluate import NativeEngine, Verdict
+from .engine.evaluate import NativeEngine, Verdict
+from .engine.reference import ABSENT, compile_path
 from .facts import COLLECTION, POINTER, FactBase
 from .i18n import enum_label
 from .labels import label_in_enum
 from .load import Document
 from .sanctions import art44_consequences, art46_status
-from .zh import tidy_zh, zh_terms
+from .zh import tidy_zh, tidy_zh_parts, zh_terms
 
 SEVERITY_ORDER = {"violation": 3, "warning": 2, "insufficient": 1}
 LANGS = ("en", "zh")
@@ -117,7 +117,8 @@ def render_value(value: Any, lang: str, ftype: Any = None, names: dict[str, Any]
 def named(ident: str, name: Any, lang: str) -> str:
     """``永春县城市管理局（unit.yc.cgj）`` / ``Yongchun bureau (unit.yc.cgj)``; the id alone without a name."""
     if isinstance(name, str) and name.strip():
-        return f"{name.strip()}（{ident}）" if lang == "zh" else f"{name.strip()} ({ident})"
+        name = " ".join(name.split())
+        return f"{name}（{ident}）" if lang == "zh" else f"{name} ({ident})"
     return ident
 
 
@@ -215,16 +216,18 @@ class FindingBuilder:
         return self._get(path)(env, facts, None)
 
     def _text(self, parts: list[tuple[str, Path | None]], env: dict[str, Any], facts: FactBase, lang: str) -> str:
-        out = []
+        out: list[tuple[str, bool]] = []
         for text, path in parts:
             if path is None:
-                out.append(text)
+                out.append((text, False))
                 continue
             own_id = bool(path.steps) and path.steps[-1].name == "id" and not path.mapped
             ftype: Any = _REF if own_id else path.type  # an entity's own id: named like a reference
-            out.append(render_value(self._value(path, env, facts), lang, ftype, facts.by_id))
-        joined = "".join(out)
-        return tidy_zh(joined) if lang == "zh" else " ".join(joined.split())
+            value = render_value(self._value(path, env, facts), lang, ftype, facts.by_id)
+            out.append((" ".join(value.split()), True))
+        if lang == "zh":
+            return tidy_zh_parts(out)
+        return " ".join("".join(text for text, _ in out).split())
 
     def build(self, verdict: Verdict, facts: FactBase, doc: Document) -> Finding:
         rule = verdict.rule

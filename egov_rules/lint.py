@@ -20,12 +20,21 @@ def lint_rulebook(rb: Rulebook) -> list[RuleFileError]:
 
     for r in rb.rules:
         s = r.spec
-        for kind in ("title", "message", "remediation"):
+        for kind in ("title", "message", "remediation", "question"):
             text = getattr(s, kind)
+            if text is None:
+                continue
             if not CJK.search(text.zh):
                 problem(r.file, r.line, r.column, f"{r.id}: {kind}.zh has no Chinese text")
             if CJK.search(text.en):
                 problem(r.file, r.line, r.column, f"{r.id}: {kind}.en contains Chinese text; keep it English")
+        if any(e.expect == "insufficient" for e in s.examples):
+            if s.question is None:  # its unknown-facts finding would fall back to a derived title
+                problem(r.file, r.line, r.column, f"{r.id}: has an 'insufficient' example but no question "
+                        "(the open question a reviewer reads when the facts are missing)")
+            elif not s.question.en.startswith("Cannot decide whether") or not s.question.zh.startswith("无法判定"):
+                problem(r.file, r.line, r.column, f"{r.id}: question should read 'Cannot decide whether ...' / "
+                        "'无法判定…'")
         info = article_info(s.article)
         if info is not None and info.get("checkable") in ("no", False):
             problem(r.file, r.line, r.column,

@@ -598,13 +598,50 @@ def _tag_text(tag: str) -> str:
     return "!!" + tag[18:] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
+_YAML11_BREAKS = "\x85\u2028\u2029"  # line breaks to YAML 1.1 parsers (libyaml), not to YAML 1.2 or editors
+
+
+class _Yaml12Text:
+    """The text libyaml reads, made to follow YAML 1.2 and editors where libyaml follows YAML 1.1.
+
+    libyaml ends a line at NEL, U+2028 and U+2029 (folding them to a space in quoted strings), so every
+    later line number would be off from what an editor shows.  Each is replaced by a private-use character
+    that the text does not contain (one character for one: indexes and columns unchanged) and put back in
+    the values read.  (A BOM after the start needs nothing: libyaml counts it as the character it is.)
+    """
+
+    def __init__(self, text: str) -> None:
+        free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+        self.forward = {ord(c): next(free) for c in _YAML11_BREAKS if c in text}
+        self.back = {ord(v): chr(k) for k, v in self.forward.items()}
+        self.text = text.translate(self.forward)
+
+    @staticmethod
+    def needed(text: str) -> bool:
+        return any(c in text for c in _YAML11_BREAKS)
+
+    def events(self, get_event: Any) -> Any:
+        back = self.back
+
+        def get() -> Any:
+            event = get_event()
+            if type(event) is ScalarEvent:
+                event.value = event.value.translate(back)
+            return event
+
+        return get
+
+
 def _parse_yaml(text: str, raw: bytes, b: _Builder) -> _Builder:
     use_c = _FastParser is not None
     parser: Any = None
+    lines = _Yaml12Text(text) if _Yaml12Text.needed(text) else None
+    if lines is not None:
+        text = lines.text
     try:
         # SafeLoader: only its event parser is used (its reader checks the text, so construct inside the try)
         parser = _FastParser(text) if use_c else yaml.SafeLoader(text)
-        _yaml_events(parser.get_event, b)
+        _yaml_events(parser.get_event if lines is None else lines.events(parser.get_event), b)
     except yaml.MarkedYAMLError as exc:
         mark: Any = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)

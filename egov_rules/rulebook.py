@@ -98,6 +98,8 @@ class Rulebook:
     definitions: Definitions | None = None
     parameters: dict[str, int] = field(default_factory=dict)  # policy parameters in force
     parameter_specs: dict[str, ParameterSpec] = field(default_factory=dict)
+    code: bytes = b""  # the generated engine's code object, marshalled (engine/generated.py)
+    code_constants: dict[str, tuple[Any, ...]] | None = None  # and the recipes of the constants it reads
 
     def get(self, rule_id: str) -> Rule | None:
         for r in self.rules:
@@ -369,7 +371,7 @@ def _cache_file(sha: str) -> FsPath | None:
     here = FsPath(__file__).resolve().parent
     code = hashlib.sha256()
     for name in ("conditions.py", "rule_model.py", "rulebook.py", "factschema.py", "zh.py", "data/labels.yaml",
-                 "data/submission.schema.json"):
+                 "data/submission.schema.json", "engine/codegen.py"):
         st = (here / name).stat()
         code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
     root = FsPath(os.environ.get("XDG_CACHE_HOME") or FsPath.home() / ".cache") / "egov-rules"
@@ -394,6 +396,9 @@ def load_rulebook(directories: list[FsPath] | None = None, *, include_default: b
             pass
     rulebook = _load_rulebook(dirs)
     if cache is not None:
+        from .engine.generated import compile_rulebook
+
+        compile_rulebook(rulebook)  # the generated engine's code goes into the cache with the rules
         with contextlib.suppress(OSError, pickle.PicklingError, AttributeError, TypeError):
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(f".{os.getpid()}.tmp")

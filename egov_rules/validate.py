@@ -362,6 +362,25 @@ def _ref_values(node: Any, tokens: list[str], pointer: str) -> Iterator[tuple[st
             yield from _ref_values(child, rest, pointer_join(pointer, head))
 
 
+def _references_resolve(holders: list[tuple[str, str, BaseModel]], owner: dict[str, tuple[str, int]]) -> bool:
+    """Whether every reference names an entity of a collection it may point into (values only: the slow
+    walk below, with pointers and messages, runs only when one does not)."""
+    for def_name, _, entity in holders:
+        for tokens, targets in _REFS_BY_DEF.get(def_name, ()):
+            nodes: list[Any] = [entity]
+            for head in tokens:
+                if head == "[]":
+                    nodes = [item for node in nodes for item in (node or ())]
+                else:
+                    nodes = [child for node in nodes if (child := getattr(node, head, None)) is not None]
+            for value in nodes:
+                if isinstance(value, str):
+                    found = owner.get(value)
+                    if found is None or found[0] not in targets:
+                        return False
+    return True
+
+
 def _must_name(targets: tuple[str, ...]) -> str:
     return " or ".join(entity_label(COLLECTIONS[t]) for t in targets)
 
@@ -396,6 +415,8 @@ def check_references(doc: Document, submission: Submission) -> list[FieldError]:
 
     holders: list[tuple[str, str, BaseModel]] = [("submission", "/submission", submission.submission)]
     holders += ((COLLECTIONS[c], f"/{c}/{i}", e) for c, i, e in submission.entities())
+    if _references_resolve(holders, owner):  # the common case, without a pointer built for each reference
+        return errors
     for def_name, base, entity in holders:
         for tokens, targets in _REFS_BY_DEF.get(def_name, ()):
             for pointer, value in _ref_values(entity, tokens, base):

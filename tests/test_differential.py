@@ -1,9 +1,10 @@
-"""The durable_rules engine and the native engine must agree: verdicts and the JSON findings.
+"""The three engines must agree: generated code (native, the default), the reference closures and
+durable_rules: verdicts and the JSON findings.
 
 Every rule example, every fixture and shared example, and generated schema-valid submissions (hypothesis,
-``tests/strategies.py``) go through both engines.  Verdicts are compared per rule and binding (status,
-downgrade, key, and the counts of passed and not-applicable bindings); findings as the JSON report has
-them, in both languages.
+``tests/strategies.py``) go through every engine (durable when durable-rules is installed).  Verdicts
+are compared per rule and binding (status, downgrade, key, and the counts of passed and not-applicable
+bindings); findings as the JSON report has them, in both languages.
 """
 
 from __future__ import annotations
@@ -16,19 +17,27 @@ from hypothesis import HealthCheck, given, settings
 from strategies import EXAMPLES, document, rulebook, seed_files, submissions, valid
 
 from egov_rules.check import Checker, SubmissionResult
-from egov_rules.evaluate import RuleRun
+from egov_rules.engine.evaluate import RuleRun
 from egov_rules.examples import apply_patch
 from egov_rules.facts import FactBase
 from egov_rules.load import load_document
 from egov_rules.report.model import submission_dict
 
-pytest.importorskip("durable.engine", reason="the durable engine needs durable-rules (pip install '.[durable]')")
+try:
+    import durable.engine  # noqa: F401
+
+    OTHERS = ("native", "durable")
+except ImportError:  # durable-rules is optional (pip install '.[durable]'): generated vs reference only
+    OTHERS = ("native",)
+
+Engines = tuple[Checker, ...]
 
 
 @pytest.fixture(scope="module")
-def engines() -> tuple[Checker, Checker]:
-    native = Checker(rulebook=rulebook())
-    return native, Checker(rulebook=native.rulebook, engine="durable")
+def engines() -> Engines:
+    """The reference first, then the engines compared with it."""
+    reference = Checker(rulebook=rulebook(), engine="reference")
+    return (reference, *(Checker(rulebook=reference.rulebook, engine=name) for name in OTHERS))
 
 
 def verdicts(runs: list[RuleRun]) -> list[tuple[Any, ...]]:
@@ -36,11 +45,21 @@ def verdicts(runs: list[RuleRun]) -> list[tuple[Any, ...]]:
              [(v.status, v.downgraded, v.key) for v in r.verdicts]) for r in runs]
 
 
-def assert_same_verdicts(engines: tuple[Checker, Checker], facts: FactBase) -> None:
-    native, durable = engines
-    expected, got = verdicts(native.engine.run(facts)), verdicts(durable.engine.run(facts))
-    differ = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
-    assert not differ, f"{len(differ)} rules differ; first: native {differ[0][0]} / durable {differ[0][1]}"
+def assert_same_verdicts(engines: Engines, facts: FactBase) -> None:
+    reference, *others = engines
+    expected = verdicts(reference.engine.run(facts))
+    for other in others:
+        got = verdicts(other.engine.run(facts))
+        differ = [(e, g) for e, g in zip(expected, got, strict=True) if e != g]
+        assert not differ, (f"{len(differ)} rules differ; first: reference {differ[0][0]} / "
+                            f"{other.engine.name} {differ[0][1]}")
+
+
+def assert_same_json(engines: Engines, run: Any) -> None:
+    reference, *others = engines
+    expected = as_json(run(reference))
+    for other in others:
+        assert as_json(run(other)) == expected, other.engine.name
 
 
 def as_json(result: SubmissionResult) -> list[dict[str, Any]]:
@@ -53,36 +72,36 @@ def example_cases() -> list[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("rule_id", sorted({r for r, _ in example_cases()}))
-def test_rule_examples_agree(engines: tuple[Checker, Checker], rule_id: str) -> None:
-    native, durable = engines
+def test_rule_examples_agree(engines: Engines, rule_id: str) -> None:
+    native = engines[0]
     rule = native.rulebook.get(rule_id)
     assert rule is not None
     for i, ex in enumerate(rule.spec.examples):
         data = apply_patch(load_document(native.rulebook.bases[ex.base]).data, ex.patch)
         doc = document(data, f"{rule_id} example {i + 1}")
         assert_same_verdicts(engines, native.validate(doc))
-        assert as_json(native.check_document(doc)) == as_json(durable.check_document(doc))
+        assert_same_json(engines, lambda checker: checker.check_document(doc))  # noqa: B023
 
 
 @pytest.mark.parametrize("path", seed_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_fixtures_and_shared_examples_agree(engines: tuple[Checker, Checker], path: Path) -> None:
-    native, durable = engines
-    assert_same_verdicts(engines, native.validate(load_document(path)))
-    assert as_json(native.check_path(path)) == as_json(durable.check_path(path))
+def test_fixtures_and_shared_examples_agree(engines: Engines, path: Path) -> None:
+    assert_same_verdicts(engines, engines[0].validate(load_document(path)))
+    assert_same_json(engines, lambda checker: checker.check_path(path))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(data=submissions())
-def test_generated_submissions_agree(engines: tuple[Checker, Checker], data: dict[str, Any]) -> None:
+def test_generated_submissions_agree(engines: Engines, data: dict[str, Any]) -> None:
     assert valid(data)
-    native, durable = engines
-    assert_same_verdicts(engines, native.validate(document(data)))
-    assert as_json(native.check_data(data)) == as_json(durable.check_data(data))
+    assert_same_verdicts(engines, engines[0].validate(document(data)))
+    assert_same_json(engines, lambda checker: checker.check_data(data))
 
 
-def test_durable_notes_name_each_rule_it_leaves_to_the_native_engine(engines: tuple[Checker, Checker]) -> None:
-    _, durable = engines
+def test_durable_notes_name_each_rule_it_leaves_to_the_native_engine(engines: Engines) -> None:
+    if "durable" not in OTHERS:
+        pytest.skip("durable-rules is not installed")
+    durable = engines[-1]
     notes = durable.engine.notes  # type: ignore[attr-defined]
     native_ids = {p.rule.id for p in durable.engine.plans if p.native is not None}  # type: ignore[attr-defined]
     assert len(notes) == len(native_ids)
@@ -90,3 +109,13 @@ def test_durable_notes_name_each_rule_it_leaves_to_the_native_engine(engines: tu
         rule_id = note.split(":", 1)[0].removeprefix("rule ")
         assert rule_id in native_ids
         assert "run by the native engine because" in note
+
+
+def test_every_rule_runs_as_generated_code(engines: Engines) -> None:
+    """The default engine is the generated code for every rule (no silent fallback to the closures)."""
+    from egov_rules.engine.generated import GeneratedEngine
+
+    native = engines[1]
+    assert isinstance(native.engine, GeneratedEngine)
+    assert [rule.id for rule, _, _ in native.engine.functions] == native.rulebook.ids()
+    assert all(callable(function) for _, function, _ in native.engine.functions)

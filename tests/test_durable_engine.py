@@ -15,8 +15,8 @@ from rule_fixtures import BASE, write_rule
 
 from egov_rules.check import Checker
 from egov_rules.cli import app
+from egov_rules.engine.evaluate import RuleRun
 from egov_rules.errors import EXIT_INPUT, UsageError
-from egov_rules.evaluate import RuleRun
 from egov_rules.examples import apply_patch, outcome_of
 from egov_rules.rulebook import load_rulebook
 
@@ -197,7 +197,7 @@ def test_no_background_dispatcher_threads(tmp_path: Path) -> None:
 
 
 def test_an_exception_inside_an_action_is_raised_not_swallowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from egov_rules import durable_engine
+    from egov_rules.engine.durable import runtime as durable_engine
 
     class Broken(durable_engine.Session):
         def __init__(self) -> None:

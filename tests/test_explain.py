@@ -45,8 +45,11 @@ def test_fired_binding_shows_the_false_requirement_and_the_finding() -> None:
     first = b["when"][0]
     assert first["condition"] == "component.kind == 'data_centre'"
     assert (first["value"], first["result"]) == ("data_centre", True)
-    assert b["require"][0]["condition"].startswith("exists approval in approvals")
-    assert b["require"][0]["result"] is False
+    def flat(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [x for s in steps for x in [s, *flat(s.get("children") or [])]]
+
+    [exists] = [s for s in flat(b["require"]) if s["condition"].startswith("exists approval in approvals")]
+    assert exists["result"] is False
     assert "the requirement is false" in b["why"]
     assert b["finding"]["severity"] == "violation" and b["finding"]["line"] > 0
     assert data["summary"]["fired"] == 1
@@ -110,7 +113,10 @@ def test_table_is_an_indented_tree_with_the_quantifiers_items_under_it() -> None
     indent = len(lines[q]) - len(lines[q].lstrip())
     child = lines[q + 1]
     assert len(child) - len(child.lstrip()) > indent
-    assert "resource." in child
+    # each candidate examined is named, with its own tests under it
+    assert "examined resource = " in child
+    assert len(lines[q + 2]) - len(lines[q + 2].lstrip()) > len(child) - len(child.lstrip())
+    assert "resource." in "\n".join(lines[q + 2:q + 6])
     assert "decided by: resource = res.fj.pop" in out
     assert "FIRED" in out
 
@@ -150,3 +156,23 @@ def test_explanation_is_identical_across_hash_seeds() -> None:
         outs.add(proc.stdout)
     assert len(outs) == 1
     assert "[build_own, expand_own, rebuild_own]" in outs.pop()
+
+
+def test_explain_names_every_candidate_with_the_test_that_ruled_it_out(tmp_path: Path) -> None:
+    """Two approvals that do not fit: each is named, with the condition it failed, under its quantifier."""
+    data = yaml.safe_load(Path(OWN_DC).read_text("utf-8"))
+    data["approvals"].append({"id": "ap.wrong.kind", "kind": "om_funds", "subject": "plat.qz.wjw_dc",
+                              "issuer": "auth.qz.ndrc", "decision": "approved", "date": "2016-01-01",
+                              "name": "运维经费批复"})
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    code, out, _ = run("explain", str(path), "--rule", DC_RULE, "--format", "table")
+    assert code == 0
+    lines = out.splitlines()
+    init = next(x for x in lines if "examined approval = ap.ex02.init" in x)
+    wrong = next(x for x in lines if "examined approval = ap.wrong.kind" in x)
+    assert "does not match: approval.subject == $component.platform" in init
+    assert "does not match: approval.kind == 'data_centre'" in wrong
+    assert "is set:" not in out and "null" not in out
+    zh = run("explain", str(path), "--rule", DC_RULE, "--format", "table", "--lang", "zh")[1]
+    assert "已检查 approval = ap.wrong.kind：不符合" in zh

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from strategies import COLLECTIONS, EXAMPLES, document, rulebook, submissions, valid
 
 from egov_rules.check import Checker, Report
-from egov_rules.evaluate import binding_key, rule_in_force
+from egov_rules.engine.evaluate import binding_key, rule_in_force
 from egov_rules.facts import FactBase
 from egov_rules.report import RenderOptions, render
 

@@ -157,3 +157,17 @@ def test_html_prints_compactly_with_page_numbers_and_as_of_date(report: Report) 
     assert "counter(page)" in css and "counter(pages)" in css and "2016-11-08" in css
     assert re.search(r"\.finding \{ break-inside: auto", css)
     assert "break-before: page" not in css
+
+
+def test_rules_that_can_lack_facts_carry_their_own_question(report: Report) -> None:
+    from egov_rules.lint import lint_rulebook
+    from egov_rules.rulebook import load_rulebook
+
+    rb = load_rulebook()
+    with_question = [r for r in rb.rules if r.spec.question is not None]
+    assert len(with_question) >= 20
+    assert not [p for p in lint_rulebook(rb) if "question" in p.message]
+    [f] = [f for f in report.submissions[0].findings if f.severity == "insufficient"]
+    rule = rb.get(f.rule)
+    assert rule is not None and rule.spec.question is not None
+    assert f.title["en"] == rule.spec.question.en and f.title["zh"] == rule.spec.question.zh

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from rule_fixtures import BASE, RULE_HEAD, write_rule
 
-from egov_rules import compile as compile_mod
 from egov_rules.check import Checker
+from egov_rules.engine import reference as compile_mod
 from egov_rules.errors import InputErrors
 from egov_rules.examples import apply_patch, outcome_of
 from egov_rules.rulebook import load_rulebook

@@ -22,6 +22,7 @@ from ..findings import Finding, where
 from ..i18n import SEVERITY, STATUS46, art46_citation, art46_item_text, citation, count_text, stage_label, t
 from ..labels import enum_label
 from ..sanctions import OUTCOME_TEXT, consequence_text, decision_note, review_reason
+from ..zh import zh_punct
 from . import RenderOptions
 from .names import entity_ref, named, project_names, unit_names
 from .table import art46_items, decision_line, ordered
@@ -121,7 +122,21 @@ def environment(kind: str) -> jinja2.Environment:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    text = environment("markdown").get_template("report.md.j2").render(view(report, options), bar=_bar, link=_link)
+    zh = options.lang == "zh"
+
+    def paren(text: str) -> Raw:
+        inner = md_escape(text)
+        return Raw(f"（{inner}）" if zh else f"({inner})")
+
+    def at_line(n: int) -> str:
+        return f"第{n}行" if zh else f"line {n}"
+
+    text = environment("markdown").get_template("report.md.j2").render(
+        view(report, options), bar=_bar, link=_link, paren=paren, at_line=at_line, sep="，" if zh else ", ",
+        c=Raw("：" if zh else ": "), cm=Raw("，" if zh else ", "), stop=Raw("。" if zh else ". "),
+        sp=Raw("" if zh else " "))
+    if zh:  # the template's fixed punctuation after Chinese words, full width
+        text = zh_punct(text)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 

@@ -16,7 +16,9 @@ def entity_ref(sub: SubmissionResult, entity_type: str, entity_id: str, lang: st
     who = named(entity_id, sub.names.get(entity_id), lang)
     if not kind:
         return who
-    return f"{kind}{who}" if lang == "zh" else f"{kind} {who}"
+    if lang == "zh":  # no space between Chinese words; one before an id that starts in Latin letters
+        return f"{kind}{who}" if not who[:1].isascii() else f"{kind} {who}"
+    return f"{kind} {who}"
 
 
 def unit_names(sub: SubmissionResult, lang: str) -> list[str]:

@@ -38,7 +38,8 @@ HEAD = {
 }
 CLASS_WORDS = {"A": ("A: shall not be implemented", "A类：不得组织实施"),
                "B": ("B: consequence by stage", "B类：按阶段处理"),
-               "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"), "none": ("none", "无")}
+               "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"),
+               "A-review": ("A, for a reviewer to confirm", "A类，待审核确认"), "none": ("none", "无")}
 
 
 def _h(key: str, lang: str, n: int | None = None) -> str:
@@ -183,7 +184,8 @@ def decision_block(console: Console, d: Any, sub: SubmissionResult, lang: str) -
         for fp in d.review:
             f = by_fp.get(fp)
             if f is not None:
-                why = review_reason(d.reasons.get(fp, "unconfirmed"), "A" if f.art44_class == "A" else "B", lang)
+                cls = "A" if f.art44_class in ("A", "A-review") else "B"
+                why = review_reason(d.reasons.get(fp, "unconfirmed"), cls, lang)
                 console.print(Padding(Text(_short(f, sub, lang) + ("——" if lang == "zh" else " — ") + why),
                                       (0, 0, 0, 4)))
     for n in d.notes:

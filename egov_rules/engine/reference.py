@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
-from .facts import POINTER, FactBase
+from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
+from ..facts import POINTER, FactBase
 
 
 class _Absent:
@@ -50,6 +50,9 @@ class Trace:
     events: list[dict[str, Any]] = field(default_factory=list)
     unknown: dict[str, str] = field(default_factory=dict)  # pointer -> path text
     depth: int = 0
+    # explain: quantifiers look at every item of their collection (not only those an index finds) and
+    # record each item they examined, with the conditions it met or failed
+    every_item: bool = False
 
     def unknown_fact(self, pointer: str, text: str) -> None:
         self.unknown.setdefault(pointer, text)
@@ -341,7 +344,7 @@ def compile_quantifier(node: Quantifier) -> Test:
     def candidates(env: Env, facts: FactBase, trace: Trace | None) -> tuple[list[Any] | None, set[int] | None]:
         """The items to look at, and the ids of those among them that the index did not find by their key
         (their key is unknown); None: none was found by its key."""
-        if plan is None:
+        if plan is None or (trace is not None and trace.every_item):
             return source_items(env, facts, trace), None
         key_name, item_key, outer_key, _ = plan
         coll = node.source.collection
@@ -383,16 +386,26 @@ def compile_quantifier(node: Quantifier) -> Test:
                 trace.events.append({"depth": trace.depth, "condition": text, "value": "unknown list",
                                      "result": None, "line": node.line})
             return None
+        per_item = trace is not None and trace.every_item
         for item in items:
             env[binding] = item
+            if per_item and trace is not None:
+                trace.depth += 1
             if scanned is not None and id(item) not in scanned:  # found by its key: the join test is true
                 w = rest(env, facts, trace) if rest is not None else True
             else:
                 w = where(env, facts, trace) if where is not None else True
+            r: bool | None = True
+            if kind == "every" and w is not False:
+                r = require(env, facts, trace) if require is not None else True
+            if per_item and trace is not None:  # the item examined and whether it met the quantifier's test
+                trace.depth -= 1
+                ok = w if kind != "every" else (True if w is False else (r if w is True else (r or None)))
+                trace.events.append({"depth": trace.depth, "condition": f"{binding} = {_render(item)}",
+                                     "value": _render(item), "result": ok, "line": node.line, "item": binding})
             if kind == "every":  # each item must satisfy: (not where) or require
                 if w is False:
                     continue
-                r = require(env, facts, trace) if require is not None else True
                 if r is True:
                     continue
                 if w is True and r is False:
@@ -435,6 +448,8 @@ def compile_condition(node: Any) -> Test:
         parts = tuple(compile_condition(c) for c in node.items)
         decisive = isinstance(node, AnyOf)  # the value that settles the result at once
 
+        label = "any of" if decisive else "all of"
+
         def combine(env: Env, facts: FactBase, trace: Trace | None) -> bool | None:
             unknown = False
             for part in parts:
@@ -445,5 +460,15 @@ def compile_condition(node: Any) -> Test:
                     unknown = True
             return None if unknown else not decisive
 
-        return combine
+        def traced(env: Env, facts: FactBase, trace: Trace | None) -> bool | None:
+            if trace is None or not trace.every_item:
+                return combine(env, facts, trace)
+            trace.depth += 1  # explain keeps the any/all nesting: the parts under a group step
+            result = combine(env, facts, trace)
+            trace.depth -= 1
+            trace.events.append({"depth": trace.depth, "condition": label, "value": None, "result": result,
+                                 "line": getattr(node, "line", 0), "group": True})
+            return result
+
+        return traced
     raise AssertionError(type(node))

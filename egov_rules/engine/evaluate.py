@@ -9,14 +9,14 @@ independent (``findings``), so a second engine only has to produce the same verd
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .compile import ABSENT, Getter, Test, Trace, compile_condition, compile_operand, compile_path, source_getter
-from .conditions import AllOf, Compare, Source
-from .facts import POINTER, FactBase
-from .rulebook import Rule, Rulebook
+from ..conditions import AllOf, Compare, Source
+from ..facts import POINTER, FactBase
+from ..rulebook import Rule, Rulebook
+from .reference import ABSENT, Getter, Test, Trace, compile_condition, compile_operand, compile_path, source_getter
 
 
 @dataclass
@@ -118,10 +118,15 @@ class CompiledRule:
         return walk(0, base)
 
     def run(self, facts: FactBase) -> RuleRun:
-        out = RuleRun(self.rule)
         if not rule_in_force(self.rule, facts):
+            out = RuleRun(self.rule)
             out.not_applicable = 1
             return out
+        return self.run_in_force(facts)
+
+    def run_in_force(self, facts: FactBase) -> RuleRun:
+        """Every binding (the caller has checked the rule's dates)."""
+        out = RuleRun(self.rule)
         pruned = [0]
         for env in self.environments(facts, pruned):
             if self.when is not None:
@@ -247,15 +252,40 @@ def _compile_source(source: Source) -> Any:
     return lambda env, facts: items(env, facts, None) or []
 
 
-class NativeEngine:
-    """The default engine: compiled closures, hash joins; thread-safe (no state between runs)."""
+class _CompiledRules(Mapping[str, CompiledRule]):
+    """Rule id -> its closures, compiled on first use: findings trace only the rules that fired, so a
+    one-file check does not compile the other ninety."""
 
-    name = "native"
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.rules = {r.id: r for r in rulebook.rules}
+        self.done: dict[str, CompiledRule] = {}
+
+    def __getitem__(self, rule_id: str) -> CompiledRule:
+        found = self.done.get(rule_id)
+        if found is None:
+            found = self.done[rule_id] = CompiledRule.build(self.rules[rule_id])  # KeyError: no such rule
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+class NativeEngine:
+    """The reference engine: the closures, hash joins; thread-safe (no state between runs).  The generated
+    engine (``generated``) is tested against it; findings and explain trace through it."""
+
+    name = "reference"
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
-        self.compiled = [CompiledRule.build(r) for r in rulebook.rules]
-        self.by_id = {c.rule.id: c for c in self.compiled}
+        self.by_id = _CompiledRules(rulebook)
+
+    @property
+    def compiled(self) -> list[CompiledRule]:
+        return [self.by_id[r.id] for r in self.rulebook.rules]
 
     def run(self, facts: FactBase, deadline: float | None = None) -> list[RuleRun]:
         runs = []
@@ -267,7 +297,7 @@ class NativeEngine:
 
 
 def raise_time_limit(facts: FactBase) -> None:
-    from .errors import LimitExceeded
+    from ..errors import LimitExceeded
 
     raise LimitExceeded("checking took longer than the time limit (raise with --max-seconds)", file=facts.source,
                         field="max_seconds")

@@ -1,0 +1,287 @@
+"""The fast-path benchmark of issue 15, in one run (a script, not a test): prints a Markdown report.
+
+    .venv/bin/python benchmarks/fastpath.py                # 10,000 documents, 100,000 checks: ~10 min
+    .venv/bin/python benchmarks/fastpath.py --quick        # 1,000 documents, 10,000 checks: ~1 min
+    .venv/bin/python benchmarks/fastpath.py --peers PYTHON # also regorus, run by that interpreter
+
+1. The 2-rule policy (Art 17(1) data centre without approval, Art 19(1) item outside the catalogue) as a
+   small rulebook through the API, against the same two rules written by hand in Python, and regorus on
+   the same documents (benchmarks/policy.rego, when a peers' venv is given): the bindings that do not pass
+   compared document by document; medians per document and their ratios.
+2. The full rulebook at 40, 400, 4,000 and 40,000 entities: whole check of a dict, and per entity.
+3. The CLI checking one file from a cold process, against ``python -c "import yaml, pydantic, click, rich"``,
+   paired (alternating) runs, median of the per-pair ratios.
+4. Memory: RSS of one process over 100,000 whole checks (full rulebook, 40-entity documents).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from generate import entity_count, generate  # noqa: E402
+
+from egov_rules.check import Checker  # noqa: E402
+from egov_rules.facts import POINTER, FactBase  # noqa: E402
+from egov_rules.load import Document  # noqa: E402
+from egov_rules.rulebook import Rulebook, load_rulebook  # noqa: E402
+
+POLICY = ("art17-data-centre-without-approval", "art19-collected-outside-catalogue")
+OWN = {"build_own", "expand_own", "rebuild_own"}
+SCOPE = {"build_own": "new", "expand_own": "expand", "rebuild_own": "rebuild"}
+FROM_PEOPLE = ("from_subject", "lookup_key")
+
+
+def document(data: dict[str, Any]) -> Document:
+    return Document(source="generated", data=data, positions={}, key_positions={}, format="data")
+
+
+def median_us(times: list[float]) -> float:
+    return statistics.median(times) * 1e6
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# --------------------------------------------------------------------------------- the hand-written floor
+def hand_written(facts: FactBase) -> dict[str, list[str]]:
+    """The two rules written directly (dict lookups), as the rulebook states them; pointers not passing."""
+    by_id = facts.by_id
+    approvals: dict[str, list[dict[str, Any]]] = {}
+    for a in facts.collection("approvals"):
+        approvals.setdefault(a["subject"], []).append(a)
+    data_centre = []
+    for p in facts.collection("projects"):
+        start = p.get("implementation_start")
+        for c in p["components"]:
+            mode = c["mode"]
+            if c["kind"] != "data_centre" or not (
+                    mode in OWN or (mode == "purchase_service" and by_id[c["platform"]].get("unified") is False)):
+                continue
+            passed = False
+            for a in approvals.get(c["platform"], ()):
+                issuer = by_id[a["issuer"]]
+                if (a["kind"] == "data_centre" and a["decision"] == "approved" and issuer["kind"] == "egov_dept"
+                        and issuer["level"] in ("provincial", "municipal")
+                        and (mode == "purchase_service" or a.get("scope") == SCOPE.get(mode))
+                        and (start is None or (a.get("date") is not None and a["date"] <= start))):
+                    passed = True
+                    break
+            if not passed:
+                data_centre.append(c[POINTER])
+    catalogues: dict[str, set[str]] = {}
+    for cat in facts.collection("collection_catalogues"):
+        catalogues.setdefault(cat["unit"], set()).update(e["element"] for e in cat["entries"])
+    outside = []
+    for item in facts.collection("collection_items"):
+        elements = catalogues.get(item["unit"])
+        if item["source"] in FROM_PEOPLE and elements is not None and item["element"] not in elements:
+            outside.append(item[POINTER])
+    return {"data_centre": data_centre, "outside_catalogue": outside}
+
+
+def engine_pointers(runs: list[Any]) -> dict[str, list[str]]:
+    by_rule = {r.rule.id: sorted(v.key[-1] for v in r.verdicts) for r in runs}
+    return {"data_centre": by_rule[POLICY[0]], "outside_catalogue": by_rule[POLICY[1]]}
+
+
+def policy_rulebook(full: Rulebook) -> Rulebook:
+    return dataclasses.replace(full, rules=[r for r in full.rules if r.id in POLICY], code=b"")
+
+
+# ------------------------------------------------------------------------------------------- 1. policy
+def bench_policy(out: list[str], full: Rulebook, n_docs: int, peers: str | None) -> None:
+    small = policy_rulebook(full)
+    native = Checker(rulebook=small)
+    reference = Checker(rulebook=small, engine="reference")
+    datas = [generate(40, seed=i) for i in range(n_docs)]
+    facts_list = [native.validate(document(d)) for d in datas]
+    hand, gen, ref, whole, prepare = [], [], [], [], []
+    agree = 0
+    for data, facts in zip(datas, facts_list, strict=True):
+        t0 = time.perf_counter()
+        expected = hand_written(facts)
+        t1 = time.perf_counter()
+        facts._indexes.clear()  # the engine builds its hash indexes once per submission: count them
+        runs = native.engine.run(facts)
+        t2 = time.perf_counter()
+        facts._indexes.clear()
+        reference.engine.run(facts)
+        t3 = time.perf_counter()
+        native.check_data(data)
+        t4 = time.perf_counter()
+        native.validate(document(data))
+        t5 = time.perf_counter()
+        hand.append(t1 - t0)
+        gen.append(t2 - t1)
+        ref.append(t3 - t2)
+        whole.append(t4 - t3)
+        prepare.append(t5 - t4)
+        got = engine_pointers(runs)
+        agree += {k: sorted(v) for k, v in expected.items()} == got
+    regorus_eval = regorus_total = None
+    regorus_agree = None
+    if peers:
+        lines = "".join(json.dumps(d, default=str) + "\n" for d in datas)
+        proc = subprocess.run([peers, str(HERE / "regorus_peer.py")], input=lines, capture_output=True,
+                              text=True, check=True)
+        rows = [json.loads(x) for x in proc.stdout.splitlines()]
+        regorus_eval = statistics.median(r["eval_us"] for r in rows)
+        regorus_total = statistics.median(r["total_us"] for r in rows)
+        regorus_agree = sum(
+            {"data_centre": r["data_centre"], "outside_catalogue": r["outside_catalogue"]}
+            == {k: sorted(v) for k, v in hand_written(f).items()}
+            for r, f in zip(rows, facts_list, strict=True))
+    h, g, rf, w, pr = map(median_us, (hand, gen, ref, whole, prepare))
+    found = sum(len(v) for f in facts_list[:1] for v in hand_written(f).values())
+    out += [f"## 1. The 2-rule policy, {n_docs:,} documents of about "
+            f"{statistics.median(entity_count(d) for d in datas[:200]):.0f} entities (median per document)", "",
+            "| what | median | ratio |", "|---|---|---|",
+            f"| hand-written Python (facts given) | {h:.1f} µs | 1.00x |",
+            f"| egov-rules engine, generated code | {g:.1f} µs | {g / h:.2f}x hand-written |",
+            f"| egov-rules engine, reference closures | {rf:.1f} µs | {rf / h:.2f}x hand-written |",
+            f"| validation and facts alone (dict in) | {pr:.1f} µs | {pr / g:.2f}x the engine |",
+            f"| whole check of a dict (validate, facts, engine, findings) | {w:.1f} µs | "
+            f"{w / g:.2f}x the engine |"]
+    if regorus_eval is not None and regorus_total is not None:
+        out += [f"| regorus: evaluation alone (input set) | {regorus_eval:.1f} µs | "
+                f"whole check is {w / regorus_eval:.2f}x it; engine {g / regorus_eval:.2f}x it |",
+                f"| regorus: set_input_json + evaluation | {regorus_total:.1f} µs | |"]
+    else:
+        out += ["| regorus | not run (no --peers interpreter; see README) | |"]
+    out += ["| OPA (opa-golib-python-bindings) | not installable here: every release needs Python >= 3.14 | |", "",
+            f"Same bindings hand-written vs generated engine: {agree} of {n_docs} documents"
+            + (f"; regorus vs hand-written: {regorus_agree} of {n_docs}" if regorus_agree is not None else "")
+            + f" (first document: {found} bindings not passing).", ""]
+
+
+# -------------------------------------------------------------------------------------------- 2. scaling
+def bench_scaling(out: list[str], full: Rulebook, sizes: list[int]) -> None:
+    checker = Checker(rulebook=full)
+    out += ["## 2. Full rulebook by size (whole check of a dict; generated engine)", "",
+            "| entities | runs | validate + facts | engine | whole check | whole per entity | findings |",
+            "|---|---|---|---|---|---|---|"]
+    for size in sizes:
+        runs = max(3, min(200, 8000 // size))
+        datas = [generate(size, seed=i) for i in range(runs)]
+        prep, eng, whole = [], [], []
+        findings = 0
+        for d in datas:
+            t0 = time.perf_counter()
+            facts = checker.validate(document(d))
+            t1 = time.perf_counter()
+            checker.engine.run(facts)
+            t2 = time.perf_counter()
+            result = checker.check_data(d)
+            t3 = time.perf_counter()
+            prep.append(t1 - t0)
+            eng.append(t2 - t1)
+            whole.append(t3 - t2)
+            findings += len(result.findings)
+        n = statistics.median(entity_count(d) for d in datas)
+        w = statistics.median(whole)
+        out.append(f"| {n:,.0f} | {runs} | {median_us(prep) / 1000:.2f} ms | {median_us(eng) / 1000:.2f} ms | "
+                   f"{w * 1000:.2f} ms | {w / n * 1e6:.1f} µs | {findings // runs} |")
+    out.append("")
+
+
+# --------------------------------------------------------------------------------------------- 3. the CLI
+def bench_cli(out: list[str], pairs: int) -> None:
+    fixture = ROOT / "fixtures" / "02_municipal_own_datacentre.yaml"
+    check = [sys.executable, str(ROOT / "cli.py"), "check", "--format", "json", str(fixture)]
+    imports = [sys.executable, "-c", "import yaml, pydantic, click, rich"]
+
+    def once(cmd: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=False, cwd=ROOT)
+        return time.perf_counter() - start
+
+    once(check)  # the rulebook cache, as after the first use on a machine
+    cli, base, ratios = [], [], []
+    for i in range(pairs):
+        first, second = (check, imports) if i % 2 == 0 else (imports, check)
+        a, b = once(first), once(second)
+        c, m = (a, b) if first is check else (b, a)
+        cli.append(c)
+        base.append(m)
+        ratios.append(c / m)
+    out += ["## 3. CLI cold start: one-file check vs importing yaml, pydantic, click and rich", "",
+            f"{pairs} paired runs (alternating order): `egov-rules check --format json {fixture.name}` median "
+            f"{statistics.median(cli) * 1000:.0f} ms (min {min(cli) * 1000:.0f}); imports alone median "
+            f"{statistics.median(base) * 1000:.0f} ms (min {min(base) * 1000:.0f}); per-pair ratio median "
+            f"**{statistics.median(ratios):.2f}x** (min {min(ratios):.2f}x, max {max(ratios):.2f}x).", ""]
+
+
+# ------------------------------------------------------------------------------------------- 4. memory
+def bench_memory(out: list[str], full: Rulebook, checks: int) -> None:
+    checker = Checker(rulebook=full)
+    datas = [generate(40, seed=i) for i in range(100)]
+    marks = sorted({checks // 10, checks // 2, checks})
+    rows = []
+    gc.collect()
+    start_rss = rss_mb()
+    began = time.perf_counter()
+    for i in range(1, checks + 1):
+        checker.check_data(datas[i % len(datas)])
+        if i in marks:
+            gc.collect()
+            rows.append((i, rss_mb()))
+    spent = time.perf_counter() - began
+    out += ["## 4. Memory over repeated checks (full rulebook, 40-entity documents, one process)", "",
+            "| checks | RSS |", "|---|---|", f"| 0 | {start_rss:.1f} MB |"]
+    out += [f"| {i:,} | {mb:.1f} MB |" for i, mb in rows]
+    out += ["", f"{checks:,} checks in {spent:.1f} s ({spent / checks * 1e6:.0f} µs each, findings included).", ""]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smaller counts (about a minute)")
+    ap.add_argument("--peers", default=os.environ.get("EGOV_PEERS_PYTHON"),
+                    help="a Python with regorus installed (benchmarks/README.md)")
+    ap.add_argument("--markdown", type=Path, help="also write the report here")
+    ap.add_argument("--only", choices=["policy", "scaling", "cli", "memory"], action="append")
+    args = ap.parse_args()
+    full = load_rulebook()
+    only = set(args.only or ["policy", "scaling", "cli", "memory"])
+    out = ["# egov-rules fast-path benchmark", "",
+           f"{platform.machine()}, {os.cpu_count()} cores, CPython {platform.python_version()}, "
+           f"{platform.system()}; rulebook {full.version}, {len(full.rules)} rules; load average at start "
+           f"{os.getloadavg()[0]:.1f}.", ""]
+    started = time.perf_counter()
+    if "policy" in only:
+        bench_policy(out, full, 1000 if args.quick else 10000, args.peers)
+    if "scaling" in only:
+        bench_scaling(out, full, [40, 400, 4000] if args.quick else [40, 400, 4000, 40000])
+    if "cli" in only:
+        bench_cli(out, 5 if args.quick else 15)
+    if "memory" in only:
+        bench_memory(out, full, 10000 if args.quick else 100000)
+    out.append(f"Run took {time.perf_counter() - started:.0f} s; load average at the end {os.getloadavg()[0]:.1f}.")
+    text = "\n".join(out) + "\n"
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text, "utf-8")
+
+
+if __name__ == "__main__":
+    main()

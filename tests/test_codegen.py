@@ -1,0 +1,128 @@
+"""The generated engine: readable source per rule (``rules compile --show``), each engine selectable, and
+the code object kept with the cached rulebook.  Agreement with the reference and durable engines is in
+test_differential.py."""
+
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from egov_rules.check import Checker
+from egov_rules.cli import app
+from egov_rules.engine.evaluate import RuleRun
+from egov_rules.engine.generated import GeneratedEngine
+from egov_rules.load import load_document
+from egov_rules.rulebook import load_rulebook
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = str(ROOT / "fixtures" / "02_municipal_own_datacentre.yaml")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_show_prints_the_rules_python_with_its_yaml_lines() -> None:
+    code, out, _ = run("rules", "compile", "--show", "art17-data-centre-without-approval")
+    assert code == 0
+    assert out.startswith("def rule_")
+    assert "# rule art17-data-centre-without-approval: rules/" in out
+    # each comparison carries the rule file and line it came from, and the condition as written
+    assert "art17-data-centres.yaml:" in out and "component.kind eq 'data_centre'" in out
+    compile(out, "<shown>", "exec")  # the printed function is valid Python on its own
+
+
+def test_show_an_unknown_rule_exits_2_with_a_suggestion() -> None:
+    code, _, err = run("rules", "compile", "--show", "art17-data-center-without-approval")
+    assert code == 2
+    assert "no rule 'art17-data-center-without-approval'" in err
+    assert "art17-data-centre-without-approval" in err
+
+
+def test_compile_without_show_reports_the_rulebook() -> None:
+    code, out, _ = run("rules", "compile")
+    assert code == 0
+    assert out.startswith(f"{len(load_rulebook().rules)} rules compiled to ")
+
+
+def test_engines_give_one_report(tmp_path: Path) -> None:
+    outputs = {}
+    for engine in ("native", "reference"):
+        target = tmp_path / f"{engine}.json"
+        code, _, _ = run("check", "--format", "json", "--engine", engine, "--output", str(target), FIXTURE)
+        assert code == 1
+        outputs[engine] = target.read_text().replace('"engine": "reference"', '"engine": "native"')
+    assert outputs["native"] == outputs["reference"]
+
+
+def test_the_code_object_is_kept_with_the_rulebook_and_reused() -> None:
+    rulebook = load_rulebook()
+    GeneratedEngine(rulebook)
+    code = marshal.loads(rulebook.code)
+    assert {f"rule_{i}" for i in range(len(rulebook.rules))} <= set(code.co_names)
+    again = GeneratedEngine(rulebook)  # from the kept code object: the same verdicts
+    checker = Checker(rulebook=rulebook, engine="reference")
+    facts = checker.validate(load_document(FIXTURE))
+    def signature(runs: list[RuleRun]) -> list[tuple[object, ...]]:
+        return [(r.rule.id, r.applied, r.passed, [(v.status, v.key) for v in r.verdicts]) for r in runs]
+
+    assert signature(again.run(facts)) == signature(checker.engine.run(facts))
+
+
+def test_a_rulebook_copied_with_other_rules_does_not_reuse_the_kept_code() -> None:
+    import dataclasses
+
+    rulebook = load_rulebook()
+    GeneratedEngine(rulebook)
+    assert rulebook.code
+    one = dataclasses.replace(rulebook, rules=rulebook.rules[:1])  # carries the full rulebook's code along
+    engine = GeneratedEngine(one)
+    assert [rule.id for rule, _, _ in engine.functions] == [rulebook.rules[0].id]
+    assert one.code != rulebook.code  # generated again for its own rules
+
+
+def test_a_rule_nested_deeper_than_python_compiles_runs_by_the_reference_and_says_so(tmp_path: Path) -> None:
+    from rule_fixtures import BASE, write_rule
+
+    depth = 22  # Python compiles at most 20 nested loops; each quantifier is one
+    condition = "{project.id: {eq: prj.ex01}}"
+    for i in reversed(range(depth)):
+        condition = f"{{exists: {{q{i}: projects, where: {condition}}}}}"
+    rules = write_rule(tmp_path, f"for_each: {{project: projects}}\nrequire: {{not: {condition}}}\n")
+    generated = Checker([rules], include_default_rules=False)
+    reference = Checker([rules], include_default_rules=False, engine="reference")
+    assert isinstance(generated.engine, GeneratedEngine)
+    [note] = generated.engine.notes
+    assert note.startswith("rule art17-test-rule: run by the reference engine because")
+    result, expected = generated.check_data(BASE), reference.check_data(BASE)
+    assert [f.rule for f in result.findings] == [f.rule for f in expected.findings] == ["art17-test-rule"]
+    assert result.engine_notes == [note]
+
+
+def test_policy_parameters_reach_the_generated_code() -> None:
+    """A parameter is a literal in the generated source: a rulebook with another value gets its own code,
+    and its verdicts stay the reference's."""
+    from egov_rules.rulebook import apply_parameters
+
+    rulebook = load_rulebook()
+    GeneratedEngine(rulebook)  # code kept for the defaults
+    fixtures = sorted(p for p in (ROOT / "fixtures").glob("*.yaml") if not p.name.endswith(".expected.yaml"))
+    outcomes = {}
+    for days in (1, 3650):
+        applied = apply_parameters(rulebook, {"art31_answer_days": days})
+        generated = Checker(rulebook=applied)
+        reference = Checker(rulebook=applied, engine="reference")
+        seen = []
+        for path in fixtures:
+            facts = reference.validate(load_document(path))
+
+            def signature(runs: list[RuleRun]) -> list[tuple[object, ...]]:
+                return [(r.rule.id, r.applied, r.passed, [(v.status, v.key) for v in r.verdicts]) for r in runs]
+
+            assert signature(generated.engine.run(facts)) == signature(reference.engine.run(facts)), path.name
+            seen.append(signature(reference.engine.run(facts)))
+        outcomes[days] = seen
+    assert outcomes[1] != outcomes[3650]  # the parameter decides some verdict in the fixtures
