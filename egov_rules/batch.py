@@ -11,10 +11,8 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import dataclasses
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,25 +110,12 @@ def check_item(checker: Checker, item: Item, stage: str | None = None) -> Submis
     return _portable(checker.check_path(source, stage=stage))
 
 
-_WORKER: Checker | None = None
-
-
-def _init_worker(spec: CheckerSpec) -> None:
-    global _WORKER
-    _WORKER = spec.build()
-
-
-def _work(item: Item) -> SubmissionResult:
-    assert _WORKER is not None, "worker not initialised"
-    return check_item(_WORKER, item)
-
-
 def run_batch(spec: CheckerSpec, items: list[Item], *, jobs: int = 1, checker: Checker | None = None,
               on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
     """Check every item, in order; ``checker`` (built from ``spec``) is reused when running on one core."""
     jobs = max(1, min(jobs, len(items)))
-    results: list[SubmissionResult] = []
     if jobs == 1:
+        results: list[SubmissionResult] = []
         checker = checker or spec.build()
         for item in items:
             results.append(check_item(checker, item))
@@ -139,19 +124,10 @@ def run_batch(spec: CheckerSpec, items: list[Item], *, jobs: int = 1, checker: C
         return results
     # several items per task keep the pickling overhead low; a few tasks per worker keep the load even
     chunk = max(1, len(items) // (jobs * 4))
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(spec,))
-    try:
-        for result in pool.map(_work, items, chunksize=chunk):
-            results.append(result)
-            if on_result:
-                on_result(result)
-    except BaseException:
-        # Ctrl-C or a failed worker: drop the queued chunks instead of finishing the batch first
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return results
+    # a worker that dies costs only the file it was on: that file gets an error, the others are checked
+    from .workers import WorkerPool
+
+    return WorkerPool(spec, items, jobs, min(chunk, 32)).run(on_result)
 
 
 @contextlib.contextmanager

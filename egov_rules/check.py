@@ -20,6 +20,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .deadline import time_limit
 from .engine.evaluate import Engine, NativeEngine, RuleRun
 from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
 from .facts import FactBase
@@ -250,9 +251,10 @@ class Checker:
             raise UsageError(f"unknown stage '{stage}'", expected="one of " + ", ".join(STAGES))
         started = time.monotonic()
         try:
-            facts, extra = self.prepare(doc)
-            return self.check_facts(facts, doc, stage=stage, deadline=started + self.limits.max_seconds,
-                                    extra=extra)
+            with time_limit(self.limits.max_seconds, doc.source):  # also stops one runaway rule
+                facts, extra = self.prepare(doc)
+                return self.check_facts(facts, doc, stage=stage, deadline=started + self.limits.max_seconds,
+                                        extra=extra)
         except EgovError as exc:
             _locate_cells(doc, exc)
             if raise_errors:

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EgovError, UsageError, safe_text
+from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, safe_text
 from .load import Limits
 
 REPORT_BUGS = "please report it with the command and input at the egov-rules issue tracker"
@@ -54,6 +54,8 @@ def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
             code = fn(*args, **kwargs)
         except EgovError as exc:
             _fail(exc.render(lang), exc.exit_code)
+        except Interrupted as exc:
+            _fail(_interrupted_message(exc.signum), exc.exit_code)
         except BrokenPipeError:  # `| head` closed the pipe: the reader has what it wanted
             _quiet_broken_pipe()
             sys.exit(code_so_far.get("code", EXIT_OK))
@@ -69,6 +71,27 @@ def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
         sys.exit(code or EXIT_OK)
 
     return wrapper
+
+
+def _interrupted_message(signum: int) -> str:
+    import signal
+
+    name = signal.Signals(signum).name
+    return f"egov-rules: interrupted by {name} (an --output file is replaced only by a complete run)"
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    raise Interrupted(signum)
+
+
+def _install_signal_handlers() -> None:
+    """SIGINT and SIGTERM unwind like an exception: temporary files are removed, workers stopped, and the
+    exit code is 128 + the signal (130, 143), as a shell reports for a process killed by it."""
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(signum, _on_signal)
 
 
 class Group(click.Group):
@@ -361,7 +384,10 @@ def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output
         doc = load_bytes(sys.stdin.buffer.read(checker.limits.max_bytes + 1), "<stdin>", limits=checker.limits)
     else:
         doc = load_document(path, limits=checker.limits)
-    ex = run_explain(checker, doc, rule_id, entity)
+    from .deadline import time_limit
+
+    with time_limit(checker.limits.max_seconds, doc.source):  # a rule without an indexed join stops here too
+        ex = run_explain(checker, doc, rule_id, entity)
     fmt = _default_format(fmt, output)
     emit(render_json(ex, lang) if fmt == "json" else render_table(ex, lang), output, [path])
     return EXIT_OK
@@ -571,4 +597,8 @@ for _command in SERVICE_COMMANDS:
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    app.main(args=argv, prog_name="egov-rules")
+    _install_signal_handlers()
+    try:
+        app.main(args=argv, prog_name="egov-rules")
+    except Interrupted as exc:  # a signal before or after a command ran (option parsing, start-up)
+        _fail(_interrupted_message(exc.signum), exc.exit_code)

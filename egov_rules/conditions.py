@@ -23,12 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import RuleFileError, closest
+from .errors import RuleFileError, closest, safe_text
 from .facts import DERIVED_COLLECTIONS
 from .factschema import PSEUDO_FIELDS, FactSchema, FieldType
 
 COMBINATORS = ("all", "any", "not")
 QUANTIFIERS = ("exists", "none", "every")
+MAX_OFFSET = 36_525  # plus/minus in an operand: 100 years of days
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "contains", "is_set", "is_a")
 RESERVED = frozenset(COMBINATORS + QUANTIFIERS + ("where", "require", "submission"))
 ORDERED_KINDS = ("int", "number", "date")
@@ -314,9 +315,14 @@ def _parse_operand(
         of = raw["of"]
         if not (isinstance(of, str) and of.startswith("$")):
             raise ctx.error(pointer + "/of", "'of' takes a $path", expected="$binding.field")
+        for key in ("plus", "minus"):
+            amount = raw.get(key, 0)
+            if isinstance(amount, bool) or not isinstance(amount, int):
+                raise ctx.error(f"{pointer}/{key}", f"{key} takes a whole number", expected="an integer")
+            if abs(amount) > MAX_OFFSET:  # a date cannot move further; a number offset this large is a typo
+                raise ctx.error(f"{pointer}/{key}", f"{key} {safe_text(amount, 40)} is out of range",
+                                expected=f"at most {MAX_OFFSET} (days for a date: 100 years)")
         delta = raw.get("plus", 0) - raw.get("minus", 0)
-        if not isinstance(delta, int):
-            raise ctx.error(pointer, "plus and minus take whole numbers")
         path = parse_path(ctx, of[1:], scope, pointer + "/of")
         if path.type.kind not in ("int", "number", "date"):
             raise ctx.error(pointer + "/of", f"{path.text} is not a number or date; plus/minus cannot apply")

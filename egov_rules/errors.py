@@ -25,16 +25,11 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
 
 
 def safe_text(text: object, limit: int = 200) -> str:
-    """Text from an input file made safe to print: control characters escaped, length bounded."""
-    s = str(text)[: limit * 2]  # bound the work on a huge hostile value before escaping it
-    out = []
-    for ch in s:
-        code = ord(ch)
-        if ch in "\t" or (code >= 0x20 and code != 0x7F and not 0x80 <= code < 0xA0):
-            out.append(ch)
-        else:
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-    s = "".join(out)
+    """Text from an input file made safe to print on one line: controls, separators and bidi characters
+    escaped (``report.sanitize``), length bounded."""
+    from .report.sanitize import clean
+
+    s = clean(str(text)[: limit * 2], newlines=False)  # bound the work on a huge hostile value first
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
@@ -104,7 +99,9 @@ class EgovError(Exception):
             parts.append(f"; expected {self.expected}")
         if self.suggestion:
             parts.append(f"; did you mean '{safe_text(self.suggestion)}'?")
-        return "".join(parts)
+        from .report.sanitize import clean  # messages may quote the input: never a raw control character
+
+        return clean("".join(parts))
 
     def _render_zh(self) -> str:
         from .errors_zh import KINDS, expected_zh, field_label_zh, message_zh
@@ -165,6 +162,30 @@ class UsageError(EgovError):
     """A bad command-line option or argument."""
 
     kind = "usage"
+
+
+class OutputError(EgovError):
+    """The report cannot be written (missing or read-only directory, full disk): nothing was written."""
+
+    kind = "cannot write output"
+
+
+class NotChecked(EgovError):
+    """A file of a batch could not be checked because its worker process died (killed, out of memory)."""
+
+    kind = "not checked"
+
+
+class Interrupted(BaseException):  # like KeyboardInterrupt: not an error of the input
+    """SIGINT or SIGTERM arrived: unwind (temporary files removed, workers stopped), exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
 
 
 class InternalError(Exception):

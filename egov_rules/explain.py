@@ -25,6 +25,7 @@ from .findings import named
 from .i18n import SEVERITY, citation, t
 from .labels import value_label
 from .load import Document
+from .report.sanitize import clean, json_text
 from .zh import zh_punct
 
 CLASS = {"A": ("A (shall not be implemented)", "A类（不得组织实施）"), "B": ("B (by stage)", "B类（按阶段处理）"),
@@ -309,7 +310,7 @@ def _steps(steps: list[Step] | None) -> list[dict[str, Any]] | None:
 
 
 def render_json(ex: Explanation, lang: str = "en") -> str:
-    return json.dumps(to_dict(ex, lang), ensure_ascii=False, indent=2) + "\n"
+    return json_text(json.dumps(to_dict(ex, lang), ensure_ascii=False, indent=2)) + "\n"
 
 
 def render_table(ex: Explanation, lang: str = "en") -> str:
@@ -353,7 +354,7 @@ def _render_table(ex: Explanation, lang: str = "en") -> str:
             out.append(f"    → {t(L['finding'], lang)} ({t(SEVERITY[it.finding['severity']], lang)}, "
                        f"{it.finding.get('cell') or t(L['line'], lang) + ' ' + str(it.finding['line'])}): "
                        f"{it.finding['message'][lang]}")
-    return "\n".join(out) + "\n"
+    return clean("\n".join(out)) + "\n"  # values quote the input: no control or bidi character
 
 
 def _label(b: dict[str, Any], lang: str = "en") -> str:
@@ -424,7 +425,9 @@ def _show(value: Any, lang: str = "en") -> str:
         return "[" + ", ".join(_show(v, lang) for v in value) + "]"
     if value == "none":
         return "无" if lang == "zh" else "none"
-    return value_label(value, lang) if isinstance(value, str) and "_" in value and "." not in value else str(value)
+    if isinstance(value, str) and "_" in value and "." not in value:
+        return clean(value_label(value, lang), newlines=False)
+    return clean(str(value), newlines=False)  # a value is one line: a newline in it must not fake a step
 
 
 def _why(it: BindingExplanation, lang: str) -> str:

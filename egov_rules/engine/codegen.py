@@ -27,7 +27,7 @@ from typing import Any
 from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
 from ..facts import FactBase
 from ..rulebook import Rule, Rulebook
-from .reference import ABSENT, compile_path
+from .reference import ABSENT, compile_path, plus_offset
 
 
 def keys_function(binding: str, item_key: Callable[..., Any], is_contains: bool) -> Callable[[FactBase], Any]:
@@ -187,9 +187,8 @@ class _Emitter:
         if not op.offset:
             return v
         out = self.fresh()
-        delta = self.const(dt.timedelta(days=op.offset), "D")
         guard = [c for c, on in ((f"{v.expr} is None", v.may_null), (f"{v.expr} is ABSENT", v.may_absent)) if on]
-        body = f"{v.expr} + {delta} if isinstance({v.expr}, date) else {v.expr} + {op.offset}"
+        body = f"plus_offset({v.expr}, {op.offset})"  # days for a date; clamped past year 9999
         self.emit(f"{out} = {v.expr} if {' or '.join(guard)} else ({body})" if guard else f"{out} = {body}")
         return Value(out, v.may_null, v.may_absent)
 
@@ -516,7 +515,7 @@ def build_constants(recipes: dict[str, tuple[Any, ...]], rulebook: Rulebook) -> 
     from .evaluate import ForEachJoin
 
     plans: dict[str, list[Any]] = {}
-    out: dict[str, Any] = {"ABSENT": ABSENT, "date": dt.date}
+    out: dict[str, Any] = {"ABSENT": ABSENT, "date": dt.date, "plus_offset": plus_offset}
     for name, recipe in recipes.items():
         kind = recipe[0]
         if kind == "value":

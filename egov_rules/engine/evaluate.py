@@ -128,7 +128,10 @@ class CompiledRule:
         """Every binding (the caller has checked the rule's dates)."""
         out = RuleRun(self.rule)
         pruned = [0]
+        cap = verdict_cap(facts)
         for env in self.environments(facts, pruned):
+            if len(out.verdicts) > cap:
+                raise_verdict_limit(self.rule.id, cap, facts)
             if self.when is not None:
                 applies = self.when(env, facts, None)
                 if applies is False:
@@ -294,6 +297,23 @@ class NativeEngine:
                 raise_time_limit(facts)
             runs.append(c.run(facts))
         return runs
+
+
+# A rule that combines collections without an indexed join yields up to N x M verdicts; each holds its
+# bindings, so memory grows with them.  No sound rule has more than a few verdicts per entity.
+VERDICTS_PER_ENTITY = 10
+
+
+def verdict_cap(facts: FactBase) -> int:
+    return VERDICTS_PER_ENTITY * facts.entity_count() + 10_000
+
+
+def raise_verdict_limit(rule_id: str, cap: int, facts: FactBase) -> None:
+    from ..errors import LimitExceeded
+
+    raise LimitExceeded(f"rule '{rule_id}' gives more than {cap} findings for this submission "
+                        f"({VERDICTS_PER_ENTITY} per entity): its for_each or quantifiers combine collections "
+                        "without a join on an id (see README, limits)", file=facts.source, field="rules")
 
 
 def raise_time_limit(facts: FactBase) -> None:

@@ -15,7 +15,16 @@ from typing import Any
 from ..facts import FactBase
 from ..rulebook import Rule, Rulebook
 from .codegen import Generated, build_constants, generate
-from .evaluate import CompiledRule, RuleRun, Verdict, binding_key, raise_time_limit, rule_in_force
+from .evaluate import (
+    CompiledRule,
+    RuleRun,
+    Verdict,
+    binding_key,
+    raise_time_limit,
+    raise_verdict_limit,
+    rule_in_force,
+    verdict_cap,
+)
 
 FILENAME = "<egov-rules generated>"
 
@@ -126,6 +135,9 @@ def run_rule(rule: Rule, function: Any, names: tuple[str, ...], facts: FactBase)
         out.not_applicable = 1
         return out
     out.applied, out.passed, out.not_applicable, found = function(facts)
+    cap = verdict_cap(facts)
+    if len(found) > cap:  # the generated loop is stopped by the time limit; this gives the same message
+        raise_verdict_limit(rule.id, cap, facts)
     for status, down, bound in found:
         env = {"submission": facts.submission, **dict(zip(names, bound, strict=True))}
         out.verdicts.append(Verdict(rule, env, status, down, binding_key(env, names)))

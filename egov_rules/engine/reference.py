@@ -163,6 +163,17 @@ def compile_path(path: Path) -> Getter:
     return get_mapped
 
 
+def plus_offset(value: Any, offset: int) -> Any:
+    """``value + offset`` (days for a date); past year 9999 or before year 1 the furthest date, which
+    compares the same way, instead of an OverflowError."""
+    if not isinstance(value, dt.date):
+        return value + offset
+    try:
+        return value + dt.timedelta(days=offset)
+    except OverflowError:
+        return dt.date.max if offset > 0 else dt.date.min
+
+
 def compile_operand(op: Operand) -> Getter:
     if op.path is None:
         literal = op.literal
@@ -176,7 +187,7 @@ def compile_operand(op: Operand) -> Getter:
         v = getter(env, facts, trace)
         if v is None or v is ABSENT:
             return v
-        return v + dt.timedelta(days=offset) if isinstance(v, dt.date) else v + offset
+        return plus_offset(v, offset)
 
     return with_offset
 

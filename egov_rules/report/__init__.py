@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..check import Report
 from ..errors import UsageError
+
+if TYPE_CHECKING:  # errors.py imports report.sanitize: importing this package must stay light
+    from ..check import Report
 
 FORMATS = ("table", "json", "sarif", "junit", "github", "markdown", "html")
 MACHINE_FORMATS = frozenset({"json", "sarif", "junit", "github"})

@@ -12,6 +12,7 @@ from ..errors import EgovError
 from ..findings import Finding
 from ..i18n import citation
 from . import RenderOptions
+from .sanitize import clean_report
 from .sarif import relative_path
 
 COMMAND = {"violation": "error", "warning": "warning", "insufficient": "notice"}
@@ -63,6 +64,7 @@ def error_commands(error: EgovError, file: str) -> list[str]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    report = clean_report(report)  # no control character reaches the log; newlines are %0A below
     return "\n".join(capped(_lines(report, options), options.lang)) + "\n"
 
 

@@ -7,7 +7,8 @@ import json
 from ..check import Report
 from . import RenderOptions
 from .model import report_dict
+from .sanitize import json_text
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(report_dict(report, options.lang), ensure_ascii=False, indent=2) + "\n"
+    return json_text(json.dumps(report_dict(report, options.lang), ensure_ascii=False, indent=2)) + "\n"

@@ -19,6 +19,7 @@ from ..check import Report, SubmissionResult
 from ..findings import SEVERITY_ORDER, Finding
 from ..i18n import citation
 from . import RenderOptions
+from .sanitize import clean_report
 
 # characters XML 1.0 cannot carry at all, even escaped (hostile input may put them in messages)
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -95,6 +96,7 @@ def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOpt
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    report = clean_report(report)  # failure texts are shown in CI pages and logs: no control or bidi character
     root = ET.Element("testsuites")
     stamp = timestamp()
     for i, sub in enumerate(report.submissions):

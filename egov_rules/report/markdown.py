@@ -25,6 +25,7 @@ from ..sanctions import OUTCOME_TEXT, consequence_text, decision_note, review_re
 from ..zh import zh_punct
 from . import RenderOptions
 from .names import entity_ref, named, project_names, unit_names
+from .sanitize import clean_report
 from .table import art46_items, decision_line, ordered
 
 # where the official Chinese text can be read (data/articles.yaml, source.references)
@@ -150,6 +151,7 @@ def _bar(count: int, peak: int, width: int = 20) -> Raw:
 
 # ------------------------------------------------------------------------------------------------ view
 def view(report: Report, options: RenderOptions) -> dict[str, Any]:
+    report = clean_report(report)  # markdown and html: no control or bidi character of an input
     lang = options.lang
     labels = {k: t(v, lang) for k, v in LABELS.items()}
     subs = [_submission(s, report.stage, lang, labels) for s in report.submissions]

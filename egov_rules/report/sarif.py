@@ -20,6 +20,7 @@ from ..findings import Finding
 from ..i18n import citation
 from ..rulebook import Rule
 from . import RenderOptions
+from .sanitize import json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"violation": "error", "warning": "warning", "insufficient": "note"}
@@ -251,4 +252,4 @@ def sarif_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(sarif_dict(report, options), ensure_ascii=False, indent=2) + "\n"
+    return json_text(json.dumps(sarif_dict(report, options), ensure_ascii=False, indent=2)) + "\n"  # C1, bidi: \\u

@@ -20,6 +20,7 @@ from ..i18n import SEVERITY, art46_item_text, citation, count_text, stage_label,
 from ..sanctions import OUTCOME_TEXT, consequence_text, decision_note, review_reason
 from . import RenderOptions
 from .names import entity_ref, heading_lines, named
+from .sanitize import clean_report
 
 STYLE = {"violation": "bold red", "warning": "yellow", "insufficient": "cyan"}
 RANK = {"violation": 0, "warning": 1, "insufficient": 2}
@@ -63,6 +64,7 @@ def ordered(findings: list[Finding]) -> list[Finding]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    report = clean_report(report)  # no control or bidi character of an input reaches the terminal
     if options.command == "gate":
         return render_gate(report, options)
     lang = options.lang

@@ -76,6 +76,9 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
     app.include_router(api.router)
     app.include_router(api_rules.router)
     app.include_router(api_admin.router)
+    from .. import web
+
+    web.install(app, settings)  # the reviewer workbench's pages (issue 13)
     app.router.on_shutdown.append(db.dispose)
     return app
 

@@ -3,7 +3,6 @@ strata for negation, views and replicas around durable's limits)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from dataclasses import dataclass, replace
 from typing import Any
@@ -15,7 +14,7 @@ from ...rulebook import Rule
 from ..evaluate import (
     _compile_source,
 )
-from ..reference import ABSENT, Getter, compile_path
+from ..reference import ABSENT, Getter, compile_path, plus_offset
 from .expressions import (
     BETA_LIMIT,
     DNF,
@@ -621,7 +620,7 @@ def _reader(path: Path, offset: int, is_a: bool) -> Getter:
             target = facts.by_id.get(v)
             return target[COLLECTION] if target is not None else ABSENT
         if offset:
-            return v + dt.timedelta(days=offset) if isinstance(v, dt.date) else v + offset
+            return plus_offset(v, offset)
         return v
 
     return read

@@ -1,0 +1,5 @@
+"""The guided interview (library, no web): ``Interview(checker, base, answers).next_questions()``."""
+
+from .core import ADD, DONE, NEW_PREFIX, UNKNOWN, AnswerError, Interview, Question, complete, to_yaml
+
+__all__ = ["ADD", "DONE", "NEW_PREFIX", "UNKNOWN", "AnswerError", "Interview", "Question", "complete", "to_yaml"]

@@ -1,0 +1,118 @@
+"""What every page shares: the Jinja2 environment (autoescaped), the chosen language (cookie), the signed-in
+user (the service's browser session), CSRF tokens (double-submit cookie, checked on every POST) and the
+security headers (CSP: scripts, styles and images from this service only, no inline script)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..service.auth import SESSION_COOKIE, User, user_for_session
+from .words import DEFAULT_LANG, LANGS, outcome_word, word
+
+LANG_COOKIE = "egov_lang"
+CSRF_COOKIE = "egov_csrf"
+CSRF_FIELD = "csrf"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+class PageError(Exception):
+    """A page that cannot be shown: status and a message key of ``words.py`` (or a ready text)."""
+
+    def __init__(self, status: int, key: str, detail: str = "") -> None:
+        super().__init__(key)
+        self.status, self.key, self.detail = status, key, detail
+
+
+def _environment() -> Any:
+    import jinja2
+
+    loader = jinja2.FileSystemLoader(str(resources.files("egov_rules.web").joinpath("templates")))
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.ChainableUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    from ..labels import collection_label
+
+    env.globals.update(outcome_word=outcome_word, collection_label=collection_label)
+    return env
+
+
+_ENV: Any = None
+
+
+def env() -> Any:
+    global _ENV
+    if _ENV is None:
+        _ENV = _environment()
+    return _ENV
+
+
+def lang_of(request: Request) -> str:
+    value = request.cookies.get(LANG_COOKIE, DEFAULT_LANG)
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def csrf_token(request: Request) -> str:
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not token or len(token) < 20:
+        token = secrets.token_urlsafe(32)
+        request.state.new_csrf = token
+    return token
+
+
+async def check_csrf(request: Request) -> dict[str, Any]:
+    """The form of a POST, after checking its CSRF token against the cookie (403 otherwise)."""
+    form = await request.form()
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    sent = str(form.get(CSRF_FIELD, ""))
+    if not cookie or not sent or not hmac.compare_digest(cookie, sent):
+        raise PageError(403, "csrf")
+    return {k: (form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k)) for k in form}
+
+
+def page_user(request: Request) -> User | None:
+    value = request.cookies.get(SESSION_COOKIE)
+    if not value:
+        return None
+    with request.app.state.db.read() as session:
+        return user_for_session(session, value)
+
+
+def need_user(request: Request, *roles: str) -> User:
+    user = page_user(request)
+    if user is None:
+        raise PageError(401, "login")
+    if roles and user.role not in roles:
+        raise PageError(403, "forbidden")
+    return user
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = lang_of(request)
+    user = context.pop("user", None) or getattr(request.state, "page_user", None)
+    html = env().get_template(template).render(
+        lang=lang, w=lambda key: word(key, lang), user=user, csrf=csrf_token(request), path=request.url.path,
+        query=str(request.url.query), **context)
+    response = HTMLResponse(html, status_code=status)
+    remember_csrf(request, response)
+    return response
+
+
+def remember_csrf(request: Request, response: Response) -> None:
+    new = getattr(request.state, "new_csrf", None)
+    if new:
+        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/",
+                            secure=request.app.state.settings.cookie_secure)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
