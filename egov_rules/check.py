@@ -189,6 +189,13 @@ def _require_something_to_check(facts: FactBase, doc: Document) -> None:
                      expected="projects[] or submission.units_under_review")
 
 
+def _locate_cells(doc: Document, exc: EgovError) -> None:
+    """A workbook's errors name the sheet and cell (``WorkbookDocument.annotate_error``); YAML's need nothing."""
+    annotate = getattr(doc, "annotate_error", None)
+    if annotate is not None:
+        annotate(exc)
+
+
 def _dump(submission: Any) -> dict[str, Any]:
     data: dict[str, Any] = submission.model_dump(mode="python", by_alias=True)
     return data
@@ -259,7 +266,11 @@ class Checker:
 
     # -- the pipeline ----------------------------------------------------------------------------
     def validate(self, doc: Document) -> FactBase:
-        return self.prepare(doc)[0]
+        try:
+            return self.prepare(doc)[0]
+        except EgovError as exc:
+            _locate_cells(doc, exc)
+            raise
 
     def prepare(self, doc: Document) -> tuple[FactBase, list[Finding]]:
         """Validated facts, with the trusted registry merged in before validation (so references to
@@ -288,6 +299,7 @@ class Checker:
                 return self.check_facts(facts, doc, stage=stage, deadline=started + self.limits.max_seconds,
                                         extra=extra)
         except EgovError as exc:
+            _locate_cells(doc, exc)
             if raise_errors:
                 raise
             return SubmissionResult(file=doc.source, error=exc)

@@ -203,11 +203,12 @@ def table_width(width: int | None) -> int:
 
 # Files of this name hold the expected findings of the submission beside them (the convention of the
 # spec's examples/ and of fixtures/); a directory scan passes over them.
+SUBMISSION_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 EXPECTED_SUFFIXES = (".expected.yaml", ".expected.yml", ".expected.json")
 
 
 def collect_paths(paths: Iterable[str]) -> list[str]:
-    """Files as given; directories recursively (*.yaml, *.yml, *.json, but not *.expected.*, nor hidden
+    """Files as given; directories recursively (*.yaml, *.yml, *.json, *.xlsx, but not *.expected.*, nor hidden
     files), sorted; '-' for stdin."""
     out: list[str] = []
     for p in paths:
@@ -218,7 +219,8 @@ def collect_paths(paths: Iterable[str]) -> list[str]:
         if path.is_dir():
             found = sorted(
                 str(f) for f in path.rglob("*")
-                if f.suffix in (".yaml", ".yml", ".json") and f.is_file() and not f.name.endswith(EXPECTED_SUFFIXES)
+                if f.suffix in SUBMISSION_SUFFIXES and f.is_file() and not f.name.endswith(EXPECTED_SUFFIXES)
+                and not f.name.startswith("~$")  # a spreadsheet program's lock file
                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
             out.extend(found)
@@ -411,7 +413,11 @@ def validate(path: str, lang: str, **kw: Any) -> int:
         doc = load_bytes(sys.stdin.buffer.read(limits.max_bytes + 1), "<stdin>", limits=limits)
     else:
         doc = load_document(path, limits=limits)
-    validate_document(doc)
+    try:
+        validate_document(doc)
+    except EgovError as exc:
+        getattr(doc, "annotate_error", lambda _: None)(exc)  # a workbook's errors name sheet and cell
+        raise
     click.echo(f"{doc.source}：格式有效" if lang == "zh" else f"{doc.source}: valid")
     return EXIT_OK
 
@@ -583,6 +589,9 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
     return EXIT_OK
 
 
+from .input.template_command import template  # noqa: E402  (a light module: openpyxl loads in the command)
+
+app.add_command(template)
 # the review service (issue 12): its commands import fastapi/sqlalchemy/uvicorn only when they run
 from .service.commands import COMMANDS as SERVICE_COMMANDS  # noqa: E402
 

@@ -40,8 +40,11 @@ class Position:
     file: str
     line: int = 0
     column: int = 0
+    cell: str | None = None  # in a workbook: 'sheet'!C7 (line and column are then its row and column)
 
     def __str__(self) -> str:
+        if self.cell:
+            return f"{self.file}: {self.cell}"
         if self.line:
             return f"{self.file}:{self.line}:{self.column}"
         return self.file
@@ -124,6 +127,7 @@ class EgovError(Exception):
             "message": self.message,
             "expected": self.expected,
             "suggestion": self.suggestion,
+            **({"cell": self.position.cell} if self.position.cell else {}),
         }
 
     def __str__(self) -> str:
@@ -208,6 +212,7 @@ class InputErrors(InputError):
         )
         self.errors = errors
         self.kind = first.kind
+        self.position.cell = first.position.cell
 
     def render(self, lang: str = "en") -> str:
         return "\n".join(e.render(lang) for e in self.errors)

@@ -100,6 +100,7 @@ class Fact:
     pointer: str
     line: int
     column: int
+    cell: str | None = None  # in a workbook: 'sheet'!C7
 
 
 @dataclass
@@ -197,23 +198,33 @@ def _explain_one(checker: Checker, compiled: CompiledRule, env: dict[str, Any], 
         verdict = Verdict(compiled.rule, env, status, downgraded, binding_key(env, compiled.names))
         f = checker.builder.build(verdict, facts, doc)
         finding = {"severity": f.severity, "message": f.message, "line": f.line, "column": f.column,
-                   "pointer": f.pointer, "fingerprint": f.fingerprint}
+                   "pointer": f.pointer, "fingerprint": f.fingerprint, **_cell(f.cell)}
     facts_needed = []
     if outcome == "unknown":
         for pointer, path in sorted(unknown.items()):
             line, column = doc.locate(pointer)
-            facts_needed.append(Fact(path, pointer, line, column))
+            facts_needed.append(Fact(path, pointer, line, column, _cell_of(doc, pointer)))
     witnesses = [_entity(n, v, doc) for n, v in work.items()
                  if n not in env and n != "submission" and isinstance(v, dict)]
     return BindingExplanation(bindings, outcome, when_steps, require_steps, down_steps, facts_needed, witnesses,
                               finding)
 
 
+def _cell_of(doc: Document, pointer: str) -> str | None:
+    cell_of = getattr(doc, "cell_of", None)  # a workbook: 'sheet'!C7
+    return cell_of(pointer) if cell_of else None
+
+
+def _cell(cell: str | None) -> dict[str, Any]:
+    return {"cell": cell} if cell else {}
+
+
 def _entity(name: str, value: Any, doc: Document) -> dict[str, Any]:
     if isinstance(value, dict):
         pointer = value.get(POINTER, "")
         line, column = doc.locate(pointer)
-        out = {"name": name, "id": value.get("id"), "pointer": pointer, "line": line, "column": column}
+        out = {"name": name, "id": value.get("id"), "pointer": pointer, "line": line, "column": column,
+               **_cell(_cell_of(doc, pointer))}
         if isinstance(value.get("name"), str) and value["name"].strip():
             out["label"] = value["name"].strip()
         return out
@@ -281,7 +292,8 @@ def to_dict(ex: Explanation, lang: str) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "bindings": it.bindings, "outcome": it.outcome, "why": _why(it, lang),
             "when": _steps(it.when), "require": _steps(it.require), "downgrade": _steps(it.downgrade),
-            "unknown_facts": [vars(f) for f in it.unknown], "decided_by": it.witnesses,
+            "unknown_facts": [{k: v for k, v in vars(f).items() if k != "cell" or v} for f in it.unknown],
+            "decided_by": it.witnesses,
         }
         if it.finding is not None:
             entry["finding"] = {**it.finding, "message": it.finding["message"][lang]}
@@ -336,10 +348,12 @@ def _render_table(ex: Explanation, lang: str = "en") -> str:
             decided = ", ".join(f"{w['name']} = {_label(w, lang)}" for w in it.witnesses)
             out.append(f"    {t(L['decided_by'], lang)}: {decided}")
         for f in it.unknown:
-            out.append(f"    {t(L['supply'], lang)}: {f.path} ({t(L['line'], lang)} {f.line}, {f.pointer})")
+            out.append(f"    {t(L['supply'], lang)}: {f.path} ({f.cell or t(L['line'], lang) + ' ' + str(f.line)}, "
+                       f"{f.pointer})")
         if it.finding is not None:
             out.append(f"    → {t(L['finding'], lang)} ({t(SEVERITY[it.finding['severity']], lang)}, "
-                       f"{t(L['line'], lang)} {it.finding['line']}): {it.finding['message'][lang]}")
+                       f"{it.finding.get('cell') or t(L['line'], lang) + ' ' + str(it.finding['line'])}): "
+                       f"{it.finding['message'][lang]}")
     return clean("\n".join(out)) + "\n"  # values quote the input: no control or bidi character
 
 
@@ -347,6 +361,8 @@ def _label(b: dict[str, Any], lang: str = "en") -> str:
     text = str(b["id"] or b.get("pointer") or b.get("value"))
     if b.get("label") and b.get("id"):
         text = named(str(b["id"]), b["label"], lang)
+    if b.get("cell"):  # a workbook: 'sheet'!C7
+        return f"{text}（{b['cell']}）" if lang == "zh" else f"{text} ({b['cell']})"
     if not b.get("line"):
         return text
     return f"{text}（{_line(b['line'], lang)}）" if lang == "zh" else f"{text} ({_line(b['line'], lang)})"

@@ -33,6 +33,7 @@ class MissingFact:
     line: int
     column: int
     name: str = ""  # the fact as in the file: entity id and field (plat.qz.wjw_dc.cloud_backup_compliant)
+    cell: str | None = None  # in a workbook: 'sheet'!C7
 
     def label(self) -> str:
         return self.name or self.path
@@ -68,12 +69,18 @@ class Finding:
     key: tuple[str, ...] = ()
     also_cites: tuple[int, ...] = ()
     context: bool = False  # about an entity the submission does not put under review (review_scope.py)
+    cell: str | None = None  # in a workbook: 'sheet'!C7 (line and column are its row and column)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.article, self.rule, self.line, self.column, self.pointer, self.key)
 
     def consequences(self, stage: str | None = None) -> list[str]:
         return art44_consequences(self.art44_class, stage or self.stage, self.project_severity)
+
+
+def where(line_word: str, line: int, cell: str | None) -> str:
+    """Where in the file, for a human: ``'项目 projects'!C7`` in a workbook, else ``line 41`` (``line_word``)."""
+    return cell or f"{line_word} {line}"
 
 
 def render_value(value: Any, lang: str, ftype: Any = None, names: dict[str, Any] | None = None) -> str:
@@ -138,8 +145,8 @@ def stable_key(value: Any) -> str:
 
 def missing_message(missing: list[MissingFact]) -> dict[str, str]:
     """Each unknown fact once, by its name in the file and its line."""
-    en = ", ".join(f"{m.label()} (line {m.line})" for m in missing) or "?"
-    zh = "、".join(f"{m.label()}（第{m.line}行）" for m in missing) or "？"
+    en = ", ".join(f"{m.label()} ({m.cell or f'line {m.line}'})" for m in missing) or "?"
+    zh = "、".join(f"{m.label()}（{m.cell or f'第{m.line}行'}）" for m in missing) or "？"  # a workbook: the cell
     return {"en": f"This cannot be decided because these facts are not given: {en}.",
             "zh": f"以下事实未填写，无法判定：{zh}。"}
 
@@ -253,11 +260,13 @@ class FindingBuilder:
         severity: str = spec.severity
         downgrade_reason = None
         missing: list[MissingFact] = []
+        cell_of = getattr(doc, "cell_of", None)  # a workbook names sheet and cell
         if verdict.status == "unknown":
             severity = "insufficient"
             for ptr, text in sorted(traced.trace.unknown.items()):
                 line, col = doc.locate(ptr)
-                missing.append(MissingFact(ptr, text, line, col, _fact_name(ptr, facts) or text))
+                missing.append(MissingFact(ptr, text, line, col, _fact_name(ptr, facts) or text,
+                                           cell_of(ptr) if cell_of else None))
             if missing:
                 pointer = missing[0].pointer
             texts["title"] = texts.get("question") or question_text(texts["title"])
@@ -300,5 +309,5 @@ class FindingBuilder:
             project_severity=project.get("severity") if project else None,
             art44_class=spec.sanctions.art44, art46=art46, fingerprint=fingerprint, missing=missing,
             downgrade_reason=downgrade_reason, interpretation=interpretation, key=verdict.key,
-            also_cites=tuple(spec.also_cites),
+            also_cites=tuple(spec.also_cites), cell=cell_of(pointer) if cell_of else None,
         )

@@ -161,8 +161,13 @@ def load_bytes(data: bytes, source: str, *, fmt: str | None = None, limits: Limi
     ``fmt`` is ``"yaml"``, ``"json"`` or None: a ``.json`` source is JSON; otherwise a document whose first
     non-blank character is ``{`` or ``[`` is tried as JSON first, falling back to YAML on a JSON syntax error.
     """
-    if fmt not in (None, "yaml", "json"):
-        raise ValueError(f"fmt must be 'yaml', 'json' or None, not {fmt!r}")
+    if fmt not in (None, "yaml", "json", "xlsx"):
+        raise ValueError(f"fmt must be 'yaml', 'json', 'xlsx' or None, not {fmt!r}")
+    # a zip is never YAML or JSON text (its signature has control characters): whatever fmt says, it is a workbook
+    if fmt == "xlsx" or data[:4] == b"PK\x03\x04" or (fmt is None and source.lower().endswith((".xlsx", ".xlsm"))):
+        from .input.xlsx_reader import load_workbook_bytes  # sheets and cells, not text
+
+        return load_workbook_bytes(data, source, limits=limits)
     deadline = time.monotonic() + limits.max_seconds
     if len(data) > limits.max_bytes:
         raise _limit(source, "max_bytes", limits, f"file size exceeds {limits.max_bytes} bytes")

@@ -46,7 +46,7 @@ def timestamp() -> str:
 
 
 def _line(f: Finding, lang: str) -> str:
-    where = f"{f.file}:{f.line}:{f.column}" if f.line else f.file
+    where = f"{f.file}: {f.cell}" if f.cell else f"{f.file}:{f.line}:{f.column}" if f.line else f.file
     cite = f"{citation(f.article, f.paragraph, None, 'en')} / {citation(f.article, f.paragraph, None, 'zh')}"
     text = f"{where}: {f.severity}: {cite} [{f.rule}]: {f.message[lang]} ({f.subject_type} {f.subject_id})"
     return text + f"\n    {'整改' if lang == 'zh' else 'Remediation'}: {f.remediation[lang]}"

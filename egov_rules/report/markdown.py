@@ -18,7 +18,7 @@ import jinja2
 from ..articles import article_info, catalogue
 from ..check import Report, SubmissionResult
 from ..errors import safe_text
-from ..findings import Finding
+from ..findings import Finding, where
 from ..i18n import SEVERITY, STATUS46, art46_citation, art46_item_text, citation, count_text, stage_label, t
 from ..labels import enum_label
 from ..sanctions import OUTCOME_TEXT, consequence_text, decision_note, review_reason
@@ -254,6 +254,9 @@ def _finding(n: int, f: Finding, stage: str | None, lang: str, labels: dict[str,
         "file": f.file,
         "line": f.line,
         "column": f.column,
+        "cell": f.cell,
+        "where": where(t(LABELS["line"], lang), f.line, f.cell),  # 'sheet'!C7 in a workbook
+        "file_where": f"{f.file}: {f.cell}" if f.cell else f"{f.file}:{f.line}:{f.column}",
         "pointer": f.pointer,
         "art44_class": f.art44_class,
         "art44_class_label": t(ART44_CLASS.get(f.art44_class, (f.art44_class, f.art44_class)), lang),
@@ -261,7 +264,8 @@ def _finding(n: int, f: Finding, stage: str | None, lang: str, labels: dict[str,
         "art44": [consequence_text(c, lang, review) for c in f.consequences(stage)],
         "art46": [{"citation": art46_citation(item, lang), "status": status, "status_label": t(STATUS46[status], lang)}
                   for item, status in f.art46],
-        "missing": [{"path": m.label(), "line": m.line, "column": m.column, "pointer": m.pointer} for m in f.missing],
+        "missing": [{"path": m.label(), "line": m.line, "column": m.column, "pointer": m.pointer,
+                     "where": where(t(LABELS["line"], lang), m.line, m.cell)} for m in f.missing],
         "downgraded": f.downgrade_reason[lang] if f.downgrade_reason else None,
         "interpretation": interp,
         "notes": notes,

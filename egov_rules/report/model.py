@@ -23,8 +23,7 @@ def finding_dict(f: Finding, lang: str, stage: str | None = None) -> dict[str, A
         "title": f.title[lang],
         "message": f.message[lang],
         "subject": {"type": f.subject_type, "id": f.subject_id},
-        "location": {"file": f.file, "line": f.line, "column": f.column, "pointer": f.pointer,
-                     "logical": f.logical_location},
+        "location": _location(f),
         "remediation": f.remediation[lang],
         "sanctions": {
             "art44": {
@@ -41,8 +40,8 @@ def finding_dict(f: Finding, lang: str, stage: str | None = None) -> dict[str, A
     if f.also_cites:
         out["also_cites"] = [{"article": a, "citation": citation(a, None, None, lang)} for a in f.also_cites]
     if f.missing:
-        out["missing_facts"] = [{"pointer": m.pointer, "path": m.path, "line": m.line, "column": m.column}
-                                for m in f.missing]
+        out["missing_facts"] = [{"pointer": m.pointer, "path": m.path, "line": m.line, "column": m.column,
+                                 **_cell(m.cell, m.line, m.column)} for m in f.missing]
     if f.downgrade_reason:
         out["downgraded"] = {"from": "violation", "reason": f.downgrade_reason[lang]}
     if f.interpretation:
@@ -51,6 +50,24 @@ def finding_dict(f: Finding, lang: str, stage: str | None = None) -> dict[str, A
     if f.waived:
         out["waived"] = f.waived
     return out
+
+
+def _location(f: Finding) -> dict[str, Any]:
+    if f.cell is None:
+        return {"file": f.file, "line": f.line, "column": f.column, "pointer": f.pointer, "logical": f.logical_location}
+    # a workbook: sheet, row and column (``line`` kept equal to the row for tools that read only it)
+    return {"file": f.file, **_cell(f.cell, f.line, f.column), "line": f.line, "column": f.column,
+            "pointer": f.pointer, "logical": f.logical_location}
+
+
+def _cell(cell: str | None, row: int, column: int) -> dict[str, Any]:
+    """``{"sheet", "row", "cell"}`` of a workbook position (``'项目 projects'!C7``); {} for YAML."""
+    if cell is None:
+        return {}
+    sheet, _, ref = cell.rpartition("!")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return {"sheet": sheet, "row": row, "cell": ref}
 
 
 def decision_dict(d: Decision, lang: str, findings: list[Finding] | None = None) -> dict[str, Any]:

@@ -145,9 +145,11 @@ def result(f: Finding, index: int, lang: str, baselined: bool) -> dict[str, Any]
     location: dict[str, Any] = {
         "logicalLocations": [{"fullyQualifiedName": f.logical_location, "name": f.subject_id, "kind": "object"}],
     }
-    physical = _physical(f.file, f.line, f.column)
+    physical = _physical(f.file, 0 if f.cell else f.line, f.column)  # a workbook has no text region
     if physical is not None:
         location = {"physicalLocation": physical, **location}
+    if f.cell:
+        location["properties"] = {"cell": f.cell}
     out: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index,

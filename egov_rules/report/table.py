@@ -139,8 +139,8 @@ def finding_block(console: Console, f: Finding, sub: SubmissionResult, lang: str
     head.append("  " + f.rule, style="dim")
     console.print(Padding(head, (0, 0, 0, indent)))
     where = f"{entity_ref(sub, f.subject_type, f.subject_id, lang)}"
-    if f.line:
-        where += ("，" if lang == "zh" else ", ") + _line(f.line, lang)
+    if f.line:  # a workbook's cell ('项目 projects'!N3), else the line
+        where += ("，" if lang == "zh" else ", ") + (f.cell or _line(f.line, lang))
     body = Text(where)
     body.append("\n" + f.title[lang], style="bold")
     body.append("\n" + f.message[lang])

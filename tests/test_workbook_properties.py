@@ -1,0 +1,44 @@
+"""Property: any schema-valid submission (tests/strategies.py: fixtures, examples and rule examples, mutated)
+written to a workbook reads back to the same validated data, and checks to the same findings."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from strategies import EXAMPLES, document, submissions
+from test_workbook_roundtrip import _without_locations, same_facts
+
+from egov_rules import Checker
+from egov_rules.input.xlsx_template import write_template
+from egov_rules.load import load_document
+from egov_rules.validate import validate_document
+
+CHECKER = Checker()
+
+
+def _validated(doc: Any) -> dict[str, Any]:
+    dumped: dict[str, Any] = validate_document(doc).model_dump(mode="json", warnings=False)
+    return dumped
+
+
+def _findings(doc: Any) -> list[tuple[str, str, str, str]]:
+    result = CHECKER.check_document(doc)
+    assert result.error is None, result.error.render()
+    return sorted((f.rule, f.pointer, f.severity, _without_locations(f.message["zh"])) for f in result.findings)
+
+
+@settings(max_examples=max(EXAMPLES // 2, 10), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(base=submissions())
+def test_a_valid_submission_survives_the_workbook(base: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "generated.xlsx"
+        write_template(str(path), "zh", base)
+        book = load_document(path)
+    original = document(base)
+    assert same_facts(_validated(book)) == same_facts(_validated(original))
+    if CHECKER.check_document(original).error is None:  # "nothing to check" is an input error for both
+        assert _findings(book) == _findings(original)
