@@ -47,7 +47,7 @@ def test_yaml_starting_submission_validates_and_checks(case: str, lang: str, tmp
     sub = report["submissions"][0]
     assert "error" not in sub or sub["error"] is None
     if case == "project":
-        assert sub["decisions"][0]["project"] == "prj.county.0001"
+        assert sub["decision"]["projects"][0]["project"] == "prj.county.0001"
 
 
 def test_yaml_to_stdout_defaults_to_a_project_proposal() -> None:

@@ -240,7 +240,7 @@ def test_a_hand_filled_template_checks_like_its_yaml(lang: str, tmp_path: Path) 
     want = [(f["rule"], f["severity"], f["location"]["pointer"]) for f in yaml_json["submissions"][0]["findings"]]
     assert got == want
     assert ("art17-data-centre-without-approval", "violation", "/projects/0/components/0") in got
-    decision = book_json["submissions"][0]["decisions"][0]
+    decision = book_json["submissions"][0]["decision"]["projects"][0]
     assert decision["outcome"] == "refuse_approval"
     # located on the row the person filled, on the components sheet
     finding = next(f for f in book_json["submissions"][0]["findings"]
