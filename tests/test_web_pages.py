@@ -220,3 +220,19 @@ def test_interview_save_outside_the_reviewers_units_is_refused(client: TestClien
     assert response.status_code == 403 and "<html" in response.text
     login(client, "boss")
     assert client.get("/").text.count('href="/reviews/') == before
+
+
+def test_a_workbook_upload_shows_its_findings_by_cell(client: TestClient, tmp_path: Any) -> None:
+    from egov_rules.input.xlsx_template import write_template
+    from egov_rules.load import load_document
+
+    book = tmp_path / "ex02.xlsx"
+    write_template(str(book), "zh", load_document(FIXTURES / "02_municipal_own_datacentre.yaml").data)
+    login(client, "rev")
+    response = upload(client, book.read_bytes(), save=False, name="ex02.xlsx")
+    assert response.status_code == 200, response.text
+    assert "第十七条" in response.text and "不予审批" in response.text  # the same finding and decision as its YAML
+    assert re.search(r"!\$?[A-Z]+\$?[0-9]+", response.text)  # located by sheet and cell
+    assert "PK\x03\x04" not in response.text  # the zip is never echoed back as text
+    bad = upload(client, b"PK\x03\x04 not really a zip", save=False, name="broken.xlsx")
+    assert bad.status_code == 422 and "broken.xlsx" in bad.text

@@ -127,7 +127,9 @@ async def new_check(request: Request) -> Response:
     if save and user.role != "reviewer":
         raise PageError(403, "forbidden")
     service = checks(request)
-    text = data.decode("utf-8", "replace") if len(data) <= MAX_FORM_TEXT else ""
+    # a workbook (a zip) is checked like YAML but never echoed as text; its findings name sheet!cell
+    workbook = data[:2] == b"PK" or source.lower().endswith((".xlsx", ".xlsm"))
+    text = data.decode("utf-8", "replace") if len(data) <= MAX_FORM_TEXT and not workbook else ""
     if len(data) > service.limits.max_bytes:
         return render(request, "new.html", status=413, user=user, stages=STAGES, text="", result=None,
                       error=f"> {service.limits.max_bytes} bytes")
