@@ -41,7 +41,11 @@ def test_a_workbook_upload_checks_like_its_yaml(server: Server, book: Path) -> N
                            headers={"Content-Type": "application/yaml"}, params={"name": FIXTURE.name})
         from_book = c.post("/api/v1/checks", files={"file": (book.name, book.read_bytes(),
                                                              "application/octet-stream")})
+        as_body = c.post("/api/v1/checks", content=book.read_bytes(), params={"name": book.name},
+                         headers={"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
     assert from_yaml.status_code == 200 and from_book.status_code == 200, from_book.text
+    assert as_body.status_code == 200 and as_body.json()["submissions"][0]["findings"] == \
+        from_book.json()["submissions"][0]["findings"], as_body.text
     a = from_yaml.json()["submissions"][0]["findings"]
     b = from_book.json()["submissions"][0]["findings"]
     assert [(f["rule"], f["location"]["pointer"], f["fingerprint"]) for f in a] == \

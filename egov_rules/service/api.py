@@ -25,6 +25,7 @@ Overseer = Annotated[User, Depends(require_role("supervisor", "admin"))]
 MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file itself
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 JSON_TYPES = {"application/json", "text/json"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _db(request: Request) -> Database:
@@ -85,10 +86,12 @@ async def submission_from(request: Request, name: str | None) -> tuple[bytes, st
     data = await read_body(request, limit)
     if ctype in JSON_TYPES:
         return data, name or "submission.json", "json"
+    if ctype == XLSX_TYPE:  # a workbook: the loader knows it by its zip signature
+        return data, name or "submission.xlsx", None
     if ctype in YAML_TYPES or ctype in ("", "text/plain", "application/octet-stream"):
         return data, name or "submission.yaml", None if ctype != "" and ctype not in YAML_TYPES else "yaml"
-    raise HTTPException(415, f"unsupported content type '{ctype}': send application/json, application/yaml "
-                             "or multipart/form-data with a 'file' field")
+    raise HTTPException(415, f"unsupported content type '{ctype}': send application/json, application/yaml, "
+                             "an xlsx workbook or multipart/form-data with a 'file' field")
 
 
 def _format_of(ctype: str, source: str) -> str | None:
