@@ -176,14 +176,14 @@ def run_in_fresh_process(case: str, seed: int | None = None) -> subprocess.Compl
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_constructs_give_the_native_outcomes(case: str) -> None:
-    pytest.importorskip("durable.engine")
+    require_durable()
     done = run_in_fresh_process(case)
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
 
 
 def test_every_construct_case_runs_crash_free_under_several_hash_seeds() -> None:
     # CI runs pytest with a random hash seed; seeds 0-3 used to crash the shared-process run
-    pytest.importorskip("durable.engine")
+    require_durable()
     case = "is_set, is_a, count and days before as_of with an offset"
     for seed in range(6):
         done = run_in_fresh_process(case, seed)

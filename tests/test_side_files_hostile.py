@@ -185,9 +185,10 @@ def test_cartesian_rule_with_findings_is_bounded_per_entity(tmp_path: Path) -> N
 
 
 def test_cartesian_rule_without_findings_is_stopped_by_the_time_limit(tmp_path: Path) -> None:
-    rules = rules_dir(tmp_path, CARTESIAN.format(personal_is="true"))  # every pair passes: only time grows
+    # every pair is compared (both bindings are read, all values equal) and passes: only time grows, 10^8 pairs
+    rules = rules_dir(tmp_path, CARTESIAN.format(personal_is="{eq: $b.personal}"))
     proc, _out = cli(tmp_path, "--rules", str(rules), "--only-rules", "--max-seconds", "2",
-                    submission=many_items(tmp_path, 5000))
+                    submission=many_items(tmp_path, 10_000))
     assert proc.returncode == 2, proc.stderr
     assert "time limit of 2 s" in proc.stderr and "--max-seconds" in proc.stderr
 
