@@ -13,25 +13,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rule_fixtures import RULE_HEAD
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "02_municipal_own_datacentre.yaml"  # as_of 2016-11-08
 COMPLIANT = ROOT / "fixtures" / "01_county_compliant.yaml"
 WAIVER = ("waivers:\n  - {rule: art17-data-centre-without-approval, entity: prj.ex02, justification: storage, "
           "approved_by: 泉州市数字办, approval_ref: ref-1, expires: 2017-06-30}\n")
-RULE_HEAD = """\
-article: 17
-rules:
-  - id: art17-test-rule
-    title: {en: Test, zh: 测试}
-    message: {en: "Found in {submission.id}", zh: "{submission.id} 中发现"}
-    remediation: {en: Fix it, zh: 整改}
-    severity: violation
-    sanctions: {art44: B, art46: [{item: 1}]}
-    examples:
-      - {name: a, expect: pass}
-      - {name: b, expect: violation}
-"""
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 

@@ -20,33 +20,12 @@ still fits the constants built again for the same rulebook.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
-from ..facts import FactBase
 from ..rulebook import Rule, Rulebook
-from .reference import ABSENT, compile_path, plus_offset
-
-
-def keys_function(binding: str, item_key: Callable[..., Any], is_contains: bool) -> Callable[[FactBase], Any]:
-    """For one submission's facts: the key(s) of one item for a hash index, as the reference computes them."""
-
-    def for_facts(facts: FactBase) -> Callable[[dict[str, Any]], list[Any] | None]:
-        def keys_of(entity: dict[str, Any]) -> list[Any] | None:
-            v = item_key({binding: entity}, facts, None)
-            if v is None:
-                return None
-            if v is ABSENT:
-                return []
-            if is_contains:
-                return None if None in v else list(v)
-            return [v]
-
-        return keys_of
-
-    return for_facts
+from .reference import ABSENT, compile_path, keys_function, plus_offset
 
 
 @dataclass

@@ -163,6 +163,26 @@ def compile_path(path: Path) -> Getter:
     return get_mapped
 
 
+def keys_function(binding: str, item_key: Callable[..., Any], is_contains: bool) -> Callable[[FactBase], Any]:
+    """For one submission's facts: the key(s) of one item for a hash index.  The generated code uses this
+    same function, so both engines build (and share) the same indexes."""
+
+    def for_facts(facts: FactBase) -> Callable[[dict[str, Any]], list[Any] | None]:
+        def keys_of(entity: dict[str, Any]) -> list[Any] | None:
+            v = item_key({binding: entity}, facts, None)
+            if v is None:
+                return None
+            if v is ABSENT:
+                return []
+            if is_contains:
+                return None if None in v else list(v)
+            return [v]
+
+        return keys_of
+
+    return for_facts
+
+
 def plus_offset(value: Any, offset: int) -> Any:
     """``value + offset`` (days for a date); past year 9999 or before year 1 the furthest date, which
     compares the same way, instead of an OverflowError."""
@@ -362,16 +382,7 @@ def compile_quantifier(node: Quantifier) -> Test:
         assert coll is not None
         is_contains = key_name.startswith("contains:")
 
-        def keys_of(entity: dict[str, Any]) -> list[Any] | None:
-            v = item_key({binding: entity}, facts, None)
-            if v is None:
-                return None
-            if v is ABSENT:
-                return []
-            if is_contains:
-                return None if None in v else list(v)
-            return [v]
-
+        keys_of = keys_function(binding, item_key, is_contains)(facts)
         table, unknown = facts.index(coll, key_name, keys_of)
         key = outer_key(env, facts, None)
         if key is None:  # unknown join key: every candidate is unknown; scan to say which facts
