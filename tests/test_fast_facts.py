@@ -7,6 +7,7 @@ pydantic, which words the error.  And on valid documents it must actually be use
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import math
@@ -144,10 +145,8 @@ def broken(draw: Any) -> dict[str, Any]:
                 copy.deepcopy(draw(st.sampled_from(HOSTILE)))
         elif action == "copy":  # a value from elsewhere: another id, a reference to the wrong kind
             other_path, other_key = draw(st.sampled_from(places))
-            try:
+            with contextlib.suppress(KeyError, IndexError, TypeError):
                 parent[key] = copy.deepcopy(at(data, other_path)[other_key])
-            except (KeyError, IndexError, TypeError):
-                pass
         elif action == "wrap":
             parent[key] = [parent[key]]
     return data

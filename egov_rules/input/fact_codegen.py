@@ -113,7 +113,7 @@ class _Gen:
             out.append(f"{ind}if {var} is not None:")
             self.check(schema["schema"], var, out, ind + "    ", ptr, where)
         elif kind == "list":
-            self.list(schema, var, out, ind, ptr, where)
+            self.list_of(schema, var, out, ind, ptr, where)
         elif kind in ("function-before", "function-after", "function-plain"):
             self.function(schema, var, out, ind, ptr, where)
         elif kind == "model":
@@ -140,7 +140,7 @@ class _Gen:
         if targets is not None:
             out.append(f"{ind}refs.append(({var}, {self.const(_fs(targets), 'T')}))")
 
-    def list(self, schema: dict[str, Any], var: str, out: list[str], ind: str, ptr: str,
+    def list_of(self, schema: dict[str, Any], var: str, out: list[str], ind: str, ptr: str,
              where: tuple[str, str]) -> None:
         _only(schema, "list", "items_schema", "min_length", "max_length")
         out.append(f"{ind}if type({var}) is not list: raise _Reject")
