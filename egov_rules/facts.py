@@ -43,6 +43,7 @@ class FactBase:
     _indexes: dict[tuple[str, str], tuple[dict[Any, list[dict[str, Any]]], list[dict[str, Any]]]] = field(
         default_factory=dict
     )
+    _entity_count: int | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_data(cls, data: dict[str, Any], source: str = "<input>") -> FactBase:
@@ -109,4 +110,9 @@ class FactBase:
         return table, unknown
 
     def entity_count(self) -> int:
-        return sum(len(v) for k, v in self.collections.items() if k not in DERIVED_COLLECTIONS)
+        # asked once per rule (the engines' verdict cap): counted once, the facts never change after building
+        count = self._entity_count
+        if count is None:
+            count = self._entity_count = sum(len(v) for k, v in self.collections.items()
+                                             if k not in DERIVED_COLLECTIONS)
+        return count
