@@ -116,8 +116,9 @@ class _Gen:
             self.list_of(schema, var, out, ind, ptr, where)
         elif kind in ("function-before", "function-after", "function-plain"):
             self.function(schema, var, out, ind, ptr, where)
-        elif kind == "model":
-            out.append(f"{ind}{var} = {self.model_func(schema, None)}({var}, {ptr}, refs)")
+        elif kind == "model":  # a nested object: its pointer matters only to the lists inside it
+            where_to = ptr if _has_lists(schema) else "None"
+            out.append(f"{ind}{var} = {self.model_func(schema, None)}({var}, {where_to}, refs)")
         else:
             raise UnsupportedSchema(f"core schema type {kind!r}")
 
@@ -178,7 +179,8 @@ class _Gen:
         elif kind == "function-plain" and func is _parse_date:
             date_re = self.pattern(DATE_PATTERN)
             out.append(f"{ind}if type({var}) is not str or not {date_re}({var}): raise _Reject")
-            out.append(f"{ind}{var} = _date(int({var}[:4]), int({var}[5:7]), int({var}[8:10]))")
+            # the pattern leaves only YYYY-MM-DD in ASCII digits, which fromisoformat reads as date() would
+            out.append(f"{ind}{var} = _date.fromisoformat({var})")  # ValueError: not a calendar date
         elif kind == "function-plain" and func is _parse_year:
             out.append(f"{ind}if type({var}) is str and {self.pattern(YEAR_PATTERN)}({var}): {var} = int({var})")
             out.append(f"{ind}elif type({var}) is float and {var}.is_integer(): {var} = int({var})")
@@ -364,6 +366,17 @@ def _model_of(schema: dict[str, Any]) -> dict[str, Any] | None:
     if schema["type"] == "function-after" and schema["schema"]["type"] == "model":
         schema = schema["schema"]
     return schema if schema["type"] == "model" else None
+
+
+def _has_lists(schema: dict[str, Any]) -> bool:
+    """Whether a schema holds objects in lists anywhere below it (they get pointers built from the parent's)."""
+    kind = schema["type"]
+    if kind == "list":
+        return _model_of(schema["items_schema"]) is not None or _has_lists(schema["items_schema"])
+    if kind == "model":
+        return any(_has_lists(spec["schema"]) for spec in schema["schema"]["fields"].values())
+    inner = schema.get("schema")
+    return isinstance(inner, dict) and "type" in inner and _has_lists(inner)
 
 
 def _only(schema: dict[str, Any], *allowed: str) -> None:
