@@ -11,6 +11,9 @@ import contextlib
 import copy
 import datetime as dt
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +201,33 @@ def test_checker_results_are_the_same_with_and_without_the_one_pass_check(monkey
         assert (fast.error is None) == (slow.error is None)
         if fast.error is not None and slow.error is not None:
             assert fast.error.render() == slow.error.render()
+
+
+# ------------------------------------------------------------------------------------------ the cache
+def run_fresh(code: str, cache_home: Path) -> str:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "PYTHONPATH": str(ROOT)}
+    env.pop("EGOV_RULES_CACHE", None)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+CHECK_ONE = (
+    "import sys\n"
+    "from egov_rules.input.fast_facts import fast_facts\n"
+    "from egov_rules.load import load_document\n"
+    "facts = fast_facts(load_document('fixtures/02_municipal_own_datacentre.yaml').data, 'x')\n"
+    "print(facts is not None and len(facts.by_id), 'pydantic' in sys.modules)\n"
+)
+
+
+def test_a_cold_process_with_the_cache_needs_no_pydantic(tmp_path: Path) -> None:
+    first = run_fresh(CHECK_ONE, tmp_path)  # generates from the models (pydantic) and writes the cache
+    assert first.endswith("True")
+    (cached,) = (tmp_path / "egov-rules").glob("facts-*.code")
+    second = run_fresh(CHECK_ONE, tmp_path)
+    assert second.endswith("False") and second.split()[0] == first.split()[0] != "False"
+    cached.write_bytes(b"\xe3 not marshal data")  # a broken cache is a missed shortcut, then rewritten
+    assert run_fresh(CHECK_ONE, tmp_path) == first
+    assert cached.read_bytes() != b"\xe3 not marshal data"
