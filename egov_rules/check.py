@@ -162,8 +162,14 @@ class Report:
 
 
 def entity_names(facts: FactBase) -> dict[str, str]:
-    return {eid: " ".join(str(e["name"]).split()) for eid, e in facts.by_id.items()
-            if isinstance(e.get("name"), str) and str(e["name"]).strip()}
+    names = {}
+    for eid, entity in facts.by_id.items():
+        name = entity.get("name")
+        if isinstance(name, str):
+            words = name.split()  # blanks are no name; runs of white space read as one space
+            if words:
+                names[eid] = " ".join(words)
+    return names
 
 
 def submission_info(facts: FactBase) -> dict[str, Any]:
