@@ -167,8 +167,8 @@ def save_checked(request: Request, user: Any, data: bytes, source: str, stage: s
 
 
 def _error_text(exc: EgovError, lang: str) -> str:
-    """The CLI's message (file:line:column, field, expected); Chinese lead-in when the reader chose Chinese."""
-    text = exc.render()
+    """The CLI's message (file:line:column, field, expected), in the reader's language."""
+    text = exc.render(lang)
     return ("申报材料有误（文件:行:列，字段，应为）：\n" + text) if lang == "zh" else text
 
 
