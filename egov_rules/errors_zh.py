@@ -49,6 +49,9 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^duplicate key '(.+)'(.*)$"), lambda m: f"键{_q(m[1])}重复{m[2]}"),
     (re.compile(r"^nothing to check: the submission has no projects and names no units_under_review$"),
      lambda m: "没有可检查的内容：报送材料既无项目，也未列明受审查单位"),
+    (re.compile(r"^'(.+)' does not name any entity$"), lambda m: f"{_q(m[1])}不是本材料中任何条目的编号"),
+    (re.compile(r"^'(.+)' is (.+), but this field must name (.+)$"),
+     lambda m: f"{_q(m[1])}是{_entities(m[2])}，但本字段须填写{_entities(m[3])}的编号"),
     (re.compile(r"^(.+) \(raise with (--[a-z-]+)\)$"), lambda m: f"{_limit(m[1])}（可用 {m[2]} 调高）"),
     (re.compile(r"^nesting depth exceeds (\d+), the most the YAML parser accepts \(--max-depth cannot raise it; "
                 r"JSON input has no such cap\)$"),
@@ -108,9 +111,20 @@ def message_zh(message: str) -> str:
     return message
 
 
+def _entities(english: str) -> str:
+    """``unit or authority`` (English entity labels, as validate says them) -> 应用单位或主管机关."""
+    from .labels import entity_label, entity_types
+
+    zh = {entity_label(e): entity_label(e, "zh") for e in entity_types()}
+    return "或".join(zh.get(part, part) for part in english.split(" or "))
+
+
 def expected_zh(expected: str) -> str:
     if expected in EXPECTED:
         return EXPECTED[expected]
+    m = re.match(r"^the id of (.+)$", expected)
+    if m:
+        return f"{_entities(m[1])}的编号"
     m = re.match(r"^one of (.+)$", expected)
     if m:
         return _one_of(m[1])

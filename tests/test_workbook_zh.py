@@ -360,3 +360,13 @@ def test_the_cli_says_it_in_chinese(good_book: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "：输入无效：单元格为公式（“=1000000*2”）：公式一律不计算；应为值本身" in result.stderr
     assert english_left(result.stderr) == [], result.stderr
+
+
+def test_a_dangling_reference_in_a_workbook_is_chinese_too(good_book: Path, tmp_path: Path) -> None:
+    """Checked past the reader: the cross-reference check's messages (shared with YAML) have patterns."""
+    path = tmp_path / "dangling.xlsx"
+    path.write_bytes(_edit(good_book, tmp_path, _set("projects", "unit", "unit.nowhere")))
+    result = CliRunner().invoke(app, ["check", "--lang", "zh", str(path)])
+    assert result.exit_code == 2
+    assert "（建设单位）：“unit.nowhere”不是本材料中任何条目的编号" in result.stderr, result.stderr
+    assert english_left(result.stderr) == [], result.stderr
