@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from test_workbook_hostile import FIXTURE, _raw_workbook, _row, _with_dimension, with_extra_part
@@ -21,6 +23,8 @@ from test_zh_scan import latin_words
 from egov_rules.cli import app
 from egov_rules.errors import EgovError, Local, Said, Wording
 from egov_rules.input import workbook_words
+from egov_rules.input.cells import CellProblem, choices, from_cell
+from egov_rules.input.layout import spec_by_key
 from egov_rules.input.xlsx_reader import load_workbook_bytes
 from egov_rules.input.xlsx_template import write_template
 from egov_rules.load import Limits, load_document
@@ -124,6 +128,8 @@ def _only_instructions(wb: Workbook) -> None:
 
 
 DEFAULT = Limits()
+_STAGE_WORDS = [str(w) for lang in ("en", "zh") for pair in choices("project", "stage", lang) for w in pair] + [
+    str(code).replace("_", " ") for code, _ in choices("project", "stage", "en")]
 CASES: dict[str, Case] = {
     # the zip (xlsx_guard)
     "not a zip": lambda g, t: (b"this is not a workbook\n", "fake.xlsx", DEFAULT),
@@ -370,3 +376,17 @@ def test_a_dangling_reference_in_a_workbook_is_chinese_too(good_book: Path, tmp_
     assert result.exit_code == 2
     assert "（建设单位）：“unit.nowhere”不是本材料中任何条目的编号" in result.stderr, result.stderr
     assert english_left(result.stderr) == [], result.stderr
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
+       .filter(lambda v: v.strip() and v.strip().lower() not in {s.lower() for s in _STAGE_WORDS}))
+@settings(max_examples=60, deadline=None)
+def test_a_typed_value_comes_out_as_typed_in_both_languages(typed: str) -> None:
+    column = spec_by_key()["projects"].column("stage")
+    assert column is not None
+    with pytest.raises(CellProblem) as caught:
+        from_cell(column, "project", typed)
+    problem = caught.value
+    assert problem.message == f"'{typed.strip()}' is not one of the choices"  # the English as it always was
+    assert problem.said.text("zh") == f"“{typed.strip()}”不在可选项中"
+    assert english_left("x：输入无效：" + problem.expected_said.text("zh")) == []
