@@ -25,6 +25,7 @@ class LoginIn(BaseModel):
 
 
 @router.post("/login", summary="Log in with name and password: sets the session cookie",
+             response_model=dict[str, Any],
              responses={401: {"description": "wrong name or password"},
                         429: {"description": "too many failed logins for this name: the password was not checked; "
                                              "try again after `retry_after` seconds (also the Retry-After header)"}})
