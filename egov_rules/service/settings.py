@@ -64,7 +64,7 @@ def _env_number(name: str, default: float, whole: bool = False) -> float:
         value = int(raw) if whole else float(raw)
     except ValueError:
         value = 0
-    if not value > 0 or value != value or value == float("inf"):
+    if not 0 < value < float("inf"):  # also refuses nan
         expected = "a whole number of at least 1" if whole else "a positive number"
         raise ConfigError(f"set to {raw[:40]!r}", file="<environment>", field=name, expected=expected)
     return value
