@@ -94,8 +94,31 @@ def _install_signal_handlers() -> None:
             signal.signal(signum, _on_signal)
 
 
+# Commands defined in other modules, imported only when named (or listed by --help), so that `check` does
+# not pay for them (tempfile and shutil for `template`; the service's commands).
+LAZY_COMMANDS = {
+    "template": "egov_rules.input.template_command:template",
+    "serve": "egov_rules.service.commands:serve",
+    "db": "egov_rules.service.commands:db",
+    "users": "egov_rules.service.commands:users",
+    "tokens": "egov_rules.service.commands:tokens",
+}
+
+
 class Group(click.Group):
     """Usage errors exit 2 with click's message (no traceback); that is click's default too."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            module, _, attr = LAZY_COMMANDS[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+        return command
 
 
 # ------------------------------------------------------------------------------------ options
@@ -281,7 +304,6 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
           include_context: bool, jobs: int | None, baseline_file: str | None, write_baseline_file: str | None,
           **kw: Any) -> int:
     """Check submissions (files, directories or - for stdin) and print the findings."""
-    from .baseline import load_baseline, write_baseline
     from .batch import default_jobs, input_size, progress, run_batch
     from .check import Report
     from .report import RenderOptions, render
@@ -291,7 +313,11 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     files = collect_paths(paths)
     if not files:
         raise UsageError("no submission files found in " + ", ".join(paths))
-    old = load_baseline(baseline_file) if baseline_file else None  # a bad baseline fails before the work
+    old = None
+    if baseline_file:  # a bad baseline fails before the work
+        from .baseline import load_baseline
+
+        old = load_baseline(baseline_file)
     items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
              for p in files]
     fmt = _default_format(fmt, output)
@@ -301,6 +327,8 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
         results = run_batch(spec, items, jobs=jobs, checker=checker, on_result=tick)
     report = Report(results, checker.rulebook, checker.engine.name)
     if write_baseline_file:
+        from .baseline import write_baseline
+
         write_baseline(report, write_baseline_file, files)
     if old is not None:
         old.apply(results)
@@ -587,16 +615,6 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
 
     click.echo("\n".join(article_lines(data, lang)))
     return EXIT_OK
-
-
-from .input.template_command import template  # noqa: E402  (a light module: openpyxl loads in the command)
-
-app.add_command(template)
-# the review service (issue 12): its commands import fastapi/sqlalchemy/uvicorn only when they run
-from .service.commands import COMMANDS as SERVICE_COMMANDS  # noqa: E402
-
-for _command in SERVICE_COMMANDS:
-    app.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

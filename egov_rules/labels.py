@@ -19,8 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from .data_cache import load_yaml_cached
 from .factschema import load_schema_json
 
 SHARED_ENUMS = ("level", "platform_kind", "mode", "stage", "secrecy_basis")
@@ -33,7 +32,7 @@ def _table() -> dict[str, Any]:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         return {}
-    data = yaml.safe_load(text) or {}
+    data = load_yaml_cached(text, "labels") or {}  # parsed once per machine: PyYAML takes ~100 ms
     return data if isinstance(data, dict) else {}
 
 

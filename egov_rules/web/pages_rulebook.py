@@ -3,6 +3,7 @@ conditions as written in its file and its own passing and failing examples."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import yaml
@@ -78,8 +79,9 @@ def _examples(rule: Any) -> list[dict[str, Any]]:
 
 
 def _plain(value: Any) -> Any:
-    if hasattr(value, "model_dump"):
-        return _plain(value.model_dump(mode="json", exclude_none=True))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # rule_data: its fields but the unset
+        return _plain({f.name: getattr(value, f.name) for f in dataclasses.fields(value)
+                       if getattr(value, f.name) is not None})
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

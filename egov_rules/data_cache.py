@@ -1,0 +1,51 @@
+"""The user's cache directory, and bundled YAML data parsed once per machine.
+
+Parsing the 90 KB labels table with PyYAML costs about 100 ms, more than the rest of a one-file check;
+its marshal copy loads in under a millisecond.  A copy is keyed by the sha256 of the text it was parsed
+from, so an edited file is parsed again.  EGOV_RULES_CACHE=0 turns every cache off; any problem with a
+cache file is only a missed shortcut.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/egov-rules`` (default ``~/.cache/egov-rules``), or None when caching is off."""
+    if os.environ.get("EGOV_RULES_CACHE", "1") == "0":
+        return None
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "egov-rules"
+
+
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Write atomically (a unique temporary file, then rename): concurrent runs never see half a file."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+
+def load_yaml_cached(text: str, name: str) -> Any:
+    """``yaml.safe_load(text)``, from the cache when the same text was parsed before (plain data only)."""
+    root = cache_dir()
+    path = None
+    if root is not None:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        path = root / f"{name}-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+        with contextlib.suppress(Exception):  # missing, stale or broken: parse again
+            return marshal.loads(path.read_bytes())
+    import yaml  # only when the cache misses
+
+    data = yaml.safe_load(text)
+    if path is not None:
+        with contextlib.suppress(ValueError):  # a value marshal cannot keep (a date): no cache, same data
+            write_cache_file(path, marshal.dumps(data))
+    return data
