@@ -120,6 +120,13 @@ class Group(click.Group):
             command = getattr(importlib.import_module(module), attr)
         return command
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                             list[str]]:
+        if args and args[0] not in self.commands and args[0] not in LAZY_COMMANDS:
+            for name in LAZY_COMMANDS:  # an unknown name: click suggests the closest among every command
+                self.add_command(self.get_command(ctx, name), name)  # type: ignore[arg-type]
+        return super().resolve_command(ctx, args)
+
 
 # ------------------------------------------------------------------------------------ options
 LIMIT_HELP = {

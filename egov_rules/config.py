@@ -98,7 +98,7 @@ class RuleSelection:
             # the last matching entry wins, so a specific id listed after a glob overrides it
             chosen = [sev for p, sev, _ in self.severity if fnmatch.fnmatchcase(r.id, p)]
             if chosen and chosen[-1] != r.spec.severity:
-                r = dataclasses.replace(r, spec=dataclasses.replace(r.spec, severity=chosen[-1]))
+                r = dataclasses.replace(r, spec=r.spec.replace(severity=chosen[-1]))
             out.append(r)
         return dataclasses.replace(rulebook, rules=out)
 

@@ -3,7 +3,6 @@ conditions as written in its file and its own passing and failing examples."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import yaml
@@ -12,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..articles import ENGINE_ENCODED, article_info
 from ..i18n import citation
+from ..rule_data import Record
 from .base import PageError, lang_of, need_user, render
 from .pages_review import ALL
 
@@ -79,9 +79,8 @@ def _examples(rule: Any) -> list[dict[str, Any]]:
 
 
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # rule_data: its fields but the unset
-        return _plain({f.name: getattr(value, f.name) for f in dataclasses.fields(value)
-                       if getattr(value, f.name) is not None})
+    if isinstance(value, Record):  # a rule's checked data (rule_data): its fields that are set
+        return _plain({name: v for name, v in zip(value.fields, value.values(), strict=True) if v is not None})
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
