@@ -1,4 +1,4 @@
-"""The user's cache directory, and bundled YAML data parsed once per machine.
+"""Bundled data files, the user's cache directory, and bundled YAML data parsed once per machine.
 
 Parsing the 90 KB labels table with PyYAML costs about 100 ms, more than the rest of a one-file check;
 its marshal copy loads in under a millisecond.  A copy is keyed by the sha256 of the text it was parsed
@@ -15,6 +15,15 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def package_text(name: str) -> str:
+    """A file the package ships (``data/labels.yaml``), read beside this module: the wheel installs plain
+    files.  (``importlib.resources`` would find them too, but importing it costs a one-file check about
+    15 ms: it brings tempfile, random, shutil and zipfile.)"""
+    return (PACKAGE_DIR / name).read_text("utf-8")
 
 
 def cache_dir() -> Path | None:
