@@ -13,8 +13,9 @@ import hashlib
 import marshal
 import os
 import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -58,3 +59,37 @@ def load_yaml_cached(text: str, name: str) -> Any:
         with contextlib.suppress(ValueError):  # a value marshal cannot keep (a date): no cache, same data
             write_cache_file(path, marshal.dumps(data))
     return data
+
+
+class ColdFields:
+    """A cached object whose cold fields (``_cold``: read for few rules, or by few commands) are pickled
+    together as one blob and unpickled on first access.  A check reads a rule's message templates only
+    when the rule fires and its examples never; unpickling them for every rule was half of loading the
+    rulebook cache.  Only pickling changes: attribute access, equality and copies see the fields."""
+
+    _cold: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        cold = {name: state.pop(name) for name in self._cold if name in state}
+        if cold:
+            import pickle
+
+            state["_cold_blob"] = pickle.dumps(cold, protocol=pickle.HIGHEST_PROTOCOL)
+        return state
+
+    if not TYPE_CHECKING:  # for mypy the fields are ordinary attributes (a __getattr__ would hide typos)
+
+        def __getattr__(self, name: str) -> Any:  # only when the attribute is not set: a cold field
+            if name not in self._cold or "_cold_blob" not in self.__dict__:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            with _UNPACKING:  # once, even when threads share the rulebook: one set of objects for all
+                if "_cold_blob" in self.__dict__:
+                    import pickle
+
+                    self.__dict__.update(pickle.loads(self.__dict__["_cold_blob"]))
+                    del self.__dict__["_cold_blob"]
+            return self.__dict__[name]
+
+
+_UNPACKING = threading.Lock()

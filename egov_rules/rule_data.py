@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+from .data_cache import ColdFields
+
 
 class Record:
     """Fields are the class's annotations; every field is given when built (``plain`` gives them all).
@@ -91,7 +93,8 @@ class Example(Record):
     count: int | None
 
 
-class RuleSpec(Record):
+class RuleSpec(ColdFields, Record):
+    _cold = ("examples",)  # read by `rules test` and the rulebook pages, never by a check
     id: str
     article: int
     paragraph: int | None

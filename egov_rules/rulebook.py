@@ -24,7 +24,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from .conditions import AllOf, AnyOf, Compare, Condition, Not, Path, Quantifier, Source
-from .data_cache import cache_dir, write_cache_file
+from .data_cache import ColdFields, cache_dir, write_cache_file
 from .rule_data import Definitions, ParameterSpec, RuleSpec
 
 if TYPE_CHECKING:
@@ -48,7 +48,8 @@ class Binding:
 
 
 @dataclass
-class Rule:
+class Rule(ColdFields):
+    _cold = ("templates", "template_source")  # worded only when the rule fires (findings.py)
     spec: RuleSpec
     file: str
     line: int
@@ -182,7 +183,7 @@ def _cache_file(sha: str) -> FsPath | None:
         return None
     here = FsPath(__file__).resolve().parent
     code = hashlib.sha256()
-    for name in ("conditions.py", "rule_model.py", "rule_data.py", "rulebook.py", "rulebook_parse.py",
+    for name in ("conditions.py", "rule_model.py", "rule_data.py", "data_cache.py", "rulebook.py", "rulebook_parse.py",
                  "factschema.py", "zh.py", "data/labels.yaml", "data/submission.schema.json", "engine/codegen.py"):
         st = (here / name).stat()
         code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())

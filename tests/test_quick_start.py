@@ -118,8 +118,18 @@ def test_the_cached_rulebook_is_plain_data_equal_to_the_parsed_one(tmp_path: Pat
     parsed = load_rulebook()  # a miss: parsed, then written
     cached = load_rulebook()  # a hit: unpickled
     assert cached is not parsed and cached.sha256 == parsed.sha256
+    # a check reads a rule's templates only when it fires, and no rule's examples: they stay packed
+    rule = cached.rules[0]
+    assert {"templates", "template_source"}.isdisjoint(vars(rule)) and "examples" not in vars(rule.spec)
+    assert rule.templates == parsed.rules[0].templates and "templates" in vars(rule)
+    untouched = load_rulebook()
+    with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
+        untouched.rules[0].nonesuch  # noqa: B018  (a missing attribute stays an AttributeError)
+    assert "_cold_blob" in vars(untouched.rules[0])
     assert [r.spec for r in cached.rules] == [r.spec for r in parsed.rules]
     assert cached.parameter_specs == parsed.parameter_specs and cached.definitions == parsed.definitions
+    assert [r.templates for r in cached.rules] == [r.templates for r in parsed.rules]
+    assert [r.template_source for r in cached.rules] == [r.template_source for r in parsed.rules]
     for rulebook in (parsed, cached):
         models = [type(o).__name__ for o in _objects(rulebook, set()) if type(o).__module__.startswith("pydantic")
                   or type(o).__module__ == "egov_rules.rule_model"]
