@@ -245,6 +245,7 @@ def _default_format(fmt: str | None, output: str | None) -> str:
 
 
 def table_width(width: int | None) -> int:
+    """The table's width (only the table has one: other formats leave shutil unimported)."""
     import shutil
 
     return width or shutil.get_terminal_size((100, 24)).columns
@@ -367,7 +368,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     width = kw.pop("width", None)
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, include_context=include_context,
                                              color=fmt == "table" and output is None and sys.stdout.isatty(),
-                                             width=table_width(width)))
+                                             width=table_width(width) if fmt == "table" else width))
     code_so_far["code"] = report.exit_code(fail_on, include_context)
     emit(text, output, files)
     for s in report.submissions:  # input errors always reach stderr, whatever the format
@@ -406,10 +407,11 @@ def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str
                         stage=stage)
     report = Report(results, checker.rulebook, checker.engine.name, stage=stage)
     fmt = _default_format(fmt, output)
+    width = kw.pop("width", None)
     color = fmt == "table" and output is None and sys.stdout.isatty()
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate", color=color,
                                              include_context=include_context,
-                                             width=table_width(kw.pop("width", None))))
+                                             width=table_width(width) if fmt == "table" else width))
     code_so_far["code"] = report.gate_exit_code()
     emit(text, output, files)
     for s in report.submissions:
