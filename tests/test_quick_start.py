@@ -38,11 +38,13 @@ print("\\n@@modules " + json.dumps({{"code": code, "modules": sorted(sys.modules
 
 # third-party packages that no JSON check needs (human formats, workbooks, the service, durable)
 HEAVY_PACKAGES = {"rich", "jinja2", "markupsafe", "openpyxl", "fastapi", "starlette", "sqlalchemy", "alembic",
-                  "uvicorn", "argon2", "durable", "httpx"}
+                  "uvicorn", "argon2", "durable", "httpx",
+                  "pydantic", "pydantic_core"}  # a valid file passes the one-pass check (input/fast_facts.py)
 # our modules that a JSON check from the cache does not need: parsing rule files and their pydantic
-# models (the cache has their result), the configuration file's models (no file here), other formats,
-# commands and layers
+# models (the cache has their result), the submission models (the file is valid), the configuration
+# file's models (no file here), other formats, commands and layers
 UNNEEDED = {"egov_rules.rule_model", "egov_rules.rulebook_parse", "egov_rules.config_model",
+            "egov_rules.model", "egov_rules.validate", "egov_rules.input.fact_codegen",
             "egov_rules.baseline", "egov_rules.explain", "egov_rules.lint", "egov_rules.examples",
             "egov_rules.articles", "egov_rules.rule_text", "egov_rules.output", "egov_rules.workers",
             "egov_rules.registry", "egov_rules.waivers", "egov_rules.engine.durable",
