@@ -49,7 +49,9 @@ class Binding:
 
 @dataclass
 class Rule(ColdFields):
-    _cold = ("templates", "template_source")  # worded only when the rule fires (findings.py)
+    # read only for a rule that fires (its trace and wording, findings.py) or that joins (a join plan):
+    # the generated code runs without them
+    _cold = ("when", "require", "downgrade_when", "templates", "template_source")
     spec: RuleSpec
     file: str
     line: int

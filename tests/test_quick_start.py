@@ -120,9 +120,10 @@ def test_the_cached_rulebook_is_plain_data_equal_to_the_parsed_one(tmp_path: Pat
     parsed = load_rulebook()  # a miss: parsed, then written
     cached = load_rulebook()  # a hit: unpickled
     assert cached is not parsed and cached.sha256 == parsed.sha256
-    # a check reads a rule's templates only when it fires, and no rule's examples: they stay packed
+    # a check reads the conditions and templates of a rule only when it fires, no rule's examples: packed
     rule = cached.rules[0]
-    assert {"templates", "template_source"}.isdisjoint(vars(rule)) and "examples" not in vars(rule.spec)
+    assert {"when", "require", "templates", "template_source"}.isdisjoint(vars(rule))
+    assert "examples" not in vars(rule.spec)
     assert rule.templates == parsed.rules[0].templates and "templates" in vars(rule)
     untouched = load_rulebook()
     with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
