@@ -70,6 +70,8 @@ class ColdFields:
     _cold: tuple[str, ...] = ()
 
     def __getstate__(self) -> dict[str, Any]:
+        if "_cold_blob" in self.__dict__:  # still packed: unpack, so that the fields are packed afresh
+            getattr(self, self._cold[0])
         state = dict(self.__dict__)
         cold = {name: state.pop(name) for name in self._cold if name in state}
         if cold:
@@ -77,6 +79,11 @@ class ColdFields:
 
             state["_cold_blob"] = pickle.dumps(cold, protocol=pickle.HIGHEST_PROTOCOL)
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # what pickle does without it, but found by ordinary lookup: pickle asks for __setstate__ on every
+        # object it builds, and a miss would run __getattr__ below
+        self.__dict__.update(state)
 
     if not TYPE_CHECKING:  # for mypy the fields are ordinary attributes (a __getattr__ would hide typos)
 

@@ -7,8 +7,10 @@ timing here (benchmarks/fastpath.py --only cli measures it); these tests pin whi
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -129,6 +131,9 @@ def test_the_cached_rulebook_is_plain_data_equal_to_the_parsed_one(tmp_path: Pat
     with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
         untouched.rules[0].nonesuch  # noqa: B018  (a missing attribute stays an AttributeError)
     assert "_cold_blob" in vars(untouched.rules[0])
+    again = pickle.loads(pickle.dumps(untouched.rules[-1]))  # pickled while still packed (a worker, a copy)
+    assert again.require == parsed.rules[-1].require and again.templates == parsed.rules[-1].templates
+    assert copy.copy(untouched.rules[1]).when == parsed.rules[1].when
     assert [r.spec for r in cached.rules] == [r.spec for r in parsed.rules]
     assert cached.parameter_specs == parsed.parameter_specs and cached.definitions == parsed.definitions
     assert [r.templates for r in cached.rules] == [r.templates for r in parsed.rules]
