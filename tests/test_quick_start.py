@@ -27,7 +27,7 @@ OWN_DC = str(ROOT / "fixtures" / "02_municipal_own_datacentre.yaml")
 
 # imported by the CLI in one process, then the modules of interest are listed on stderr after a marker
 PROBE = """
-import json, sys
+import gc, json, sys
 sys.path.insert(0, {root!r})
 from egov_rules.cli import main
 try:
@@ -35,7 +35,8 @@ try:
 except SystemExit as exc:
     code = exc.code
 sys.stdout.flush()
-print("\\n@@modules " + json.dumps({{"code": code, "modules": sorted(sys.modules)}}), file=sys.stderr)
+print("\\n@@modules " + json.dumps({{"code": code, "modules": sorted(sys.modules), "gc": gc.isenabled()}}),
+      file=sys.stderr)
 """
 
 # third-party packages that no JSON check needs (human formats, workbooks, the service, durable)
@@ -55,7 +56,7 @@ UNNEEDED = {"egov_rules.rule_model", "egov_rules.rulebook_parse", "egov_rules.co
             *(f"egov_rules.report.{fmt}" for fmt in ("table", "sarif", "junit", "github", "markdown", "html"))}
 
 
-def probe(argv: list[str], cache: Path, cwd: Path) -> tuple[int, dict[str, Any], set[str]]:
+def probe(argv: list[str], cache: Path, cwd: Path, *, json_out: bool = True) -> tuple[int, Any, set[str]]:
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     env.pop("EGOV_RULES_CACHE", None)
     proc = subprocess.run([sys.executable, "-c", PROBE.format(root=str(ROOT), argv=argv)], capture_output=True,
@@ -63,7 +64,10 @@ def probe(argv: list[str], cache: Path, cwd: Path) -> tuple[int, dict[str, Any],
     _, _, tail = proc.stderr.rpartition("@@modules ")
     assert tail, proc.stderr
     result = json.loads(tail)
-    return result["code"], json.loads(proc.stdout), set(result["modules"])
+    # main() keeps the cyclic collector off during start-up only: every command turns it back on (a long
+    # batch or the service must collect its garbage)
+    assert result["gc"] is True, argv
+    return result["code"], json.loads(proc.stdout) if json_out else proc.stdout, set(result["modules"])
 
 
 def loaded(modules: set[str], names: set[str]) -> list[str]:
@@ -94,6 +98,16 @@ def test_another_format_loads_its_own_module_only(tmp_path: Path) -> None:
     assert code == 1 and report["version"] == "2.1.0"
     assert "egov_rules.report.sarif" in modules
     assert loaded(modules, {f"egov_rules.report.{f}" for f in ("table", "html", "markdown", "junit")}) == []
+
+
+def test_other_commands_run_and_turn_the_collector_back_on(tmp_path: Path) -> None:
+    code, out, modules = probe(["rules", "params"], tmp_path / "cache", tmp_path, json_out=False)
+    assert code == 0 and "art31_answer_days" in out
+    gate = ["gate", "--format", "json", OWN_DC]
+    probe(gate, tmp_path / "cache", tmp_path)  # the one-pass check's code cached too
+    code, out, modules = probe(gate, tmp_path / "cache", tmp_path)
+    assert code == 1 and out["submissions"][0]["decision"]["projects"]
+    assert loaded(modules, HEAVY_PACKAGES) == []
 
 
 def _objects(value: Any, seen: set[int]) -> Any:
