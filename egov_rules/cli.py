@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
+from .cli_group import Group, checking, started
 from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, safe_text
 from .load import Limits
 
@@ -43,22 +44,6 @@ def _quiet_broken_pipe() -> None:
 
 # the exit code a command has decided before writing its report (kept when the reader closes the pipe)
 code_so_far: dict[str, int] = {}
-
-
-def started() -> None:
-    """The end of a command's start-up.  ``main`` turns the cyclic collector off while modules are imported
-    and the rulebook is loaded: some 10^5 objects that live as long as the process and almost no garbage,
-    which it would walk again and again (a tenth of a one-file check).  From here it runs as usual, and
-    never again over what start-up made (frozen)."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
-
-
-def checking(fn: Callable[..., int | None]) -> Callable[..., int | None]:
-    """Marks a command whose start-up ends when its checker is built: it calls ``started`` itself."""
-    fn.calls_started = True  # type: ignore[attr-defined]
-    return fn
 
 
 def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
@@ -111,40 +96,6 @@ def _install_signal_handlers() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
             signal.signal(signum, _on_signal)
-
-
-# Commands defined in other modules, imported only when named (or listed by --help), so that `check` does
-# not pay for them (tempfile and shutil for `template`; the service's commands).
-LAZY_COMMANDS = {
-    "template": "egov_rules.input.template_command:template",
-    "serve": "egov_rules.service.commands:serve",
-    "db": "egov_rules.service.commands:db",
-    "users": "egov_rules.service.commands:users",
-    "tokens": "egov_rules.service.commands:tokens",
-}
-
-
-class Group(click.Group):
-    """Usage errors exit 2 with click's message (no traceback); that is click's default too."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        command = super().get_command(ctx, cmd_name)
-        if command is None and cmd_name in LAZY_COMMANDS:
-            import importlib
-
-            module, _, attr = LAZY_COMMANDS[cmd_name].partition(":")
-            command = getattr(importlib.import_module(module), attr)
-        return command
-
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
-                                                                             list[str]]:
-        if args and args[0] not in self.commands and args[0] not in LAZY_COMMANDS:
-            for name in LAZY_COMMANDS:  # an unknown name: click suggests the closest among every command
-                self.add_command(self.get_command(ctx, name), name)  # type: ignore[arg-type]
-        return super().resolve_command(ctx, args)
 
 
 # ------------------------------------------------------------------------------------ options
