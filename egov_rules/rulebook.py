@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
+import os
 import pickle
 import sys
 from dataclasses import dataclass, field
@@ -189,6 +190,9 @@ def _cache_file(sha: str) -> FsPath | None:
                  "factschema.py", "zh.py", "data/labels.yaml", "data/submission.schema.json", "engine/codegen.py"):
         st = (here / name).stat()
         code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    # rule files are shown relative to the working directory (rule.file): a cache per directory, or a
+    # service started elsewhere would leave its paths in every later `rules show` and `compile --show`
+    code.update(os.getcwd().encode("utf-8", "surrogateescape"))
     return root / f"rulebook-{sha[:32]}-{code.hexdigest()[:16]}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
 
 
