@@ -38,6 +38,9 @@ _FastParser: Any = getattr(yaml, "CSafeLoader", None)
 
 _LIBYAML_MAX_DEPTH = 1000  # libyaml refuses deeper nesting by itself ("exceeded maximum nesting depth")
 _POINTER_BUDGET = 8  # total characters of all pointers per byte of --max-bytes
+# the common case is read by load_fast (same results, a fraction of the time); False: always the builder
+# below, the reference (tests compare the two; benchmarks/loader.py times both)
+FAST_PATH = True
 
 __all__ = [
     "Document",
@@ -182,7 +185,7 @@ def load_bytes(data: bytes, source: str, *, fmt: str | None = None, limits: Limi
             fmt = "json"
         elif text[start] in "{[":
             try:
-                return _finish(_parse_json(text, _Builder(source, limits, deadline)), "json")
+                return _finish(_json(text, _Builder(source, limits, deadline)), "json")
             except _JsonSyntaxError as json_error:
                 try:
                     return _finish(_parse_yaml(text, data, _Builder(source, limits, deadline)), "yaml")
@@ -193,7 +196,7 @@ def load_bytes(data: bytes, source: str, *, fmt: str | None = None, limits: Limi
         else:
             fmt = "yaml"
     if fmt == "json":
-        return _finish(_parse_json(text, _Builder(source, limits, deadline)), "json")
+        return _finish(_json(text, _Builder(source, limits, deadline)), "json")
     return _finish(_parse_yaml(text, data, _Builder(source, limits, deadline)), "yaml")
 
 
@@ -638,6 +641,8 @@ def _parse_yaml(text: str, raw: bytes, b: _Builder) -> _Builder:
     lines = _Yaml12Text(text) if _Yaml12Text.needed(text) else None
     if lines is not None:
         text = lines.text
+    if _fast_yaml(text, use_c, lines, b):
+        return b
     try:
         # SafeLoader: only its event parser is used (its reader checks the text, so construct inside the try)
         parser = _FastParser(text) if use_c else yaml.SafeLoader(text)
@@ -690,6 +695,26 @@ def _parse_yaml(text: str, raw: bytes, b: _Builder) -> _Builder:
         if parser is not None:
             parser.dispose()
     return b
+
+
+def _fast_yaml(text: str, use_c: bool, lines: _Yaml12Text | None, b: _Builder) -> bool:
+    """Read the common case in load_fast's one loop; False when the reference builder must read it."""
+    if not FAST_PATH:
+        return False
+    from .load_fast import Fallback, read_yaml  # imported here: it imports from this module
+
+    parser: Any = None
+    try:
+        parser = _FastParser(text) if use_c else yaml.SafeLoader(text)
+        b.root, b.positions, b.key_positions = read_yaml(
+            parser.get_event, b.source, b.limits, b.deadline, None if lines is None else lines.back
+        )
+        return True
+    except (Fallback, yaml.YAMLError):  # constructing the parser may raise too (its reader checks the text)
+        return False
+    finally:
+        if parser is not None:
+            parser.dispose()
 
 
 def _yaml_events(get_event: Any, b: _Builder) -> None:
@@ -797,6 +822,19 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _LITERALS: tuple[tuple[str, Any], ...] = (("true", True), ("false", False), ("null", None))
 _NON_FINITE = ("NaN", "Infinity", "-Infinity")
 _VALUE, _AFTER, _KEY, _KEY_OR_END, _VALUE_OR_END, _COLON = range(6)
+
+
+def _json(text: str, b: _Builder) -> _Builder:
+    """A valid document through load_fast (the C decoder and one scan for positions), else the reference."""
+    if not FAST_PATH:
+        return _parse_json(text, b)
+    from .load_fast import Fallback, read_json  # imported here: it imports from this module
+
+    try:
+        b.root, b.positions, b.key_positions = read_json(text, b.source, b.limits, b.deadline)
+    except Fallback:
+        return _parse_json(text, b)
+    return b
 
 
 def _parse_json(text: str, b: _Builder) -> _Builder:
