@@ -201,6 +201,10 @@ def load_bytes(data: bytes, source: str, *, fmt: str | None = None, limits: Limi
 
 
 def _finish(b: _Builder, fmt: str) -> Document:
+    if b.index is not None:
+        from .load_index import IndexedDocument
+
+        return IndexedDocument(b.source, b.root, format=fmt, root=b.index, where=b.where)
     return Document(b.source, b.root, b.positions, b.key_positions, fmt)
 
 
@@ -347,6 +351,9 @@ class _Builder:
         self.pointer_chars = 0
         self.max_pointer_chars = _POINTER_BUDGET * limits.max_bytes
         self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (completed value, its node count)
+        # set instead of the two maps by load_fast: the position tree and how to read its marks
+        self.index: Any = None
+        self.where: Any = None
 
     # -- errors
     def error(
@@ -701,14 +708,15 @@ def _fast_yaml(text: str, use_c: bool, lines: _Yaml12Text | None, b: _Builder) -
     """Read the common case in load_fast's one loop; False when the reference builder must read it."""
     if not FAST_PATH:
         return False
-    from .load_fast import Fallback, read_yaml  # imported here: it imports from this module
+    from .load_fast import Fallback, read_yaml, yaml_where  # imported here: it imports from this module
 
     parser: Any = None
     try:
         parser = _FastParser(text) if use_c else yaml.SafeLoader(text)
-        b.root, b.positions, b.key_positions = read_yaml(
+        b.root, b.index = read_yaml(
             parser.get_event, b.source, b.limits, b.deadline, None if lines is None else lines.back
         )
+        b.where = yaml_where
         return True
     except (Fallback, yaml.YAMLError):  # constructing the parser may raise too (its reader checks the text)
         return False
@@ -828,12 +836,13 @@ def _json(text: str, b: _Builder) -> _Builder:
     """A valid document through load_fast (the C decoder and one scan for positions), else the reference."""
     if not FAST_PATH:
         return _parse_json(text, b)
-    from .load_fast import Fallback, read_json  # imported here: it imports from this module
+    from .load_fast import Fallback, JsonWhere, read_json  # imported here: it imports from this module
 
     try:
-        b.root, b.positions, b.key_positions = read_json(text, b.source, b.limits, b.deadline)
+        b.root, b.index = read_json(text, b.source, b.limits, b.deadline)
     except Fallback:
         return _parse_json(text, b)
+    b.where = JsonWhere(text)
     return b
 
 

@@ -36,6 +36,7 @@ from yaml.events import (
 
 from .errors import LimitExceeded
 from .load import _MAYBE_NOT_STR, _POINTER_BUDGET, Limits, _BadScalar, _escape, _limit, _plain
+from .load_index import Node
 
 Positions = dict[str, tuple[int, int]]
 
@@ -72,8 +73,8 @@ def _timeout(source: str, limits: Limits, line: int, col: int, pointer: str) -> 
 
 def read_yaml(
     get_event: Any, source: str, limits: Limits, deadline: float, back: dict[int, str] | None
-) -> tuple[dict[str, Any], Positions, Positions]:
-    """Data, positions and key positions from libyaml's (or PyYAML's) events; ``back`` undoes _Yaml12Text."""
+) -> tuple[dict[str, Any], Node]:
+    """Data and its position tree from libyaml's (or PyYAML's) events; ``back`` undoes _Yaml12Text."""
     try:
         with collector_paused():
             return _yaml_loop(get_event, source, limits, deadline, back)
@@ -81,9 +82,13 @@ def read_yaml(
         raise Fallback from None
 
 
+def yaml_where(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
 def _yaml_loop(  # one loop on purpose: a call per event is what it saves
     get_event: Any, source: str, limits: Limits, deadline: float, back: dict[int, str] | None
-) -> tuple[dict[str, Any], Positions, Positions]:
+) -> tuple[dict[str, Any], Node]:
     scalar_event, map_start, seq_start = ScalarEvent, MappingStartEvent, SequenceStartEvent
     map_end, seq_end = MappingEndEvent, SequenceEndEvent
     maybe_not_str, plain, monotonic = _MAYBE_NOT_STR, _plain, time.monotonic
@@ -97,18 +102,20 @@ def _yaml_loop(  # one loop on purpose: a call per event is what it saves
     if type(event) is not map_start or event.tag is not None or event.anchor is not None:
         raise Fallback
     mark: Any = event.start_mark
-    root: dict[str, Any] = {}
-    positions: Positions = {"": (mark.line + 1, mark.column + 1)}
-    key_positions: Positions = {}
-    nodes, chars, entities, depth = 1, 0, 0, 1
     if monotonic() > deadline:
         raise _timeout(source, limits, mark.line + 1, mark.column + 1, "")
-    # the open container, kept in locals; the enclosing ones on the stack
+    root: dict[str, Any] = {}
+    index: Node = [mark, {}, {}]
+    # nodes and total pointer length counted as the reference counts them (its limits, without its strings)
+    nodes, chars, entities, depth = 1, 0, 0, 1
+    # the open container (data, index children, key marks, pointer), in locals; the enclosing ones stacked
     container: Any = root
+    children: Any = index[1]
+    key_marks: Any = index[2]
     is_map, pointer, top_list = True, "", False
-    key: str | None = None  # the member whose value comes next; None: a key comes next
-    key_pointer = ""
-    stack: list[tuple[Any, bool, str, bool]] = []
+    key: Any = None  # the member whose value comes next; None: a key comes next
+    key_chars = 0  # length of that member's pointer
+    stack: list[tuple[Any, Any, Any, bool, str, bool]] = []
     while True:
         event = get_event()
         cls = type(event)
@@ -120,33 +127,33 @@ def _yaml_loop(  # one loop on purpose: a call per event is what it saves
                 value = value.translate(back)
             if not event.style and (not value or value[0] in maybe_not_str):
                 value = plain(value)
-            mark = event.start_mark
-            if is_map and key is None:
-                if type(value) is not str or value in container:
-                    raise Fallback
-                key = value
-                key_pointer = pointer + "/" + (_escape(value) if "~" in value or "/" in value else value)
-                key_positions[key_pointer] = (mark.line + 1, mark.column + 1)
-                nodes += 1  # checked with the value that follows
-                continue
             if is_map:
+                if key is None:
+                    if type(value) is not str or value in container:
+                        raise Fallback
+                    key = value
+                    key_marks[key] = event.start_mark
+                    key_chars = len(pointer) + 1 + len(_escape(key) if "~" in key or "/" in key else key)
+                    nodes += 1  # checked with the value that follows
+                    continue
                 container[key] = value
-                child = key_pointer
+                children[key] = event.start_mark
+                chars += key_chars
                 key = None
             else:
-                child = f"{pointer}/{len(container)}"
+                chars += len(pointer) + 1 + len(str(len(container)))
                 container.append(value)
+                children.append(event.start_mark)
                 if top_list:
                     entities += 1
                     if entities > max_entities:
                         raise Fallback
-            positions[child] = (mark.line + 1, mark.column + 1)
             nodes += 1
-            chars += len(child)
             if nodes > max_nodes or chars > max_chars:
                 raise Fallback
             if not nodes & 1023 and monotonic() > deadline:
-                raise _timeout(source, limits, mark.line + 1, mark.column + 1, child)
+                mark = event.start_mark
+                raise _timeout(source, limits, mark.line + 1, mark.column + 1, pointer)
         elif cls is map_start or cls is seq_start:
             if event.tag is not None or event.anchor is not None or (is_map and key is None):
                 raise Fallback
@@ -155,38 +162,40 @@ def _yaml_loop(  # one loop on purpose: a call per event is what it saves
                 raise Fallback
             mark = event.start_mark
             new: Any = {} if cls is map_start else []
+            node: Node = [mark, {} if cls is map_start else [], {} if cls is map_start else None]
             if is_map:
                 container[key] = new
-                child = key_pointer
+                children[key] = node
+                child = pointer + "/" + _escape(key)
                 key = None
             else:
                 child = f"{pointer}/{len(container)}"
                 container.append(new)
+                children.append(node)
                 if top_list:
                     entities += 1
                     if entities > max_entities:
                         raise Fallback
-            positions[child] = (mark.line + 1, mark.column + 1)
             nodes += 1
             chars += len(child)
             if nodes > max_nodes or chars > max_chars:
                 raise Fallback
             if monotonic() > deadline:  # per container, as the reference: events slow down as nesting deepens
                 raise _timeout(source, limits, mark.line + 1, mark.column + 1, child)
-            stack.append((container, is_map, pointer, top_list))
-            container, pointer = new, child
+            stack.append((container, children, key_marks, is_map, pointer, top_list))
+            container, children, key_marks, pointer = new, node[1], node[2], child
             is_map = cls is map_start
             top_list = depth == 2 and not is_map
         elif cls is map_end or cls is seq_end:
             if not stack:
                 break
-            container, is_map, pointer, top_list = stack.pop()
+            container, children, key_marks, is_map, pointer, top_list = stack.pop()
             depth -= 1
         else:  # an alias (or anything unforeseen): the reference handles it
             raise Fallback
     if type(get_event()) is not DocumentEndEvent or type(get_event()) is not StreamEndEvent:
         raise Fallback  # e.g. a second document
-    return root, positions, key_positions
+    return root, index
 
 
 # ---------------------------------------------------------------------------------------------- JSON
@@ -208,10 +217,8 @@ def _constant(token: str) -> Any:
     raise Fallback  # NaN, Infinity, -Infinity
 
 
-def read_json(
-    text: str, source: str, limits: Limits, deadline: float
-) -> tuple[dict[str, Any], Positions, Positions]:
-    """Data from the C decoder, then one scan of the (then known valid) text for positions."""
+def read_json(text: str, source: str, limits: Limits, deadline: float) -> tuple[dict[str, Any], Node]:
+    """Data from the C decoder, then one scan of the (then known valid) text for its position tree."""
     if _SURROGATE_ESCAPE.search(text):
         raise Fallback
     with collector_paused():
@@ -221,71 +228,91 @@ def read_json(
             raise Fallback from None
         if type(data) is not dict:
             raise Fallback
-        positions, key_positions = _json_positions(text, source, limits, deadline)
-    return data, positions, key_positions
+        return data, _json_index(text, source, limits, deadline)
 
 
-def _json_positions(  # one loop on purpose, as _yaml_loop
+class JsonWhere:
+    """(line, column) of a character offset; the line breaks found on first use (a check may not ask)."""
+
+    def __init__(self, text: str) -> None:
+        self.text: str | None = text
+        self.breaks: list[int] = []
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        if self.text is not None:  # offsets of the line breaks, at C speed
+            self.breaks = list(map(add, accumulate(map(len, self.text.split("\n"))), count()))
+            self.breaks.pop()  # the end of the text, not a break
+            self.text = None
+        breaks = self.breaks
+        line = bisect_right(breaks, offset)
+        return line + 1, offset - breaks[line - 1] if line else offset + 1
+
+
+def _json_index(  # one loop on purpose, as _yaml_loop
     text: str, source: str, limits: Limits, deadline: float
-) -> tuple[Positions, Positions]:
-    # offsets of the line breaks, computed at C speed: line = breaks before it + 1
-    breaks = list(map(add, accumulate(map(len, text.split("\n"))), count()))
-    breaks.pop()  # the end of the text, not a break
-    positions: Positions = {}
-    key_positions: Positions = {}
+) -> Node:
     max_nodes, max_depth, max_entities = limits.max_nodes, limits.max_depth, limits.max_entities
     max_chars = _POINTER_BUDGET * limits.max_bytes
     monotonic, loads = time.monotonic, json.loads
-    nodes = chars = entities = keys = 0
-    depth = 0
-    is_map, pointer, top_list, index = True, "", False, 0
-    expect_key = False  # the root value comes first
-    key_pointer = ""
-    stack: list[tuple[bool, str, bool, int]] = []
-    for match in _JSON_TOKEN.finditer(text):
+    tokens = _JSON_TOKEN.finditer(text)
+    index: Node = [next(tokens).start(), {}, {}]  # the root object (the decoder says so)
+    nodes, chars, entities, depth = 1, 0, 0, 1
+    children: Any = index[1]
+    key_offsets: Any = index[2]
+    is_map, pointer, top_list = True, "", False
+    expect_key = True
+    key = ""
+    key_chars = 0
+    stack: list[tuple[Any, Any, bool, str, bool]] = []
+    for match in tokens:
         token = match[0]
         first = token[0]
         if first == "}" or first == "]":
-            is_map, pointer, top_list, index = stack.pop()
+            if not stack:
+                break
+            children, key_offsets, is_map, pointer, top_list = stack.pop()
             depth -= 1
             expect_key = is_map
             continue
-        start = match.start()
-        line = bisect_right(breaks, start)
-        where = (line + 1, start - breaks[line - 1] if line else start + 1)
         if expect_key:  # a string: a valid document has nothing else here
             key = token[1:-1] if "\\" not in token else loads(token)
-            key_pointer = pointer + "/" + (_escape(key) if "~" in key or "/" in key else key)
-            key_positions[key_pointer] = where
-            keys += 1
+            if key in key_offsets:  # a key twice in one object (the decoder keeps the last)
+                raise Fallback
+            key_offsets[key] = match.start()
+            key_chars = len(pointer) + 1 + len(_escape(key) if "~" in key or "/" in key else key)
             nodes += 1
             expect_key = False
             continue
+        opens = first == "{" or first == "["
+        if opens:
+            where: Any = [match.start(), {} if first == "{" else [], {} if first == "{" else None]
+        else:
+            where = match.start()
         if is_map:
-            child = key_pointer
+            children[key] = where
+            chars += key_chars
             expect_key = True
         else:
-            child = f"{pointer}/{index}"
-            index += 1
+            chars += len(pointer) + 1 + len(str(len(children)))
+            children.append(where)
             if top_list:
                 entities += 1
                 if entities > max_entities:
                     raise Fallback
-        positions[child] = where
         nodes += 1
-        chars += len(child)
         if nodes > max_nodes or chars > max_chars:
             raise Fallback
-        if first == "{" or first == "[":
+        if opens:
             depth += 1
             if depth > max_depth:
                 raise Fallback
+            child = pointer + "/" + _escape(key) if is_map else f"{pointer}/{len(children) - 1}"
             if monotonic() > deadline:
-                raise _timeout(source, limits, where[0], where[1], child)
-            stack.append((is_map, pointer, top_list, index))
+                line, col = JsonWhere(text)(match.start())
+                raise _timeout(source, limits, line, col, child)
+            stack.append((children, key_offsets, is_map, pointer, top_list))
+            children, key_offsets, pointer = where[1], where[2], child
             is_map = first == "{"
-            pointer, top_list, index = child, depth == 2 and not is_map, 0
+            top_list = depth == 2 and not is_map
             expect_key = is_map
-    if len(key_positions) != keys:  # a key twice in one object (the decoder keeps the last)
-        raise Fallback
-    return positions, key_positions
+    return index

@@ -9,6 +9,7 @@ that it never accepts what the reference rejects.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +17,13 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import egov_rules.load as load_module
 from egov_rules.errors import EgovError
-from egov_rules.load import Limits, load_bytes
+from egov_rules.load import Document, Limits, load_bytes
+from egov_rules.load_index import IndexedDocument, pointer_maps
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -254,3 +256,55 @@ def test_time_limit_stops_the_fast_path() -> None:
         assert err[0] == "error" and err[1] == "LimitExceeded"
         assert "loading took longer than 0 s (raise with --max-seconds)" in err[2]
         assert err[3] >= 1 and err[4] >= 1
+
+
+# ---------------------------------------------------------------------------------------------- locate
+
+TOKENS = st.sampled_from(["0", "1", "00", "01", "-", "-1", "+1", "١", "", "a", "b", "~0", "~1", "~2", "~01",
+                          "a~1b", "~", "x", "10"])
+
+
+def pointers_to_try(doc: Document) -> st.SearchStrategy[str]:
+    """Pointers that name nodes and pointers that almost do (wrong spellings, too deep, no leading '/')."""
+    known = sorted(doc.positions)
+    edited = st.tuples(st.sampled_from(known), st.lists(TOKENS, max_size=3)).map(
+        lambda p: p[0] + "".join("/" + t for t in p[1])
+    )
+    return st.sampled_from(known) | edited | edited.map(lambda p: p.lstrip("/")) | edited.map(lambda p: p + "/")
+
+
+@SETTINGS
+@given(ROOTS, st.booleans(), st.data())
+def test_locate_walks_the_tree_to_the_positions_the_maps_give(
+    tree: dict[str, Any], as_json: bool, data: st.DataObject
+) -> None:
+    raw = json.dumps(tree, ensure_ascii=False).encode() if as_json else dumped_yaml(tree, "block")
+    indexed = load_bytes(raw, "t.json" if as_json else "t.yaml")
+    assume(isinstance(indexed, IndexedDocument))  # not when declined (a key twice, say)
+    fresh = load_bytes(raw, "t.json" if as_json else "t.yaml")  # its maps stay unbuilt: locate walks
+    maps = Document(indexed.source, indexed.data, indexed.positions, indexed.key_positions, indexed.format)
+    for _ in range(10):
+        pointer = data.draw(pointers_to_try(maps))
+        assert fresh.locate(pointer) == maps.locate(pointer), pointer
+        assert fresh.locate_key(pointer) == maps.locate_key(pointer), pointer
+    assert "positions" not in vars(fresh)
+
+
+def test_indexed_document_behaves_as_a_document() -> None:
+    doc = load_bytes(b"a: [1, {b: c}]\n", "t.yaml")
+    assert isinstance(doc, IndexedDocument) and doc.locate("/a/1/b") == (1, 12)
+    copied = dataclasses.replace(doc, source="u.yaml")  # reads the maps, builds a Document of maps
+    assert copied.source == "u.yaml" and copied.positions == doc.positions and copied.locate("/a/1") == (1, 8)
+    assert copied == dataclasses.replace(copied) and doc.locate_key("/a/1/b") == (1, 9)
+    with pytest.raises(AttributeError):
+        doc.no_such_attribute  # noqa: B018
+
+
+@pytest.mark.parametrize("pointer", ["/~2", "/~02", "/a/b", "/a~1b", "/~1", "/~01", "/~", "/~0", "/a", "/a/0",
+                                     "/a/1/", "/a/01", "/a/1/~0", "a/1", "", "/", "/~1/x"])
+def test_locate_takes_pointers_only_as_the_maps_spell_them(pointer: str) -> None:
+    raw = b'{"~2": 1, "a/b": 2, "~1": 3, "~": 4, "/": {"x": 5}, "a": [6, {"~": 7}]}'
+    fresh = load_bytes(raw, "t.json")
+    maps = Document(fresh.source, fresh.data, *pointer_maps(fresh._root, fresh._where), fresh.format)
+    assert "positions" not in vars(fresh)
+    assert (fresh.locate(pointer), fresh.locate_key(pointer)) == (maps.locate(pointer), maps.locate_key(pointer))
