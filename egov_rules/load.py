@@ -8,6 +8,10 @@ stages can point into the file.  Submissions come from many vendors and some are
   schema rather than PyYAML's 1.1 resolvers, and depth, node, entity, alias and time limits are checked
   *while* building, so a bomb or a 100,000-deep nesting fails fast without recursion.
 * JSON is read by a small position-tracking parser (RFC 8259: no NaN/Infinity, no duplicate keys).
+
+The common case of both (no tags, anchors or aliases; valid JSON) is read by ``load_fast`` in one tight loop
+into the same data, its positions kept as a tree (``load_index.IndexedDocument``); anything else, errors
+included, is read again by the builder here, the reference, so every message is the reference's.
 """
 
 from __future__ import annotations

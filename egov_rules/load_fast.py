@@ -38,8 +38,6 @@ from .errors import LimitExceeded
 from .load import _MAYBE_NOT_STR, _POINTER_BUDGET, Limits, _BadScalar, _escape, _limit, _plain
 from .load_index import Node
 
-Positions = dict[str, tuple[int, int]]
-
 
 class Fallback(Exception):
     """The fast path gives up: read the text again with the reference builder."""
