@@ -10,7 +10,7 @@ stages can point into the file.  Submissions come from many vendors and some are
 * JSON is read by a small position-tracking parser (RFC 8259: no NaN/Infinity, no duplicate keys).
 
 The common case of both (no tags, anchors or aliases; valid JSON) is read by ``load_fast`` in one tight loop
-into the same data, its positions kept as a tree (``load_index.IndexedDocument``); anything else, errors
+into the same data, its positions kept in tables (``load_index.IndexedDocument``); anything else, errors
 included, is read again by the builder here, the reference, so every message is the reference's.
 """
 
@@ -208,7 +208,7 @@ def _finish(b: _Builder, fmt: str) -> Document:
     if b.index is not None:
         from .load_index import IndexedDocument
 
-        return IndexedDocument(b.source, b.root, format=fmt, root=b.index, where=b.where)
+        return IndexedDocument(b.source, b.root, format=fmt, tree=b.index, where=b.where)
     return Document(b.source, b.root, b.positions, b.key_positions, fmt)
 
 

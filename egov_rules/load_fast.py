@@ -36,7 +36,7 @@ from yaml.events import (
 
 from .errors import LimitExceeded
 from .load import _MAYBE_NOT_STR, _POINTER_BUDGET, Limits, _BadScalar, _escape, _limit, _plain
-from .load_index import Node
+from .load_index import Tree
 
 
 class Fallback(Exception):
@@ -71,7 +71,7 @@ def _timeout(source: str, limits: Limits, line: int, col: int, pointer: str) -> 
 
 def read_yaml(
     get_event: Any, source: str, limits: Limits, deadline: float, back: dict[int, str] | None
-) -> tuple[dict[str, Any], Node]:
+) -> tuple[dict[str, Any], Tree]:
     """Data and its position tree from libyaml's (or PyYAML's) events; ``back`` undoes _Yaml12Text."""
     try:
         with collector_paused():
@@ -80,13 +80,15 @@ def read_yaml(
         raise Fallback from None
 
 
-def yaml_where(mark: Any) -> tuple[int, int]:
-    return mark.line + 1, mark.column + 1
+def yaml_where(packed: int) -> tuple[int, int]:
+    """(line, column) of a mark packed as ``line << 32 | column``: an int is no object for the garbage
+    collector to scan, as the parser's marks would be (a full collection took 20x longer with them kept)."""
+    return (packed >> 32) + 1, (packed & 0xFFFFFFFF) + 1
 
 
 def _yaml_loop(  # one loop on purpose: a call per event is what it saves
     get_event: Any, source: str, limits: Limits, deadline: float, back: dict[int, str] | None
-) -> tuple[dict[str, Any], Node]:
+) -> tuple[dict[str, Any], Tree]:
     scalar_event, map_start, seq_start = ScalarEvent, MappingStartEvent, SequenceStartEvent
     map_end, seq_end = MappingEndEvent, SequenceEndEvent
     maybe_not_str, plain, monotonic = _MAYBE_NOT_STR, _plain, time.monotonic
@@ -103,13 +105,15 @@ def _yaml_loop(  # one loop on purpose: a call per event is what it saves
     if monotonic() > deadline:
         raise _timeout(source, limits, mark.line + 1, mark.column + 1, "")
     root: dict[str, Any] = {}
-    index: Node = [mark, {}, {}]
+    wheres: list[int] = [mark.line << 32 | mark.column]  # the position tables (load_index.py); root: 0
+    members: list[Any] = [{}]
+    keys: list[Any] = [{}]
     # nodes and total pointer length counted as the reference counts them (its limits, without its strings)
     nodes, chars, entities, depth = 1, 0, 0, 1
     # the open container (data, index children, key marks, pointer), in locals; the enclosing ones stacked
     container: Any = root
-    children: Any = index[1]
-    key_marks: Any = index[2]
+    children: Any = members[0]
+    key_marks: Any = keys[0]
     is_map, pointer, top_list = True, "", False
     key: Any = None  # the member whose value comes next; None: a key comes next
     key_chars = 0  # length of that member's pointer
@@ -130,18 +134,21 @@ def _yaml_loop(  # one loop on purpose: a call per event is what it saves
                     if type(value) is not str or value in container:
                         raise Fallback
                     key = value
-                    key_marks[key] = event.start_mark
+                    mark = event.start_mark
+                    key_marks[key] = mark.line << 32 | mark.column
                     key_chars = len(pointer) + 1 + len(_escape(key) if "~" in key or "/" in key else key)
                     nodes += 1  # checked with the value that follows
                     continue
                 container[key] = value
-                children[key] = event.start_mark
+                mark = event.start_mark
+                children[key] = mark.line << 32 | mark.column
                 chars += key_chars
                 key = None
             else:
                 chars += len(pointer) + 1 + len(str(len(container)))
                 container.append(value)
-                children.append(event.start_mark)
+                mark = event.start_mark
+                children.append(mark.line << 32 | mark.column)
                 if top_list:
                     entities += 1
                     if entities > max_entities:
@@ -150,7 +157,6 @@ def _yaml_loop(  # one loop on purpose: a call per event is what it saves
             if nodes > max_nodes or chars > max_chars:
                 raise Fallback
             if not nodes & 1023 and monotonic() > deadline:
-                mark = event.start_mark
                 raise _timeout(source, limits, mark.line + 1, mark.column + 1, pointer)
         elif cls is map_start or cls is seq_start:
             if event.tag is not None or event.anchor is not None or (is_map and key is None):
@@ -160,7 +166,12 @@ def _yaml_loop(  # one loop on purpose: a call per event is what it saves
                 raise Fallback
             mark = event.start_mark
             new: Any = {} if cls is map_start else []
-            node: Node = [mark, {} if cls is map_start else [], {} if cls is map_start else None]
+            node = ~len(wheres)
+            wheres.append(mark.line << 32 | mark.column)
+            new_children: Any = {} if cls is map_start else []
+            new_keys: Any = {} if cls is map_start else None
+            members.append(new_children)
+            keys.append(new_keys)
             if is_map:
                 container[key] = new
                 children[key] = node
@@ -181,7 +192,7 @@ def _yaml_loop(  # one loop on purpose: a call per event is what it saves
             if monotonic() > deadline:  # per container, as the reference: events slow down as nesting deepens
                 raise _timeout(source, limits, mark.line + 1, mark.column + 1, child)
             stack.append((container, children, key_marks, is_map, pointer, top_list))
-            container, children, key_marks, pointer = new, node[1], node[2], child
+            container, children, key_marks, pointer = new, new_children, new_keys, child
             is_map = cls is map_start
             top_list = depth == 2 and not is_map
         elif cls is map_end or cls is seq_end:
@@ -193,7 +204,7 @@ def _yaml_loop(  # one loop on purpose: a call per event is what it saves
             raise Fallback
     if type(get_event()) is not DocumentEndEvent or type(get_event()) is not StreamEndEvent:
         raise Fallback  # e.g. a second document
-    return root, index
+    return root, (wheres, members, keys)
 
 
 # ---------------------------------------------------------------------------------------------- JSON
@@ -215,7 +226,7 @@ def _constant(token: str) -> Any:
     raise Fallback  # NaN, Infinity, -Infinity
 
 
-def read_json(text: str, source: str, limits: Limits, deadline: float) -> tuple[dict[str, Any], Node]:
+def read_json(text: str, source: str, limits: Limits, deadline: float) -> tuple[dict[str, Any], Tree]:
     """Data from the C decoder, then one scan of the (then known valid) text for its position tree."""
     if _SURROGATE_ESCAPE.search(text):
         raise Fallback
@@ -248,15 +259,18 @@ class JsonWhere:
 
 def _json_index(  # one loop on purpose, as _yaml_loop
     text: str, source: str, limits: Limits, deadline: float
-) -> Node:
+) -> Tree:
     max_nodes, max_depth, max_entities = limits.max_nodes, limits.max_depth, limits.max_entities
     max_chars = _POINTER_BUDGET * limits.max_bytes
     monotonic, loads = time.monotonic, json.loads
     tokens = _JSON_TOKEN.finditer(text)
-    index: Node = [next(tokens).start(), {}, {}]  # the root object (the decoder says so)
+    # the position tables (load_index.py); the root, an object (the decoder says so), is 0
+    wheres: list[int] = [next(tokens).start()]
+    members: list[Any] = [{}]
+    keys: list[Any] = [{}]
     nodes, chars, entities, depth = 1, 0, 0, 1
-    children: Any = index[1]
-    key_offsets: Any = index[2]
+    children: Any = members[0]
+    key_offsets: Any = keys[0]
     is_map, pointer, top_list = True, "", False
     expect_key = True
     key = ""
@@ -283,7 +297,12 @@ def _json_index(  # one loop on purpose, as _yaml_loop
             continue
         opens = first == "{" or first == "["
         if opens:
-            where: Any = [match.start(), {} if first == "{" else [], {} if first == "{" else None]
+            where = ~len(wheres)
+            wheres.append(match.start())
+            new_children: Any = {} if first == "{" else []
+            new_keys: Any = {} if first == "{" else None
+            members.append(new_children)
+            keys.append(new_keys)
         else:
             where = match.start()
         if is_map:
@@ -309,8 +328,8 @@ def _json_index(  # one loop on purpose, as _yaml_loop
                 line, col = JsonWhere(text)(match.start())
                 raise _timeout(source, limits, line, col, child)
             stack.append((children, key_offsets, is_map, pointer, top_list))
-            children, key_offsets, pointer = where[1], where[2], child
+            children, key_offsets, pointer = new_children, new_keys, child
             is_map = first == "{"
             top_list = depth == 2 and not is_map
             expect_key = is_map
-    return index
+    return wheres, members, keys

@@ -305,6 +305,6 @@ def test_indexed_document_behaves_as_a_document() -> None:
 def test_locate_takes_pointers_only_as_the_maps_spell_them(pointer: str) -> None:
     raw = b'{"~2": 1, "a/b": 2, "~1": 3, "~": 4, "/": {"x": 5}, "a": [6, {"~": 7}]}'
     fresh = load_bytes(raw, "t.json")
-    maps = Document(fresh.source, fresh.data, *pointer_maps(fresh._root, fresh._where), fresh.format)
+    maps = Document(fresh.source, fresh.data, *pointer_maps(fresh._tree, fresh._where), fresh.format)
     assert "positions" not in vars(fresh)
     assert (fresh.locate(pointer), fresh.locate_key(pointer)) == (maps.locate(pointer), maps.locate_key(pointer))
