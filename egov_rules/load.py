@@ -574,6 +574,7 @@ _NULLS_BOOLS: dict[str, Any] = {
     "FALSE": False,
 }
 _MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")  # first characters of every non-string plain scalar
+_WORD_FIRST = frozenset("~nNtTfF")  # ... of the nulls and booleans, and of no number
 _INT = re.compile(r"[-+]?[0-9]+")
 _OCT = re.compile(r"0o[0-7]+")
 _HEX = re.compile(r"0x[0-9a-fA-F]+")
@@ -585,10 +586,11 @@ def _plain(s: str) -> Any:
     """Resolve a plain (unquoted, untagged) scalar by the YAML 1.2 core schema; anything else is a string."""
     if not s:
         return None
-    if s[0] not in _MAYBE_NOT_STR:
+    first = s[0]
+    if first not in _MAYBE_NOT_STR:
         return s
-    if s in _NULLS_BOOLS:
-        return _NULLS_BOOLS[s]
+    if first in _WORD_FIRST:  # no number starts so: a null, a boolean or a string, without the regexes
+        return _NULLS_BOOLS.get(s, s)
     try:
         if _INT.fullmatch(s):
             return int(s)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -308,3 +309,43 @@ def test_locate_takes_pointers_only_as_the_maps_spell_them(pointer: str) -> None
     maps = Document(fresh.source, fresh.data, *pointer_maps(fresh._tree, fresh._where), fresh.format)
     assert "positions" not in vars(fresh)
     assert (fresh.locate(pointer), fresh.locate_key(pointer)) == (maps.locate(pointer), maps.locate_key(pointer))
+
+
+# ---------------------------------------------------------------------------------------------- scalars
+
+_INT = re.compile(r"[-+]?[0-9]+")
+_OCT = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_NONFINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_WORDS = {"~": None, "null": None, "Null": None, "NULL": None, "true": True, "True": True, "TRUE": True,
+          "false": False, "False": False, "FALSE": False}
+
+
+def core_schema_reading(s: str) -> Any:
+    """The YAML 1.2 core schema, read straight from the spec's regexes (the oracle for load._plain)."""
+    if not s:
+        return None
+    if s in _WORDS:
+        return _WORDS[s]
+    if _INT.fullmatch(s):
+        return int(s)
+    if _OCT.fullmatch(s) or _HEX.fullmatch(s):
+        return int(s[2:], 8 if s[1] == "o" else 16)
+    if _FLOAT.fullmatch(s):
+        return float(s)
+    if _NONFINITE.fullmatch(s):
+        return "error"
+    return s
+
+
+@SETTINGS
+@given(st.text(st.sampled_from("0123456789+-.eExXoOabfinNtTrRuUlLsS~ _:"), max_size=8)
+       | st.sampled_from([*_WORDS, "nul", "truE", "~~", ".inf", "-.Inf", ".NaN", "0o", "0x", "1e", "+.5"]))
+def test_plain_scalars_resolve_by_the_core_schema(s: str) -> None:
+    expected = core_schema_reading(s)
+    try:
+        got = load_module._plain(s)
+    except load_module._BadScalar:
+        got = "error"
+    assert repr(got) == repr(expected)
