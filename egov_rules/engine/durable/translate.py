@@ -56,7 +56,6 @@ from .expressions import (
     refs,
 )
 
-
 # durable 2.0.28's C core (events.c, reduceExpressionSequence) short-circuits a false test in an $and by
 # stepping to the group's end *before* it looks: after the last test of a group it steps over the group's
 # OP_END and scans on past the sequence, reading memory it does not own until it meets a byte 0x0D (valgrind:
