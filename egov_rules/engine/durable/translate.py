@@ -96,10 +96,11 @@ class Compiler:
     """Translates a rulebook into durable rule specs; shared registries of kinds, fields and predicates.
 
     Durable evaluates a pattern's tests reliably only as a flat conjunction whenever any of them reads
-    another fact (measured: nested $and/$or mixing such tests give wrong matches), so every pattern here is
-    flat: a disjunction that reads other facts becomes alternative rules (or, under a negation, several
-    negations), and a nested disjunction of a fact's own fields moves into a *view*, facts of that kind
-    that pass it, derived by a rule of their own.
+    another fact (measured: nested $and/$or mixing such tests give wrong matches; events.c stops a group at
+    the end of a nested group, so the tests after it are never evaluated), so every pattern here is flat: a
+    disjunction that reads other facts becomes alternative rules (or, under a negation, several negations),
+    a nested disjunction of a fact's own fields moves into a *view*, facts of that kind that pass it,
+    derived by a rule of their own, and the one nested group is CLOSING_GROUP, last.
     """
 
     def __init__(self) -> None:
