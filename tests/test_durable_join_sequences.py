@@ -119,6 +119,9 @@ def test_the_model_finds_the_read_past_the_sequence_that_valgrind_found() -> Non
     assert reduce_sequence(sequence(unguarded), lambda i: True) is True
     # a failing join test that is not the last one happens to stop on the group's end
     assert reduce_sequence([AND, JOIN, JOIN, END], {1: False, 2: True}.__getitem__) is False
+    # and a group stops at the end of a nested group: the join test after it is never evaluated (why the
+    # translation keeps joining patterns flat and puts the closing group last)
+    assert reduce_sequence([AND, AND, END, JOIN, END], {3: False}.__getitem__) is True
 
 
 def test_no_pattern_of_the_rulebook_makes_durable_read_past_its_join_sequence() -> None:

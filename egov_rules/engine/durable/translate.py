@@ -56,13 +56,13 @@ from .expressions import (
     refs,
 )
 
-# durable 2.0.28's C core (events.c, reduceExpressionSequence) short-circuits a false test in an $and by
-# stepping to the group's end *before* it looks: after the last test of a group it steps over the group's
-# OP_END and scans on past the sequence, reading memory it does not own until it meets a byte 0x0D (valgrind:
-# "Invalid read" under isBetaMatch; a segfault when the scan reaches an unmapped page).  Every pattern that
-# holds join tests therefore ends with this group: it holds no join test (its test is on the fact's own
-# field ``t``, which every fact has, so it is always true and adds one alpha node), so the step after any
-# join test lands on its OP_END, and after the closing group the pattern is decided.
+# durable 2.0.28's C core (events.c, reduceExpressionSequence) short-circuits a false join test in an $and by
+# stepping towards the group's end *before* it looks: after the last test of a group it steps over the
+# group's OP_END and scans on past the sequence, reading memory it does not own until it meets a byte 0x0D
+# (valgrind: "Invalid read" under isBetaMatch; a segfault when the scan reaches an unmapped page).  So every
+# pattern that holds join tests ends with this group.  It holds no join test (only an alpha test on ``t``,
+# which every fact has: always true), so its sequence entries are just $and and OP_END: the step after any
+# join test lands on that OP_END, and, being last, the group's early end skips no test.
 CLOSING_GROUP: dict[str, Any] = {"$and": [{"$ex": {"t": 1}}]}
 
 
@@ -495,8 +495,8 @@ class Compiler:
         rendered = self.render(test, own, reads)
         if alpha_at(test, own):
             return rendered  # no join test: durable's sequence for it is empty, nothing to guard
-        if isinstance(test, Or) or any(isinstance(x, And | Or) and not alpha_at(x, own) for x in test.items
-                                        if isinstance(test, And)):
+        if isinstance(test, Or) or (isinstance(test, And) and any(isinstance(x, And | Or) for x in test.items)):
+            # durable would stop at a nested group's end and skip the join tests after it (``flatten``)
             raise InternalError("durable engine: a pattern's join tests are not a flat conjunction")
         tests = rendered["$and"] if isinstance(test, And) and len(test.items) > 1 else [rendered]
         return {"$and": [*tests, CLOSING_GROUP]}
