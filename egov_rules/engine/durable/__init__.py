@@ -23,13 +23,17 @@ engine-independent rule AST:
 * **Durable's limits, measured** (see ``Compiler``): tests of a pattern that read another fact are only
   reliable as a flat conjunction (so disjunctions split into alternative rules, and a nested test of a
   fact's own fields moves into a *view*); one fact never binds two patterns of a rule (so the second
-  pattern on a kind reads a *replica*); 31 join tests per pattern; 256 patterns per alpha node and a
+  pattern on a kind reads a *replica*); 29 join tests per pattern; 256 patterns per alpha node and a
   traversal stack of 64 (so the rules are spread over rulesets of ``CHUNK`` rules, each sent only the facts
   and fields it reads); about 250 fields per fact.
 * **Traps** (the durable_rules notes): every rule starts with the gate pattern; a catch-all rule; an action
   that runs first in every session; a ``Host`` without background dispatcher threads; ``delete_state`` in a
   ``finally``; exceptions raised out of ``state["exception"]``; results kept in sets (``$or`` and joins
   fire more than once); unique fact ids.
+* **Durable's out-of-bounds read.**  Its C core short-circuits a false join test that is last in an ``$and``
+  by scanning past the pattern's expression sequence (valgrind: an invalid read under ``isBetaMatch``, a
+  segfault depending on the heap), so every pattern that joins ends with an always-true group of its own
+  (``translate.CLOSING_GROUP``; it takes two of the sequence's 31 entries, hence 29 join tests).
 
 A rule that cannot be translated (e.g. it compares values of different types) is run by the native
 engine and listed in ``DurableEngine.notes``; nothing is skipped silently.

@@ -158,7 +158,10 @@ def beta_cost(e: Any, own: str) -> int:
     return 0 if alpha_at(e, own) else 1
 
 
-BETA_LIMIT = 31  # MAX_SEQUENCE_EXPRESSIONS (32) - 1
+# A pattern's join-expression sequence holds 31 entries (MAX_SEQUENCE_EXPRESSIONS - 1); two of them go to the
+# closing group that keeps durable's short-circuit inside the sequence (translate.CLOSING_GROUP).
+CLOSING_GROUP_COST = 2
+BETA_LIMIT = 31 - CLOSING_GROUP_COST
 
 
 # ------------------------------------------------------------------------------- patterns, DNF

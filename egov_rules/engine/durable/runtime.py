@@ -192,12 +192,12 @@ class DurableEngine:
         self.host = QuietHost()
         self.chunks: list[Chunk] = []
         engine = next(_ENGINES)
-        definitions = {}
+        self.definitions: dict[str, dict[str, Any]] = {}  # the rulesets as given to durable (tests read them)
         for part in _parts(specs):
             chunk = self._chunk(f"egov{engine}_{len(self.chunks)}", part)
-            definitions[chunk.name] = self._definition(chunk, part)
+            self.definitions[chunk.name] = self._definition(chunk, part)
             self.chunks.append(chunk)
-        self.host.set_rulesets(copy.deepcopy(definitions))  # durable mutates what it is given
+        self.host.set_rulesets(copy.deepcopy(self.definitions))  # durable mutates what it is given
         self.strata = max((c.last for c in self.chunks), default=-1) + 1
         self._lock = threading.Lock()  # durable's C core holds the GIL: one session at a time
         self._sessions = itertools.count()

@@ -56,6 +56,15 @@ from .expressions import (
     refs,
 )
 
+# durable 2.0.28's C core (events.c, reduceExpressionSequence) short-circuits a false join test in an $and by
+# stepping towards the group's end *before* it looks: after the last test of a group it steps over the
+# group's OP_END and scans on past the sequence, reading memory it does not own until it meets a byte 0x0D
+# (valgrind: "Invalid read" under isBetaMatch; a segfault when the scan reaches an unmapped page).  So every
+# pattern that holds join tests ends with this group.  It holds no join test (only an alpha test on ``t``,
+# which every fact has: always true), so its sequence entries are just $and and OP_END: the step after any
+# join test lands on that OP_END, and, being last, the group's early end skips no test.
+CLOSING_GROUP: dict[str, Any] = {"$and": [{"$ex": {"t": 1}}]}
+
 
 # ------------------------------------------------------------------------------- the compiler
 @dataclass
@@ -87,10 +96,11 @@ class Compiler:
     """Translates a rulebook into durable rule specs; shared registries of kinds, fields and predicates.
 
     Durable evaluates a pattern's tests reliably only as a flat conjunction whenever any of them reads
-    another fact (measured: nested $and/$or mixing such tests give wrong matches), so every pattern here is
-    flat: a disjunction that reads other facts becomes alternative rules (or, under a negation, several
-    negations), and a nested disjunction of a fact's own fields moves into a *view*, facts of that kind
-    that pass it, derived by a rule of their own.
+    another fact (measured: nested $and/$or mixing such tests give wrong matches; events.c stops a group at
+    the end of a nested group, so the tests after it are never evaluated), so every pattern here is flat: a
+    disjunction that reads other facts becomes alternative rules (or, under a negation, several negations),
+    a nested disjunction of a fact's own fields moves into a *view*, facts of that kind that pass it,
+    derived by a rule of their own, and the one nested group is CLOSING_GROUP, last.
     """
 
     def __init__(self) -> None:
@@ -388,12 +398,12 @@ class Compiler:
                 if beta_cost(test, name) > BETA_LIMIT and not p.negated:
                     test = self.split(p, test, order, helpers, specs)
                 elif beta_cost(test, name) > BETA_LIMIT:
-                    raise Untranslatable("a negation needs more tests than one durable pattern holds (31)")
+                    raise Untranslatable(f"a negation needs more tests than one durable pattern holds ({BETA_LIMIT})")
                 final.append((name, test, p))
             final += [(h.name, h.test, h) for h in helpers]
             final = _replicas(final)
             reads: dict[str, set[str]] = {}
-            rendered = [{(f"{p.name}$not" if p.negated else name): self.render(test, name, reads)}
+            rendered = [{(f"{p.name}$not" if p.negated else name): self.pattern(test, name, reads)}
                         for name, test, p in final]
             for name, test, _ in final:  # views and replicas are copies: send them their kind's fields
                 tag, kind_tag = _tag_of(test, name), self.binding_kind[name].tag
@@ -427,7 +437,7 @@ class Compiler:
             v = self.fresh("v")
             self.binding_kind[v] = self.binding_kind[name]
             reads: dict[str, set[str]] = {}
-            rendered = self.render(conj(self.type_test(v, base), _rename(condition, name, v)), v, reads)
+            rendered = self.pattern(conj(self.type_test(v, base), _rename(condition, name, v)), v, reads)
             self.view_specs.append(Spec(0, [{v: rendered}], ("view", view, (v,)), reads))
         rest = [x for x in items if not isinstance(x, And | Or)]
         return conj(*(self.type_test(name, view.tag) if x == self.type_test(name, base) else x for x in rest))
@@ -444,7 +454,7 @@ class Compiler:
                 chunks.append([])
             chunks[-1].append(item)
         if any(beta_cost(conj(kind, *c), p.name) > BETA_LIMIT for c in chunks):
-            raise Untranslatable("a single test needs more join tests than durable allows (31)")
+            raise Untranslatable(f"a single test needs more join tests than durable allows ({BETA_LIMIT})")
         for chunk in chunks[1:]:
             free = sorted(refs(conj(*chunk)) | {p.name}, key=lambda n: (n == p.name, order[n]))
             pred = self.new_pred()
@@ -479,6 +489,17 @@ class Compiler:
         out = [p for x in e.items for p in self.place(x, order)]
         _check_size(out)
         return out
+
+    def pattern(self, test: Any, own: str, reads: dict[str, set[str]]) -> Any:
+        """Durable's JSON for a whole pattern: its flat test, closed by CLOSING_GROUP when it joins."""
+        rendered = self.render(test, own, reads)
+        if alpha_at(test, own):
+            return rendered  # no join test: durable's sequence for it is empty, nothing to guard
+        if isinstance(test, Or) or (isinstance(test, And) and any(isinstance(x, And | Or) for x in test.items)):
+            # durable would stop at a nested group's end and skip the join tests after it (``flatten``)
+            raise InternalError("durable engine: a pattern's join tests are not a flat conjunction")
+        tests = rendered["$and"] if isinstance(test, And) and len(test.items) > 1 else [rendered]
+        return {"$and": [*tests, CLOSING_GROUP]}
 
     def render(self, e: Any, own: str, reads: dict[str, set[str]]) -> Any:
         """Durable's JSON for a test on ``own``'s pattern; records the fields it reads, per fact tag."""
