@@ -25,6 +25,7 @@ from typing import Any
 
 from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
 from ..rulebook import Rule, Rulebook
+from .candidates import Lookup, compile_keys, lookups
 from .reference import ABSENT, compile_path, keys_function, plus_offset
 
 
@@ -302,10 +303,14 @@ class _Emitter:
 
     def quantifier(self, node: Quantifier, out: str) -> None:
         plan = join_plan(node)
+        found = lookups(node) if plan is None else None
         saved = dict(self.vars), dict(self.nodes)
         items = self.fresh("items")
         first = second = ""
-        if plan is None:
+        if found is not None:  # the items other lookups find (the others' where is false), or all
+            self.candidates(node, found, items)
+            loops = [(items, node.where)]
+        elif plan is None:
             self.source_items(node.source, items)
             loops = [(items, node.where)]
         else:
@@ -330,7 +335,8 @@ class _Emitter:
         var = self.bind(node.binding, node.source)
         kind = node.kind
         self.emit(f"{out} = {'True' if kind == 'every' else 'False'}")
-        if plan is None:
+        scanned = plan is None and found is None  # a list that may be unknown
+        if scanned:
             self.emit(f"if {items} is None: {out} = None")
             self.emit("else:")
             self.indent += 1
@@ -362,11 +368,52 @@ class _Emitter:
             self.indent -= 1
             if second and source == first:  # decided by an item found by its key
                 self.emit(f"if {out} is {'False' if kind == 'every' else 'True'}: {second} = ()")
-        if plan is None:
+        if scanned:
             self.indent -= 1
         if kind == "none":
             self.emit(f"if {out} is not None: {out} = not {out}")
         self.vars, self.nodes = saved
+
+    def candidates(self, node: Quantifier, found: tuple[Lookup, ...], out: str) -> None:
+        """``out`` = the items the lookups find (duplicates do not change a quantifier's result), or the
+        whole collection when a key is unknown."""
+        coll = node.source.collection
+        every = self.fresh("every")
+        may_all = False
+        self.emit(f"{out} = []")
+        for lookup in found:
+            keys = self.const(None, "X", ("lookup", lookup))
+            index = f"({coll!r}, {lookup.name!r})"
+            table, unknown = self.fresh("t"), self.fresh("u")
+            self.emit(f"# look up {lookup.key.text} in {lookup.name}")
+            self.emit(f"{table}, {unknown} = indexes.get({index}) or facts.index(*{index}, {keys}(facts))")
+            key = self.operand(lookup.key)  # in the outer scope
+            branches = []
+            if key.may_absent:
+                branches.append((f"{key.expr} is ABSENT", "pass"))
+            if key.may_null:
+                branches.append((f"{key.expr} is None", f"{every} = True"))
+            if lookup.many:  # a list of keys: an unknown value in it may equal any item's key
+                branches.append((f"None in {key.expr}", f"{every} = True"))
+            if any(body != "pass" for _, body in branches) and not may_all:
+                may_all = True
+                self.emit(f"{every} = False")
+            for i, (test, body) in enumerate(branches):
+                self.emit(f"{'if' if i == 0 else 'elif'} {test}: {body}")
+            if branches:
+                self.emit("else:")
+                self.indent += 1
+            if lookup.many:
+                each = self.fresh("k")
+                self.emit(f"for {each} in {key.expr}: {out}.extend({table}.get({each}, ()))")
+            else:
+                self.emit(f"{out}.extend({table}.get({key.expr}, ()))")
+            if branches:
+                self.indent -= 1
+            self.emit(f"{out}.extend({unknown})")
+        if may_all:
+            self.emit(f"if {every}: {out} = collection({coll!r})")
+
 
 def join_plan(node: Quantifier) -> tuple[Compare, Any] | None:
     """The conjunct of ``where`` to look items up by, and the rest of ``where`` (the reference's plan)."""
@@ -503,6 +550,8 @@ def build_constants(recipes: dict[str, tuple[Any, ...]], rulebook: Rulebook) -> 
             out[name] = compile_path(recipe[1])
         elif kind == "keys":
             out[name] = keys_function(recipe[1], compile_path(recipe[2]), recipe[3])
+        elif kind == "lookup":
+            out[name] = compile_keys(recipe[1])
         else:  # "join"
             rule_id, index = recipe[1], recipe[2]
             if rule_id not in plans:
