@@ -333,11 +333,14 @@ class Checker:
 
     @staticmethod
     def decisions(facts: FactBase, findings: list[Finding], stage: str | None) -> list[Decision]:
+        by_project: dict[str, list[Finding]] = {}  # one pass, not one per project
+        for f in findings:
+            if f.project is not None:
+                by_project.setdefault(f.project, []).append(f)
         out = []
         for project in facts.collection("projects"):
             pid = project["id"]
-            mine = [f for f in findings if f.project == pid]
-            out.append(decide(pid, stage or project.get("stage"), project.get("severity"), mine))
+            out.append(decide(pid, stage or project.get("stage"), project.get("severity"), by_project.get(pid, [])))
         return out
 
     def redecide(self, result: SubmissionResult, facts: FactBase, stage: str | None) -> None:

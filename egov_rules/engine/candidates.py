@@ -257,3 +257,37 @@ def compile_finder(collection: str, found: tuple[Lookup, ...]) -> Finder:
         return sorted({id(e): e for e in out}.values(), key=lambda e: positions[id(e)])
 
     return find
+
+
+def skipped_bindings(rule: Any) -> frozenset[str]:
+    """The bindings made inside a quantifier that the reference looks its items up for: a trace that skips
+    items (``Trace.indexed``) may leave another value in them than a full scan leaves (the last item's)."""
+    from .reference import _join_plan
+
+    out: set[str] = set()
+
+    def walk(node: Any, inside: bool) -> None:
+        if isinstance(node, Quantifier):
+            if inside:
+                out.add(node.binding)
+            looked_up = inside or (_join_plan(node) is None and lookups(node) is not None)
+            for c in (node.where, node.require):
+                if c is not None:
+                    walk(c, looked_up)
+        elif isinstance(node, AllOf | AnyOf):
+            for c in node.items:
+                walk(c, inside)
+        elif isinstance(node, Not):
+            walk(node.item, inside)
+
+    for condition in (rule.when, rule.require, rule.downgrade_when):
+        if condition is not None:
+            walk(condition, False)
+    return frozenset(out)
+
+
+def read_by_findings(rule: Any) -> frozenset[str]:
+    """The bindings a finding reads from its evaluated bindings: texts, subject, location, project, impacts."""
+    paths = [p for parts in rule.templates.values() for texts in parts.values() for _, p in texts]
+    paths += [rule.at, rule.project, *rule.impacts]
+    return frozenset({p.binding for p in paths if p is not None} | {rule.subject} | {b.name for b in rule.bindings})

@@ -415,6 +415,28 @@ class _Emitter:
             self.emit(f"if {every}: {out} = collection({coll!r})")
 
 
+    def for_each_join(self, join: Any, items: str, out: str) -> None:
+        """``out`` = the items of a for_each collection whose join key equals the earlier binding's or is
+        unknown, in the collection's order (``ForEachJoin.candidates``, looked up inline)."""
+        c, coll = join.compare, join.collection
+        keys = self.const(None, "X", ("keys", join.binding, c.path, False))
+        index = f"({coll!r}, {join.key_name!r})"
+        table, unknown = self.fresh("t"), self.fresh("u")
+        self.emit(f"# for_each {join.binding}: look up {c.operand.text} in {join.key_name}")
+        self.emit(f"{table}, {unknown} = indexes.get({index}) or facts.index(*{index}, {keys}(facts))")
+        key = self.operand(c.operand)
+        hits = f"{table}.get({key.expr}, ())" + (f" if {key.expr} is not ABSENT else ()" if key.may_absent else "")
+        if key.may_null:  # an unknown key: nothing can be left out
+            self.emit(f"if {key.expr} is None: {out} = {items}")
+            self.emit("else:")
+            self.indent += 1
+        self.emit(f"{out} = {hits}")
+        self.emit(f"if {unknown}: {out} = sorted([*{out}, *{unknown}], "
+                  f"key=lambda e, at=facts.positions({coll!r}): at[id(e)])")
+        if key.may_null:
+            self.indent -= 1
+
+
 def join_plan(node: Quantifier) -> tuple[Compare, Any] | None:
     """The conjunct of ``where`` to look items up by, and the rest of ``where`` (the reference's plan)."""
     if node.source.collection is None or node.where is None:
@@ -467,7 +489,13 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
             e.source_items(b.source, lst)
             e.emit(f"{lst} = {lst} or []")
         join = joins[i] if joins else None
-        if join is not None:
+        if join is not None and join.collection is not None:
+            kept = e.fresh("kept")
+            e.for_each_join(join, lst, kept)
+            later = " * ".join(f"len({x})" for x in lists[i + 1:] if x is not None) or "1"
+            e.emit(f"na += (len({lst}) - len({kept})) * {later}")
+            lst = kept
+        elif join is not None:
             plan = e.const(None, "J", ("join", rule.id, i))
             env = "{" + ", ".join(f"{n!r}: {e.vars[n]}" for n in ["submission", *names[:i]]) + "}"
             kept = e.fresh("kept")
