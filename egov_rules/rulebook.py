@@ -371,7 +371,8 @@ def _cache_file(sha: str) -> FsPath | None:
     here = FsPath(__file__).resolve().parent
     code = hashlib.sha256()
     for name in ("conditions.py", "rule_model.py", "rulebook.py", "factschema.py", "zh.py", "data/labels.yaml",
-                 "data/submission.schema.json", "engine/codegen.py", "engine/candidates.py"):
+                 "data/submission.schema.json", "engine/codegen.py",
+                 "engine/emitter.py", "engine/candidates.py"):
         st = (here / name).stat()
         code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
     root = FsPath(os.environ.get("XDG_CACHE_HOME") or FsPath.home() / ".cache") / "egov-rules"
