@@ -1,7 +1,7 @@
 """Which items of a quantifier's collection can make its ``where`` anything but false: hash-index lookups
 read off the condition, shared by the generated code and the reference closures.
 
-The join plan of both engines (``reference._join_plan``, ``codegen.join_plan``) indexes one conjunct of
+The join plan of both engines (``reference._join_plan``, ``emitter.join_plan``) indexes one conjunct of
 ``where`` that equates the item with an outer fact.  The rulebook has other shapes, and a quantifier over a
 collection that none of them indexes scans the whole collection for every binding (a submission twice as
 large costs four times as much).  These are looked up here instead:
@@ -11,7 +11,9 @@ large costs four times as much).  These are looked up here instead:
   the item's key equal to an outer fact written the other way round (``$outer.x eq item.y``);
 - ``exists`` over a list of the item whose ``where`` has a lookup (``exists c in project.components where
   c.platform eq $platform.id``): the item is indexed by the keys of its list's items;
-- ``all``: the lookup of one of its parts (one keyed by an outer fact before one keyed by a literal).
+- ``all``: the lookup of one of its parts (a join with an outer fact first), less the items that a part on
+  the item alone makes false (``stage in [...]``, a literal, ``builds_own``): such parts, and a ``where`` on
+  the item alone, are decided once per item when the index is built (``Lookup.filters``).
 
 Every item a lookup leaves out has a definitely false ``where``, never an unknown one: an item whose key is
 null (or that has a list item whose key is null, or a null list) is found by every lookup, and a null outer
