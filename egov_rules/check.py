@@ -25,6 +25,7 @@ from .engine.evaluate import Engine, NativeEngine, RuleRun
 from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
 from .facts import POINTER, FactBase
 from .findings import SEVERITY_ORDER, Finding, FindingBuilder
+from .input.fast_facts import fast_facts
 from .load import Document, Limits, load_bytes, load_document
 from .review_scope import mark_context
 from .rulebook import Rulebook, load_rulebook
@@ -161,8 +162,14 @@ class Report:
 
 
 def entity_names(facts: FactBase) -> dict[str, str]:
-    return {eid: " ".join(str(e["name"]).split()) for eid, e in facts.by_id.items()
-            if isinstance(e.get("name"), str) and str(e["name"]).strip()}
+    names = {}
+    for eid, entity in facts.by_id.items():
+        name = entity.get("name")
+        if isinstance(name, str):
+            words = name.split()  # blanks are no name; runs of white space read as one space
+            if words:
+                names[eid] = " ".join(words)
+    return names
 
 
 def submission_info(facts: FactBase) -> dict[str, Any]:
@@ -276,6 +283,12 @@ class Checker:
         """Validated facts, with the trusted registry merged in before validation (so references to
         registry entities resolve) and its values put over inline copies after it; plus the findings the
         merge gives (inline copies that disagree with the registry).  Rules never see the difference."""
+        if self.registry is None:
+            # valid data in one generated pass; pydantic only when that pass has a doubt (it words the errors)
+            fast = fast_facts(doc.data, doc.source)
+            if fast is not None:
+                _require_something_to_check(fast, doc)
+                return fast, []
         from .validate import validate_document
 
         if self.registry is None:

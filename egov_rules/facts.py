@@ -43,7 +43,8 @@ class FactBase:
     _indexes: dict[tuple[str, str], tuple[dict[Any, list[dict[str, Any]]], list[dict[str, Any]]]] = field(
         default_factory=dict
     )
-    _positions: dict[str, dict[int, int]] = field(default_factory=dict)
+    _positions: dict[str, dict[int, int]] = field(default_factory=dict, repr=False, compare=False)
+    _entity_count: int | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_data(cls, data: dict[str, Any], source: str = "<input>") -> FactBase:
@@ -65,11 +66,18 @@ class FactBase:
                 by_id[entity["id"]] = entity
                 tagged.append(entity)
             collections[coll] = tagged
+        return cls.assemble(source, submission, collections, by_id, schema)
+
+    @classmethod
+    def assemble(cls, source: str, submission: dict[str, Any], collections: dict[str, list[dict[str, Any]]],
+                 by_id: dict[str, dict[str, Any]], schema: FactSchema | None = None) -> FactBase:
+        """From entities already tagged (``from_data`` or the generated one-pass check): adds the derived
+        collections."""
         under_review = submission.get("units_under_review")
         # left out: the owners of projects[] (spec: "Units under review")
         ids = list(under_review) if under_review else list(dict.fromkeys(p["unit"] for p in collections["projects"]))
         collections["units_under_review"] = [by_id[i] for i in ids if i in by_id]
-        return cls(source, submission, collections, by_id, schema)
+        return cls(source, submission, collections, by_id, schema or fact_schema())
 
     def collection(self, name: str) -> list[dict[str, Any]]:
         return self.collections.get(name, [])
@@ -103,7 +111,12 @@ class FactBase:
         return table, unknown
 
     def entity_count(self) -> int:
-        return sum(len(v) for k, v in self.collections.items() if k not in DERIVED_COLLECTIONS)
+        # asked once per rule (the engines' verdict cap): counted once, the facts never change after building
+        count = self._entity_count
+        if count is None:
+            count = self._entity_count = sum(len(v) for k, v in self.collections.items()
+                                             if k not in DERIVED_COLLECTIONS)
+        return count
 
     def positions(self, collection: str) -> dict[int, int]:
         """id of an entity -> its place in the collection (once per collection): items looked up in several

@@ -217,3 +217,21 @@ def test_interview_from_empty_to_a_saved_review(server: Server, browser: Any) ->
     for finding in (f for f in expected.findings if f.severity == "violation"):
         assert finding.rule in page.content() or finding.title["zh"] in saved
     context.close()
+
+
+def test_api_docs_render_offline(server: Server, browser: Any) -> None:
+    """/docs shows the operations with every file from this service (a closed network reaches no CDN)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    elsewhere: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: None if r.url.startswith(server.url) else elsewhere.append(r.url))
+    page.goto(server.url + "/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/checks" in [p.replace("\u200b", "") for p in paths]
+    shot(page, "06-api-docs")
+    assert not errors, errors
+    assert not elsewhere, elsewhere
+    context.close()

@@ -236,3 +236,20 @@ def test_a_workbook_upload_shows_its_findings_by_cell(client: TestClient, tmp_pa
     assert "PK\x03\x04" not in response.text  # the zip is never echoed back as text
     bad = upload(client, b"PK\x03\x04 not really a zip", save=False, name="broken.xlsx")
     assert bad.status_code == 422 and "broken.xlsx" in bad.text
+
+
+def test_api_docs_come_from_the_service_itself(client: TestClient) -> None:
+    # a closed network reaches no CDN: /docs, its script and Swagger UI's files are all served here
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-security-policy"]
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page.text)  # no inline script (the CSP forbids it)
+    assert "https://" not in page.text and "http://" not in page.text
+    refs = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert {"/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css", "/docs/start.js"} <= set(refs)
+    for ref in refs:
+        assert client.get(ref).status_code == 200, ref
+    start = client.get("/docs/start.js")
+    assert start.headers["content-type"].startswith("text/javascript")
+    assert '"url": "/openapi.json"' in start.text and '"validatorUrl": null' in start.text
+    assert client.get("/openapi.json").json()["info"]["title"] == "egov-rules review service"
+    assert client.get("/redoc").status_code == 404  # FastAPI's CDN page is off, not left blank

@@ -33,7 +33,8 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
     if status != "current":
         db.dispose()
         raise SchemaNotCurrent(status, settings.display_db())
-    app = FastAPI(title="egov-rules review service", version=__version__,
+    # docs_url/redoc_url off: FastAPI's pages load from a CDN; api_docs serves /docs from the package
+    app = FastAPI(title="egov-rules review service", version=__version__, docs_url=None, redoc_url=None,
                   description="Checks e-government submissions against Fujian's Decree No. 156 and keeps every "
                               "review, decision, waiver and funding action.  Authenticate with "
                               "`Authorization: Bearer <token>` (`egov-rules tokens create NAME`).")
@@ -77,6 +78,9 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
     app.include_router(api_rules.router)
     app.include_router(api_admin.router)
     from .. import web
+    from . import api_docs
+
+    api_docs.install(app)
 
     web.install(app, settings)  # the reviewer workbench's pages (issue 13)
     app.router.on_shutdown.append(db.dispose)
