@@ -10,7 +10,8 @@
    compared document by document; medians per document and their ratios.
 2. The full rulebook at 40, 400, 4,000 and 40,000 entities: whole check of a dict, and per entity.
 3. The CLI checking one file from a cold process, against ``python -c "import yaml, pydantic, click, rich"``,
-   paired (alternating) runs, median of the per-pair ratios.
+   in rounds (the commands back to back, rotating order), median of the per-round ratios; also the same
+   check with validation replaced by the validated data (what skipping pydantic would buy).
 4. Memory: RSS of one process over 100,000 whole checks (full rulebook, 40-entity documents).
 """
 
@@ -21,7 +22,9 @@ import dataclasses
 import gc
 import json
 import os
+import pickle
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -212,30 +215,79 @@ def bench_scaling(out: list[str], full: Rulebook, sizes: list[int]) -> None:
 
 
 # --------------------------------------------------------------------------------------------- 3. the CLI
+# The same CLI check with validation replaced by the already-validated data: what a check costs once a
+# valid submission no longer needs pydantic (the one-pass validator, issue 15 pt 2), at best.  Run as a
+# script in the child: a stand-in for egov_rules.validate hands over the validated data, so neither
+# pydantic nor the submission models are imported; everything else is the CLI's own path.
+NO_VALIDATION = """
+import pickle, sys, types
+sys.path.insert(0, sys.argv[1])
+with open(sys.argv[2], "rb") as fh:
+    validated = pickle.load(fh)
+class Validated:
+    def model_dump(self, **options):
+        return validated
+stand_in = types.ModuleType("egov_rules.validate")  # Checker.prepare imports it when it first validates
+stand_in.validate_document = lambda doc: Validated()
+sys.modules["egov_rules.validate"] = stand_in
+from egov_rules.cli import main
+main(["check", "--format", "json", sys.argv[3]])
+"""
+
+
 def bench_cli(out: list[str], pairs: int) -> None:
+    import tempfile
+
+    from egov_rules.load import load_document
+    from egov_rules.validate import validate_document
+
     fixture = ROOT / "fixtures" / "02_municipal_own_datacentre.yaml"
+    scratch = Path(tempfile.mkdtemp(prefix="egov-bench-cli-"))
+    validated = scratch / "validated.pickle"
+    doc = validate_document(load_document(fixture))
+    validated.write_bytes(pickle.dumps(doc.model_dump(mode="python", by_alias=True)))
     check = [sys.executable, str(ROOT / "cli.py"), "check", "--format", "json", str(fixture)]
     imports = [sys.executable, "-c", "import yaml, pydantic, click, rich"]
+    no_validation = [sys.executable, "-c", NO_VALIDATION, str(ROOT), str(validated), str(fixture)]
+    # Bytecode for every module, ours and the libraries' alike, as an installed package has it (pip
+    # compiles at install): in a scratch prefix, so neither the checkout nor the venv is written to and
+    # an environment with PYTHONDONTWRITEBYTECODE does not make the CLI compile its modules at every run.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
 
     def once(cmd: list[str]) -> float:
         start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=False, cwd=ROOT)
+        subprocess.run(cmd, capture_output=True, check=False, cwd=ROOT, env=env)
         return time.perf_counter() - start
 
-    once(check)  # the rulebook cache, as after the first use on a machine
-    cli, base, ratios = [], [], []
+    same = [subprocess.run(cmd, capture_output=True, check=False, cwd=ROOT, env=env).stdout
+            for cmd in (check, no_validation)]  # warm: the rulebook cache and the bytecode
+    once(imports)
+    load_start = os.getloadavg()[0]
+    times: dict[str, list[float]] = {"check": [], "imports": [], "no_validation": []}
+    commands = {"check": check, "imports": imports, "no_validation": no_validation}
+    order = list(commands)
     for i in range(pairs):
-        first, second = (check, imports) if i % 2 == 0 else (imports, check)
-        a, b = once(first), once(second)
-        c, m = (a, b) if first is check else (b, a)
-        cli.append(c)
-        base.append(m)
-        ratios.append(c / m)
+        for name in order[i % 3:] + order[:i % 3]:  # each command first as often as the others
+            times[name].append(once(commands[name]))
+    ratios = [c / m for c, m in zip(times["check"], times["imports"], strict=True)]
+    lean = [c / m for c, m in zip(times["no_validation"], times["imports"], strict=True)]
+    med = {name: statistics.median(t) * 1000 for name, t in times.items()}
     out += ["## 3. CLI cold start: one-file check vs importing yaml, pydantic, click and rich", "",
-            f"{pairs} paired runs (alternating order): `egov-rules check --format json {fixture.name}` median "
-            f"{statistics.median(cli) * 1000:.0f} ms (min {min(cli) * 1000:.0f}); imports alone median "
-            f"{statistics.median(base) * 1000:.0f} ms (min {min(base) * 1000:.0f}); per-pair ratio median "
-            f"**{statistics.median(ratios):.2f}x** (min {min(ratios):.2f}x, max {max(ratios):.2f}x).", ""]
+            f"{pairs} rounds, each running the three commands back to back (rotating which goes first); "
+            f"bytecode cached for every module; load average {load_start:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end.", "",
+            "| command | median | min | per-round ratio to the imports: median (min-max) |", "|---|---|---|---|",
+            f"| `python -c \"import yaml, pydantic, click, rich\"` | {med['imports']:.0f} ms | "
+            f"{min(times['imports']) * 1000:.0f} ms | 1.00x |",
+            f"| `egov-rules check --format json {fixture.name}` | {med['check']:.0f} ms | "
+            f"{min(times['check']) * 1000:.0f} ms | **{statistics.median(ratios):.2f}x** "
+            f"({min(ratios):.2f}-{max(ratios):.2f}) |",
+            f"| the same without pydantic validation (validated data given) | {med['no_validation']:.0f} ms | "
+            f"{min(times['no_validation']) * 1000:.0f} ms | {statistics.median(lean):.2f}x "
+            f"({min(lean):.2f}-{max(lean):.2f}) |", "",
+            "Same report from both check commands: " + ("yes" if same[0] == same[1] else "NO") + ".", ""]
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------------------- 4. memory
@@ -279,7 +331,7 @@ def main() -> None:
     if "scaling" in only:
         bench_scaling(out, full, [40, 400, 4000] if args.quick else [40, 400, 4000, 40000])
     if "cli" in only:
-        bench_cli(out, 5 if args.quick else 15)
+        bench_cli(out, 10 if args.quick else 15)
     if "memory" in only:
         bench_memory(out, full, 10000 if args.quick else 100000)
     out.append(f"Run took {time.perf_counter() - started:.0f} s; load average at the end {os.getloadavg()[0]:.1f}.")

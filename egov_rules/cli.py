@@ -7,6 +7,7 @@ Typed errors (``EgovError``) become one clean message and exit code 2; anything 
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import sys
@@ -17,6 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
+from .cli_group import Group, checking, started
 from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, safe_text
 from .load import Limits
 
@@ -50,6 +52,8 @@ def guarded(fn: Callable[..., int | None]) -> Callable[..., None]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         lang = "zh" if kwargs.get("lang") == "zh" else "en"
+        if not getattr(fn, "calls_started", False):
+            started()
         try:
             code = fn(*args, **kwargs)
         except EgovError as exc:
@@ -92,10 +96,6 @@ def _install_signal_handlers() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
             signal.signal(signum, _on_signal)
-
-
-class Group(click.Group):
-    """Usage errors exit 2 with click's message (no traceback); that is click's default too."""
 
 
 # ------------------------------------------------------------------------------------ options
@@ -196,6 +196,7 @@ def _default_format(fmt: str | None, output: str | None) -> str:
 
 
 def table_width(width: int | None) -> int:
+    """The table's width (only the table has one: other formats leave shutil unimported)."""
     import shutil
 
     return width or shutil.get_terminal_size((100, 24)).columns
@@ -277,21 +278,26 @@ def app() -> None:
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False), default=None,
               help="write every finding of this run as a baseline JSON report")
 @guarded
+@checking
 def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str, fail_on: str,
           include_context: bool, jobs: int | None, baseline_file: str | None, write_baseline_file: str | None,
           **kw: Any) -> int:
     """Check submissions (files, directories or - for stdin) and print the findings."""
-    from .baseline import load_baseline, write_baseline
     from .batch import default_jobs, input_size, progress, run_batch
     from .check import Report
     from .report import RenderOptions, render
 
     spec = _checker_spec(kw)
     checker = spec.build()
+    started()
     files = collect_paths(paths)
     if not files:
         raise UsageError("no submission files found in " + ", ".join(paths))
-    old = load_baseline(baseline_file) if baseline_file else None  # a bad baseline fails before the work
+    old = None
+    if baseline_file:  # a bad baseline fails before the work
+        from .baseline import load_baseline
+
+        old = load_baseline(baseline_file)
     items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
              for p in files]
     fmt = _default_format(fmt, output)
@@ -301,6 +307,8 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
         results = run_batch(spec, items, jobs=jobs, checker=checker, on_result=tick)
     report = Report(results, checker.rulebook, checker.engine.name)
     if write_baseline_file:
+        from .baseline import write_baseline
+
         write_baseline(report, write_baseline_file, files)
     if old is not None:
         old.apply(results)
@@ -311,7 +319,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     width = kw.pop("width", None)
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, include_context=include_context,
                                              color=fmt == "table" and output is None and sys.stdout.isatty(),
-                                             width=table_width(width)))
+                                             width=table_width(width) if fmt == "table" else width))
     code_so_far["code"] = report.exit_code(fail_on, include_context)
     emit(text, output, files)
     for s in report.submissions:  # input errors always reach stderr, whatever the format
@@ -329,6 +337,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="worker processes (default: every core for more than 20 files and 2 MB, else 1)")
 @guarded
+@checking
 def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str | None, lang: str, fail_on: str,
          include_context: bool, jobs: int | None, **kw: Any) -> int:
     """The Art 44 decision for each project of the submissions (files, directories or - for stdin) at a stage:
@@ -339,6 +348,7 @@ def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str
 
     spec = _checker_spec(kw)
     checker = spec.build()
+    started()
     files = collect_paths(paths)
     if not files:
         raise UsageError("no submission files found in " + ", ".join(paths))
@@ -348,10 +358,11 @@ def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str
                         stage=stage)
     report = Report(results, checker.rulebook, checker.engine.name, stage=stage)
     fmt = _default_format(fmt, output)
+    width = kw.pop("width", None)
     color = fmt == "table" and output is None and sys.stdout.isatty()
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate", color=color,
                                              include_context=include_context,
-                                             width=table_width(kw.pop("width", None))))
+                                             width=table_width(width) if fmt == "table" else width))
     code_so_far["code"] = report.gate_exit_code()
     emit(text, output, files)
     for s in report.submissions:
@@ -589,18 +600,9 @@ def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool)
     return EXIT_OK
 
 
-from .input.template_command import template  # noqa: E402  (a light module: openpyxl loads in the command)
-
-app.add_command(template)
-# the review service (issue 12): its commands import fastapi/sqlalchemy/uvicorn only when they run
-from .service.commands import COMMANDS as SERVICE_COMMANDS  # noqa: E402
-
-for _command in SERVICE_COMMANDS:
-    app.add_command(_command)
-
-
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    gc.disable()  # until the command has started (``started``)
     _install_signal_handlers()
     try:
         app.main(args=argv, prog_name="egov-rules")

@@ -26,61 +26,19 @@ import os
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from .errors import ConfigError, EgovError, InputErrors, closest
+from .errors import ConfigError, EgovError, closest
 from .load import Document, load_document
 from .rulebook import Rulebook, apply_parameters, check_parameter
+
+if TYPE_CHECKING:  # the pydantic models load with a configuration file only (a check without one skips them)
+    from .config_model import ConfigModel
 
 CONFIG_NAME = ".egov-rules.yaml"
 # command-line parameter name -> key in the file (limits are under "limits")
 PARAM_KEYS = {"rules_dirs": "rules", "fmt": "format", "fail_on": "fail-on", "lang": "lang",
               "waivers_file": "waivers", "registry_dir": "registry"}
-Format = Literal["table", "json", "sarif", "junit", "github", "markdown", "html"]
-Severity = Literal["violation", "warning"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class LimitsModel(_Strict):
-    """Spelt like the command-line options without the leading dashes."""
-
-    max_bytes: int | None = Field(None, alias="max-bytes", gt=0)
-    max_depth: int | None = Field(None, alias="max-depth", gt=0)
-    max_nodes: int | None = Field(None, alias="max-nodes", gt=0)
-    max_entities: int | None = Field(None, alias="max-entities", gt=0)
-    max_aliases: int | None = Field(None, alias="max-aliases", ge=0)
-    max_seconds: float | None = Field(None, alias="max-seconds", gt=0)
-
-
-class ConfigModel(_Strict):
-    rules: list[str] = Field(default_factory=list)
-    include: list[str] | None = None
-    exclude: list[str] = Field(default_factory=list)
-    severity: dict[str, Severity] = Field(default_factory=dict)
-    fail_on: Literal["violation", "warning", "insufficient", "decision", "needs-review"] | None = Field(
-        None, alias="fail-on")
-    format: Format | None = None
-    lang: Literal["en", "zh"] | None = None
-    waivers: str | None = None
-    registry: str | None = None
-    limits: LimitsModel | None = None
-    policy: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("rules", mode="before")
-    @classmethod
-    def _one_dir(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value  # `rules: dir` as well as a list
-
-
-def _aliases(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
 @dataclass(frozen=True)
 class RuleSelection:
     """include / exclude / severity of a configuration, applied to a loaded rulebook (picklable)."""
@@ -140,7 +98,7 @@ class RuleSelection:
             # the last matching entry wins, so a specific id listed after a glob overrides it
             chosen = [sev for p, sev, _ in self.severity if fnmatch.fnmatchcase(r.id, p)]
             if chosen and chosen[-1] != r.spec.severity:
-                r = dataclasses.replace(r, spec=r.spec.model_copy(update={"severity": chosen[-1]}))
+                r = dataclasses.replace(r, spec=r.spec.replace(severity=chosen[-1]))
             out.append(r)
         return dataclasses.replace(rulebook, rules=out)
 
@@ -249,29 +207,12 @@ def _blank(path: str) -> bool:
         return False
 
 
-def _validation_errors(exc: ValidationError, doc: Document) -> list[EgovError]:
-    out: list[EgovError] = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        pointer = "".join(f"/{_escape(p)}" for p in loc)
-        if err["type"] == "extra_forbidden":
-            line, col = doc.locate_key(pointer)
-            parent = _aliases(LimitsModel) if loc[:1] == ["limits"] else _aliases(ConfigModel)
-            out.append(ConfigError(f"unknown key '{loc[-1]}'", file=doc.source, line=line, column=col,
-                                   field=pointer, expected="one of " + ", ".join(parent),
-                                   suggestion=closest(loc[-1], parent)))
-            continue
-        line, col = doc.locate(pointer)
-        msg = err["msg"]
-        out.append(ConfigError(msg[0].lower() + msg[1:], file=doc.source, line=line, column=col,
-                               field=pointer or None))
-    return out
-
-
 def load_config(path: str | os.PathLike[str]) -> Config:
     source = os.fspath(path)
     if not os.path.isfile(source):
         raise ConfigError("configuration file not found", file=source, expected="a readable YAML file")
+    from .config_model import ConfigModel, validate_config  # pydantic: only when there is a file to check
+
     if _blank(source):
         return Config(source, ConfigModel.model_validate({}))
     try:
@@ -282,12 +223,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
             expected = "a mapping of configuration keys such as 'fail-on: warning'"
         raise ConfigError(exc.message.replace(" of entity lists", ""), file=exc.file, line=exc.line,
                           column=exc.column, field=exc.field, expected=expected) from None
-    try:
-        model = ConfigModel.model_validate(doc.data)
-    except ValidationError as exc:
-        errors = _validation_errors(exc, doc)
-        raise (errors[0] if len(errors) == 1 else InputErrors(errors)) from None
-    return Config(source, model, doc)
+    return Config(source, validate_config(doc), doc)
 
 
 def resolve_config(config_file: str | None, no_config: bool, cwd: str | None = None) -> Config | None:
@@ -314,3 +250,12 @@ def parse_policy_options(values: tuple[str, ...]) -> tuple[tuple[str, Any, tuple
             value = raw.strip()
         out.append((name.strip(), value, (0, 0)))  # (0, 0): given on the command line
     return tuple(out)
+
+
+def __getattr__(name: str) -> Any:
+    # the models keep their old home for callers: ``from egov_rules.config import ConfigModel``
+    if name in ("ConfigModel", "LimitsModel"):
+        from . import config_model
+
+        return getattr(config_model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

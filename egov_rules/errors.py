@@ -7,7 +7,6 @@ else that escapes is a bug and becomes exit code 70 (see ``cli``).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,6 +19,8 @@ EXIT_INTERNAL = 70
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
     """The closest valid name to a misspelt one, or None when nothing is close."""
+    import difflib  # only for a message: a check of a valid file never needs it
+
     matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return matches[0] if matches else None
 

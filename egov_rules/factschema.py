@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from .data_cache import package_text
 
 # Fields whose null (or absence) means "there is none / it has not happened", not "unknown".
 # spec/submission.md, Format rules: filed_date, approved_date, published_date, implementation_start,
@@ -148,7 +149,7 @@ def build_fact_schema(schema: dict[str, Any]) -> FactSchema:
 
 
 def load_schema_json() -> dict[str, Any]:
-    text = resources.files("egov_rules").joinpath("data/submission.schema.json").read_text("utf-8")
+    text = package_text("data/submission.schema.json")
     data: dict[str, Any] = json.loads(text)
     return data
 

@@ -16,11 +16,9 @@ Anything missing falls back to a readable form of the code (underscores to space
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from .data_cache import load_yaml_cached, package_text
 from .factschema import load_schema_json
 
 SHARED_ENUMS = ("level", "platform_kind", "mode", "stage", "secrecy_basis")
@@ -28,12 +26,11 @@ SHARED_ENUMS = ("level", "platform_kind", "mode", "stage", "secrecy_basis")
 
 @cache
 def _table() -> dict[str, Any]:
-    path = resources.files("egov_rules").joinpath("data/labels.yaml")
     try:
-        text = path.read_text("utf-8")
+        text = package_text("data/labels.yaml")
     except FileNotFoundError:
         return {}
-    data = yaml.safe_load(text) or {}
+    data = load_yaml_cached(text, "labels") or {}  # parsed once per machine: PyYAML takes ~100 ms
     return data if isinstance(data, dict) else {}
 
 

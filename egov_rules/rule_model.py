@@ -73,7 +73,7 @@ class RuleSpec(Strict):
     applies_from: dt.date = MEASURES_IN_FORCE
     applies_until: dt.date | None = None
     # Art 47: the path to the date of the act the rule judges (implementation start, filing, collection).
-    # applies_from/applies_until are tested against it, not against as_of (see rulebook.conduct_guard).
+    # applies_from/applies_until are tested against it, not against as_of (see rulebook_parse.conduct_guard).
     conduct_date: str | None = None
     interpretation: Interpretation | None = None
     for_each: dict[str, Any] = Field(min_length=1)
@@ -131,3 +131,18 @@ class Definitions(Strict):
     parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
     sets: dict[str, list[Any]] = Field(default_factory=dict)
     predicates: dict[str, PredicateSpec] = Field(default_factory=dict)
+
+
+def plain(value: Any) -> Any:
+    """The checked model as ``rule_data``'s plain frozen data (the class of the same name), recursively:
+    what a ``Rule`` keeps and the rulebook cache stores, so reading the cache needs no pydantic."""
+    from . import rule_data
+
+    if isinstance(value, BaseModel):
+        cls = getattr(rule_data, type(value).__name__)
+        return cls(**{name: plain(getattr(value, name)) for name in type(value).model_fields})
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value

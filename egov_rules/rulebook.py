@@ -1,53 +1,35 @@
-"""Load the rulebook: rule files → validated, type-checked ``Rule`` objects (engine-independent).
+"""The rulebook: ``Rule``s (engine-independent), loaded from the cache or parsed from the rule files.
 
 Layout of a rulebook directory:
     _definitions.yaml       rulebook version, named sets and named predicates
     _bases/NAME.yaml        compliant base submissions that rule examples patch
     chNN-*/artNN-*.yaml     rule files (any depth; files starting with '_' are not rule files)
 
-Every problem is a ``RuleFileError`` at file:line:column; a broken rule file is never skipped.
+Parsing and checking the files is ``rulebook_parse`` (pydantic, conditions, templates); its result is
+cached, and a rulebook read from the cache is plain data (``rule_data``), so this module and a check from
+the cache import neither pydantic nor the rule models.  Every problem is a ``RuleFileError`` at
+file:line:column; a broken rule file is never skipped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
-import os
 import pickle
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from .conditions import AllOf, AnyOf, Compare, Condition, Not, Path, Quantifier, Source
+from .data_cache import ColdFields, cache_dir, write_cache_file
+from .rule_data import Definitions, ParameterSpec, RuleSpec
 
-from .conditions import (
-    AllOf,
-    AnyOf,
-    Compare,
-    Condition,
-    Not,
-    Operand,
-    ParseContext,
-    Path,
-    Predicate,
-    Quantifier,
-    Scope,
-    Source,
-    parse_condition,
-    parse_path,
-    submission_type,
-)
-from .conditions import _parse_source as parse_source
-from .errors import EgovError, InputErrors, RuleFileError
-from .factschema import FactSchema, FieldType, fact_schema
-from .load import Document, load_document
-from .rule_model import Definitions, ParameterSpec, RuleFile, RuleSpec
-from .zh import zh_terms
+if TYPE_CHECKING:
+    from .factschema import FieldType
 
-PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 PARAM_MARK = "\x00param:"  # a template part standing for a policy parameter's value
 
 
@@ -66,7 +48,10 @@ class Binding:
 
 
 @dataclass
-class Rule:
+class Rule(ColdFields):
+    # read only for a rule that fires (its trace and wording, findings.py) or that joins (a join plan):
+    # the generated code runs without them
+    _cold = ("when", "require", "downgrade_when", "templates", "template_source")
     spec: RuleSpec
     file: str
     line: int
@@ -109,153 +94,6 @@ class Rulebook:
 
     def ids(self) -> list[str]:
         return [r.id for r in self.rules]
-
-
-def _pointer(loc: tuple[Any, ...], base: str) -> str:
-    return base + "".join(f"/{p}" for p in loc)
-
-
-def _pydantic_errors(exc: ValidationError, doc: Document, base: str, model_fields: list[str]) -> list[EgovError]:
-    from .errors import closest
-
-    out: list[EgovError] = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        pointer = _pointer(loc, base)
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            line, col = doc.locate_key(pointer)
-            name = str(loc[-1]) if loc else ""
-            out.append(RuleFileError(f"unknown key '{name}'", file=doc.source, line=line, column=col,
-                                     field=pointer, suggestion=closest(name, model_fields) if len(loc) == 1 else None))
-            continue
-        line, col = doc.locate(pointer)
-        if kind == "missing":
-            msg = f"missing required key '{loc[-1]}'"
-        elif kind == "value_error":
-            msg = str(err.get("ctx", {}).get("error", err["msg"]))
-        else:
-            msg = err["msg"][0].lower() + err["msg"][1:]
-        out.append(RuleFileError(msg, file=doc.source, line=line, column=col, field=pointer or None))
-    return out
-
-
-def _subject_binding(schema: FactSchema, bindings: tuple[Binding, ...]) -> str:
-    entity_bindings = [b.name for b in bindings if b.type.entity in schema.collections.values()]
-    return entity_bindings[-1] if entity_bindings else bindings[-1].name
-
-
-def _project_path(ctx: ParseContext, scope: Scope, bindings: tuple[Binding, ...], pointer: str) -> Path | None:
-    for b in bindings:
-        if b.type.entity == "project":
-            return parse_path(ctx, b.name, scope, pointer)
-    for b in reversed(bindings):
-        ref = b.type.fields.get("project") if b.type.kind == "object" else None
-        if ref is not None and ref.kind == "ref" and ref.refs == ("projects",):
-            return parse_path(ctx, f"{b.name}.project", scope, pointer)
-    return None
-
-
-def _parse_template(ctx: ParseContext, text: str, scope: Scope, pointer: str) -> list[tuple[str, Path | None]]:
-    parts: list[tuple[str, Path | None]] = []
-    pos = 0
-    for m in PLACEHOLDER.finditer(text):
-        parts.append((text[pos : m.start()], None))
-        name = m.group(1).strip()
-        if name.startswith("param."):  # {param.NAME}: the policy parameter's value in force
-            if name[6:] not in ctx.parameters:
-                raise ctx.error(pointer, f"'{name[6:]}' is not a policy parameter",
-                                expected="one of " + (", ".join(sorted(ctx.parameters)) or "(none defined)"))
-            parts.append((PARAM_MARK + name[6:], None))
-            pos = m.end()
-            continue
-        parts.append((m.group(1), parse_path(ctx, name, scope, pointer)))
-        pos = m.end()
-    parts.append((text[pos:], None))
-    return [(s, p) for s, p in parts if s or p is not None]
-
-
-def compile_rule_spec(
-    raw: dict[str, Any], doc: Document, pointer: str, defs: _Defs, schema: FactSchema
-) -> Rule:
-    try:
-        spec = RuleSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise InputErrors(_pydantic_errors(exc, doc, pointer, list(RuleSpec.model_fields))) from None
-    ctx = ParseContext(schema, doc.source, doc.locate, defs.sets, defs.predicates, locate_key=doc.locate_key,
-                       parameters=defs.parameters)
-    scope: Scope = {"submission": submission_type(schema)}
-    bindings: list[Binding] = []
-    for name, src in spec.for_each.items():
-        p = f"{pointer}/for_each/{name}"
-        if name in scope or name in defs.predicates or name in ("all", "any", "not", "exists", "none", "every"):
-            raise ctx.error(p, f"binding name '{name}' is reserved or already used")
-        source, item_type = parse_source(ctx, src, scope, p)
-        scope[name] = item_type
-        bindings.append(Binding(name, source, item_type))
-    when = parse_condition(ctx, spec.when, scope, f"{pointer}/when") if spec.when is not None else None
-    if spec.conduct_date is not None:
-        when = _with_conduct_guard(when, conduct_guard(ctx, spec, scope, f"{pointer}/conduct_date"))
-    require = parse_condition(ctx, spec.require, scope, f"{pointer}/require")
-    downgrade_when = None
-    if spec.downgrade is not None:
-        downgrade_when = parse_condition(ctx, spec.downgrade.when, scope, f"{pointer}/downgrade/when")
-    message_scope = {**scope, **ctx.witnesses}
-    templates: dict[str, dict[str, list[tuple[str, Path | None]]]] = {}
-    for kind in ("title", "message", "remediation", "question"):
-        text = getattr(spec, kind)
-        if text is None:
-            continue
-        templates[kind] = {
-            lang: _parse_template(ctx, zh_terms(text.zh) if lang == "zh" else text.en, message_scope,
-                                  f"{pointer}/{kind}/{lang}")
-            for lang in ("en", "zh")
-        }
-    template_source: dict[str, dict[str, list[tuple[str, Path | None]]]] | None = None
-    if any(p.startswith(PARAM_MARK) for kinds in templates.values() for parts in kinds.values() for p, _ in parts):
-        template_source = templates
-        templates = _fill_parameters(templates, defs.parameters)
-    at = parse_path(ctx, spec.at, scope, f"{pointer}/at") if spec.at else None
-    impacts = tuple(
-        parse_path(ctx, a.impact, scope, f"{pointer}/sanctions/art46/{i}/impact") if a.impact else None
-        for i, a in enumerate(spec.sanctions.art46)
-    )
-    line, col = doc.locate(pointer)
-    tb = tuple(bindings)
-    return Rule(
-        spec=spec, file=doc.source, line=line, column=col, bindings=tb, when=when, require=require,
-        downgrade_when=downgrade_when, templates=templates, at=at, subject=_subject_binding(schema, tb),
-        project=_project_path(ctx, scope, tb, pointer), impacts=impacts, template_source=template_source,
-    )
-
-
-def conduct_guard(ctx: ParseContext, spec: RuleSpec, scope: Scope, pointer: str) -> Condition:
-    """Art 47: the rule judges an act done on or after ``applies_from`` (and not after ``applies_until``).
-
-    The act's date is the rule's ``conduct_date`` path.  A date whose null means "has not happened by
-    as_of" (implementation_start, filed_date...) makes a future act, which the Measures govern; any other
-    unknown date leaves the rule undecided (insufficient).  The guard is an ordinary condition, so every
-    engine applies it the same way.
-    """
-    assert spec.conduct_date is not None
-    path = parse_path(ctx, spec.conduct_date, scope, pointer)
-    if path.type.kind != "date" or path.mapped:
-        raise ctx.error(pointer, f"{path.text} is {path.type.describe()}; conduct_date names one date")
-    line, col = ctx.locate(pointer)
-    tests: list[Condition] = [Compare(line, col, path, "ge", Operand(literal=spec.applies_from))]
-    if spec.applies_until is not None:
-        tests.append(Compare(line, col, path, "le", Operand(literal=spec.applies_until)))
-    in_force: Condition = tests[0] if len(tests) == 1 else AllOf(line, col, tuple(tests))
-    if path.steps and path.steps[-1].none_semantic:  # not happened yet: a future act
-        return AnyOf(line, col, (Compare(line, col, path, "is_set", Operand(literal=False)), in_force))
-    return in_force
-
-
-def _with_conduct_guard(when: Condition | None, guard: Condition) -> Condition:
-    if when is None:
-        return guard
-    items = when.items if isinstance(when, AllOf) else (when,)
-    return AllOf(when.line, when.column, (*items, guard))
 
 
 def _fill_parameters(templates: dict[str, dict[str, list[tuple[str, Path | None]]]],
@@ -308,30 +146,6 @@ def check_parameter(rulebook: Rulebook, name: str, value: Any) -> str | None:
     return None
 
 
-@dataclass
-class _Defs:
-    sets: dict[str, tuple[Any, ...]]
-    predicates: dict[str, Predicate]
-    model: Definitions | None
-    parameters: dict[str, int] = field(default_factory=dict)
-    specs: dict[str, ParameterSpec] = field(default_factory=dict)
-
-
-def _load_definitions(path: FsPath, schema: FactSchema) -> _Defs:
-    doc = load_document(path, source=_display(path))
-    try:
-        model = Definitions.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputErrors(_pydantic_errors(exc, doc, "", list(Definitions.model_fields))) from None
-    sets = {name: tuple(values) for name, values in model.sets.items()}
-    predicates = {
-        name: Predicate(name, tuple(p.params), p.condition, f"/predicates/{name}/condition", doc.locate,
-                        doc.source, p.description, doc.locate_key)
-        for name, p in model.predicates.items()
-    }
-    return _Defs(sets, predicates, model, {name: p.default for name, p in model.parameters.items()})
-
-
 def _rule_files(directory: FsPath) -> list[FsPath]:
     return sorted(
         p for p in directory.rglob("*.y*ml")
@@ -366,17 +180,29 @@ def _cache_file(sha: str) -> FsPath | None:
 
     Parsing ~100 rule files with positions costs more than the rest of a one-file check; the cache makes
     the CLI's cold start fast.  EGOV_RULES_CACHE=0 turns it off."""
-    if os.environ.get("EGOV_RULES_CACHE", "1") == "0":
+    root = cache_dir()
+    if root is None:
         return None
     here = FsPath(__file__).resolve().parent
     code = hashlib.sha256()
-    for name in ("conditions.py", "rule_model.py", "rulebook.py", "factschema.py", "zh.py", "data/labels.yaml",
-                 "data/submission.schema.json", "engine/codegen.py",
+    for name in ("conditions.py", "rule_model.py", "rule_data.py", "data_cache.py", "rulebook.py", "rulebook_parse.py",
+                 "factschema.py", "zh.py", "data/labels.yaml", "data/submission.schema.json", "engine/codegen.py",
                  "engine/emitter.py", "engine/candidates.py"):
         st = (here / name).stat()
         code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    root = FsPath(os.environ.get("XDG_CACHE_HOME") or FsPath.home() / ".cache") / "egov-rules"
     return root / f"rulebook-{sha[:32]}-{code.hexdigest()[:16]}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+
+
+def _unpickle(data: bytes) -> Any:
+    """The cached rulebook: tens of thousands of small objects, none of them garbage, so the cyclic
+    collector stays off while they are made (it would walk them again and again: a third of the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_rulebook(directories: list[FsPath] | None = None, *, include_default: bool = True) -> Rulebook:
@@ -388,97 +214,20 @@ def load_rulebook(directories: list[FsPath] | None = None, *, include_default: b
     cache = _cache_file(rulebook_digest(dirs))
     if cache is not None and cache.is_file():
         try:
-            with cache.open("rb") as fh:
-                cached = pickle.load(fh)
+            cached = _unpickle(cache.read_bytes())
             if isinstance(cached, Rulebook):
                 cached.directories = dirs
                 return cached
         except Exception:  # a stale or broken cache is only a missed shortcut
             pass
-    rulebook = _load_rulebook(dirs)
+    from .rulebook_parse import parse_rulebook  # pydantic and the rule models: only when the cache misses
+
+    rulebook = parse_rulebook(dirs)
     if cache is not None:
         from .engine.generated import compile_rulebook
 
         compile_rulebook(rulebook)  # the generated engine's code goes into the cache with the rules
-        with contextlib.suppress(OSError, pickle.PicklingError, AttributeError, TypeError):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(rulebook, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, cache)
+        with contextlib.suppress(pickle.PicklingError, AttributeError, TypeError):
+            write_cache_file(cache, pickle.dumps(rulebook, protocol=pickle.HIGHEST_PROTOCOL))
     return rulebook
 
-
-def _load_rulebook(dirs: list[FsPath]) -> Rulebook:
-    """Load and check every rule file. Raises ``InputErrors`` listing every broken rule."""
-    schema = fact_schema()
-    defs = _Defs({}, {}, None)
-    bases: dict[str, FsPath] = {}
-    errors: list[EgovError] = []
-    for d in dirs:
-        if not d.is_dir():
-            errors.append(RuleFileError("not a rulebook directory", file=str(d)))
-            continue
-        # _definitions.yaml, then _definitions-*.yaml (one per chapter, so authors do not collide)
-        for def_file in sorted(d.glob("_definitions*.yaml")):
-            try:
-                more = _load_definitions(def_file, schema)
-            except EgovError as exc:
-                errors.append(exc)
-                continue
-            for kind, mine, theirs in (("set", defs.sets, more.sets), ("predicate", defs.predicates, more.predicates),
-                                       ("parameter", defs.parameters, more.parameters)):
-                for name in theirs:
-                    if name in mine:
-                        errors.append(RuleFileError(f"{kind} '{name}' is defined twice", file=_display(def_file)))
-                mine.update(theirs)  # type: ignore[arg-type]
-            if more.model is not None:
-                defs.specs.update(more.model.parameters)
-            if more.model is not None and more.model.rulebook:
-                defs.model = more.model
-        for base in sorted((d / "_bases").glob("*.yaml")):
-            bases[base.stem] = base
-    rules: dict[str, Rule] = {}
-    for d in dirs:
-        if not d.is_dir():
-            continue
-        for path in _rule_files(d):
-            try:
-                doc = load_document(path, source=_display(path))
-                rf = RuleFile.model_validate(doc.data)
-            except ValidationError as exc:
-                errors.extend(_pydantic_errors(exc, doc, "", list(RuleFile.model_fields)))
-                continue
-            except EgovError as exc:
-                errors.append(RuleFileError(exc.message, file=exc.file, line=exc.line, column=exc.column,
-                                            field=exc.field))
-                continue
-            for i, raw in enumerate(rf.rules):
-                pointer = f"/rules/{i}"
-                if rf.article is not None and isinstance(raw, dict) and "article" not in raw:
-                    raw = {**raw, "article": rf.article}
-                try:
-                    rule = compile_rule_spec(raw, doc, pointer, defs, schema)
-                except InputErrors as exc:
-                    errors.extend(exc.errors)
-                    continue
-                except EgovError as exc:
-                    errors.append(exc)
-                    continue
-                if rule.id in rules:
-                    other = rules[rule.id]
-                    errors.append(RuleFileError(
-                        f"duplicate rule id '{rule.id}' (first defined at {other.file}:{other.line})",
-                        file=doc.source, line=rule.line, column=rule.column, field=f"{pointer}/id"))
-                    continue
-                rules[rule.id] = rule
-    if errors:
-        raise InputErrors([e if isinstance(e, RuleFileError) else _as_rule_error(e) for e in errors])
-    ordered = sorted(rules.values(), key=lambda r: (r.spec.article, r.id))
-    version = str((defs.model.rulebook.get("version") if defs.model and defs.model.rulebook else None) or "0")
-    return Rulebook(ordered, version, rulebook_digest(dirs), dirs, bases, defs.model, dict(defs.parameters),
-                    dict(defs.specs))
-
-
-def _as_rule_error(e: EgovError) -> RuleFileError:
-    return RuleFileError(e.message, file=e.file, line=e.line, column=e.column, field=e.field,
-                         expected=e.expected, suggestion=e.suggestion)

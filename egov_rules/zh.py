@@ -15,21 +15,51 @@ OPEN, CLOSE = "\ue000", "\ue001"
 LATIN_OPEN, LATIN_CLOSE = "\ue002", "\ue003"  # the same for a value with a Latin edge: not spacing-neutral
 _MARKS = re.compile("[\ue000-\ue003]")
 _MARKED = re.compile("[\ue000\ue002](\\d+)[\ue001\ue003]")
-_CJK = "\u2018-\u201d\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\ue000\ue001"
-_SPACE_IN_CJK = re.compile(f"(?<=[{_CJK}])[ \t\n]+(?=[{_CJK}])")
-_ASCII_PUNCT_AFTER_CJK = re.compile(f"(?<=[{_CJK}])[ \t]*([,;:!?])[ \t]*")
+# What counts as Chinese text for spacing and punctuation: curly quotes, CJK punctuation, the ideographs,
+# full-width forms and the quoted-value marks OPEN/CLOSE.  Tested by code point rather than inside a
+# regex: a character class this wide costs Python's re ~2 ms to compile each time it appears, and the
+# three patterns below would be compiled at every start (tests/test_zh_text.py holds them to the
+# regexes they replace).
+_CJK_RANGES = ((0x2018, 0x201D), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xFF00, 0xFFEF), (0xE000, 0xE001))
+_BLANKS = re.compile("[ \t\n]+")
+_ASCII_PUNCT = re.compile("[ \t]*([,;:!?])[ \t]*")
+_IN_PARENS = re.compile("\\(([^()\ue000-\ue003]*)\\)")
 _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
-_HALF_PARENS = re.compile("\\(([^()\ue000-\ue003]*[\u4e00-\u9fff][^()\ue000-\ue003]*)\\)")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9_.{/-])([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|n/a)(?![A-Za-z0-9_/}-])")
 _WORDS = {"true": "“是”", "false": "“否”", "null": "未填写", "B-review": "需审查的B类", "A-review": "需审查的A类"}
+
+
+def _is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
+
+
+def _after_cjk(m: re.Match[str]) -> bool:
+    return m.start() > 0 and _is_cjk(m.string[m.start() - 1])
+
+
+def _full_width_parens(m: re.Match[str]) -> str:
+    """``(...)`` holding a Chinese ideograph (and no parenthesis or mark) in full-width parentheses."""
+    inner = m.group(1)
+    return f"（{inner.strip()}）" if any("\u4e00" <= ch <= "\u9fff" for ch in inner) else m.group()
+
+
+def _drop_blanks_between_cjk(m: re.Match[str]) -> str:
+    """A run of blanks goes when Chinese text is on both sides of it."""
+    return "" if _after_cjk(m) and m.end() < len(m.string) and _is_cjk(m.string[m.end()]) else m.group()
+
+
+def _full_width_punct(m: re.Match[str]) -> str:
+    """ASCII ``,;:!?`` right after Chinese text (blanks around it dropped) in its full-width form."""
+    return _FULL[m.group(1)] if _after_cjk(m) else m.group()
 
 
 def tidy_zh(text: str) -> str:
     """No spaces between Chinese characters (left by folded YAML or placeholders); full-width punctuation
     after Chinese text and around Chinese words in parentheses."""
-    text = _HALF_PARENS.sub(lambda m: f"（{m.group(1).strip()}）", text)
-    text = _SPACE_IN_CJK.sub("", text)
-    text = _ASCII_PUNCT_AFTER_CJK.sub(lambda m: _FULL[m.group(1)], text)
+    text = _IN_PARENS.sub(_full_width_parens, text)
+    text = _BLANKS.sub(_drop_blanks_between_cjk, text)
+    text = _ASCII_PUNCT.sub(_full_width_punct, text)
     return text.strip()
 
 
@@ -53,7 +83,7 @@ def tidy_zh_parts(parts: list[tuple[str, bool]]) -> str:
 
 def zh_punct(text: str) -> str:
     """Full-width punctuation after Chinese text (for lines that mix Chinese words and code, as explain's)."""
-    return "\n".join(_ASCII_PUNCT_AFTER_CJK.sub(lambda m: _FULL[m.group(1)], line) for line in text.split("\n"))
+    return "\n".join(_ASCII_PUNCT.sub(_full_width_punct, line) for line in text.split("\n"))
 
 
 @cache

@@ -14,13 +14,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
 import sys
 from functools import cache
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from ..data_cache import cache_dir, write_cache_file
 from ..facts import FactBase
 
 __all__ = ["builder_cache_file", "fact_builder", "fast_facts"]
@@ -32,14 +32,14 @@ _FILENAME = "<egov_rules generated fact builder>"
 
 
 def builder_cache_file() -> Path | None:
-    """Where the compiled fact builder is kept; None when EGOV_RULES_CACHE=0 (as for the rulebook)."""
-    if os.environ.get("EGOV_RULES_CACHE", "1") == "0":
+    """Where the compiled fact builder is kept (beside the rulebook cache); None when caching is off."""
+    root = cache_dir()
+    if root is None:
         return None
     key = hashlib.sha256()
     for name in _SOURCES:
         st = (_HERE / name).stat()
         key.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "egov-rules"
     return root / f"facts-{key.hexdigest()[:24]}-py{sys.version_info[0]}{sys.version_info[1]}.code"
 
 
@@ -54,11 +54,7 @@ def _compiled() -> CodeType:
 
     code = compile(generate_source(), _FILENAME, "exec")
     if path is not None:  # a missed write is only a missed shortcut; written whole or not at all
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(code))
-            os.replace(tmp, path)
+        write_cache_file(path, marshal.dumps(code))
     return code
 
 

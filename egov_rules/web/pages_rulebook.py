@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..articles import ENGINE_ENCODED, article_info
 from ..i18n import citation
+from ..rule_data import Record
 from .base import PageError, lang_of, need_user, render
 from .pages_review import ALL
 
@@ -78,8 +79,8 @@ def _examples(rule: Any) -> list[dict[str, Any]]:
 
 
 def _plain(value: Any) -> Any:
-    if hasattr(value, "model_dump"):
-        return _plain(value.model_dump(mode="json", exclude_none=True))
+    if isinstance(value, Record):  # a rule's checked data (rule_data): its fields that are set
+        return _plain({name: v for name, v in zip(value.fields, value.values(), strict=True) if v is not None})
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
