@@ -34,6 +34,45 @@ def safe_text(text: object, limit: int = 200) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
+@dataclass(frozen=True)
+class Wording:
+    """One message (or expected text) in both languages, side by side: the one source of its words.
+    ``WORDING(name=value)`` says it with parameters; ``{name}`` in each template takes them."""
+
+    en: str
+    zh: str
+
+    def __call__(self, **params: object) -> Said:
+        return Said(self, params)
+
+
+@dataclass(frozen=True)
+class Local:
+    """A parameter that reads differently per language: a sheet's key in English, its label in Chinese."""
+
+    en: str
+    zh: str
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Said:
+    """A ``Wording`` with its parameters, rendered per language; ``str()`` is the English."""
+
+    wording: Wording
+    params: dict[str, object]
+
+    def text(self, lang: str) -> str:
+        template = self.wording.zh if lang == "zh" else self.wording.en
+        return template.format(**{k: v.text(lang) if isinstance(v, (Local, Said)) else v
+                                  for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
 @dataclass
 class Position:
     """A place in an input file; line and column are 1-based, 0 when unknown."""
@@ -60,21 +99,24 @@ class EgovError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | Said,
         *,
         file: str = "<input>",
         line: int = 0,
         column: int = 0,
         field: str | None = None,
-        expected: str | None = None,
+        expected: str | Said | None = None,
         suggestion: str | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(str(message))
+        self.message = str(message)
         self.position = Position(file, line, column)
         self.field = field
-        self.expected = expected
+        self.expected = None if expected is None else str(expected)
         self.suggestion = suggestion
+        # said by a Wording: rendered in Chinese from its own entry, not matched against errors_zh.PATTERNS
+        self.said = message if isinstance(message, Said) else None
+        self.expected_said = expected if isinstance(expected, Said) else None
 
     @property
     def file(self) -> str:
@@ -105,18 +147,27 @@ class EgovError(Exception):
         return clean("".join(parts))
 
     def _render_zh(self) -> str:
-        from .errors_zh import KINDS, expected_zh, field_label_zh, message_zh
+        from .errors_zh import KINDS, expected_zh, field_label_zh, limit_option, message_zh
 
         parts = [f"{self.position}：{KINDS.get(self.kind, self.kind)}："]
-        if self.field:
+        option = limit_option(self.field) if self.kind == LimitExceeded.kind else None
+        if option:  # a limit's field is its setting: named by the option that raises it
+            parts.append(f"限制项 {option}：")
+        elif self.field:
             label = field_label_zh(self.field)
             parts.append(f"字段“{safe_text(self.field)}”" + (f"（{label}）" if label else "") + "：")
-        parts.append(message_zh(self.message))
+        # a Wording holds only while the text is still its own (report.sanitize may have cleaned a copy)
+        said, expected_said = getattr(self, "said", None), getattr(self, "expected_said", None)
+        parts.append(said.text("zh") if said is not None and str(said) == self.message
+                     else message_zh(self.message))
         if self.expected and self.show_expected:
-            parts.append(f"；应为{expected_zh(self.expected)}")
+            parts.append("；应为" + (expected_said.text("zh") if expected_said is not None
+                                    and str(expected_said) == self.expected else expected_zh(self.expected)))
         if self.suggestion:
             parts.append(f"；是否应为“{safe_text(self.suggestion)}”？")
-        return "".join(parts)
+        from .report.sanitize import clean
+
+        return clean("".join(parts))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -203,12 +254,12 @@ class InputErrors(InputError):
             raise ValueError("InputErrors needs at least one error")
         first = errors[0]
         super().__init__(
-            first.message,
+            getattr(first, "said", None) or first.message,
             file=first.file,
             line=first.line,
             column=first.column,
             field=first.field,
-            expected=first.expected,
+            expected=getattr(first, "expected_said", None) or first.expected,
             suggestion=first.suggestion,
         )
         self.errors = errors

@@ -49,6 +49,26 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^duplicate key '(.+)'(.*)$"), lambda m: f"键{_q(m[1])}重复{m[2]}"),
     (re.compile(r"^nothing to check: the submission has no projects and names no units_under_review$"),
      lambda m: "没有可检查的内容：报送材料既无项目，也未列明受审查单位"),
+    (re.compile(r"^'(.+)' does not name any entity$"), lambda m: f"{_q(m[1])}不是本材料中任何条目的编号"),
+    (re.compile(r"^'(.+)' is (.+), but this field must name (.+)$"),
+     lambda m: f"{_q(m[1])}是{_entities(m[2])}，但本字段须填写{_entities(m[3])}的编号"),
+    (re.compile(r"^(.+) \(raise with (--[a-z-]+)\)$"), lambda m: f"{_limit(m[1])}（可用 {m[2]} 调高）"),
+    (re.compile(r"^nesting depth exceeds (\d+), the most the YAML parser accepts \(--max-depth cannot raise it; "
+                r"JSON input has no such cap\)$"),
+     lambda m: f"嵌套层数超过 {m[1]}，已达 YAML 解析器的上限（--max-depth 无法调高；JSON 输入没有此上限）"),
+]
+# the loader's and the checker's limits (``load._limit``, ``deadline``), said before "(raise with --option)"
+LIMITS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^file size (\d+) bytes exceeds (\d+)$"), "文件大小为 {0} 字节，超过上限 {1} 字节"),
+    (re.compile(r"^file size exceeds (\d+) bytes$"), "文件大小超过 {0} 字节"),
+    (re.compile(r"^node count exceeds (\d+)$"), "节点数超过 {0}"),
+    (re.compile(r"^entity count exceeds (\d+)$"), "条目数超过 {0}"),
+    (re.compile(r"^loading took longer than ([\d.]+) s$"), "读取超过 {0} 秒"),
+    (re.compile(r"^nesting depth exceeds (\d+)$"), "嵌套层数超过 {0}"),
+    (re.compile(r"^alias uses exceed (\d+)$"), "别名引用次数超过 {0}"),
+    (re.compile(r"^field paths \(JSON pointers\) total more than (\d+) x (\d+) characters: keys too long or "
+                r"nested too deep$"), "字段路径总长超过 {0}×{1} 个字符：键名过长或嵌套过深"),
+    (re.compile(r"^checking took longer than the time limit of ([\d.]+) s$"), "检查超过时限 {0} 秒"),
 ]
 EXPECTED = {
     "the field to be given": "应填写该字段",
@@ -60,6 +80,14 @@ EXPECTED = {
     "projects[] or submission.units_under_review": "项目清单或受审查单位",
     "each item at most once": "每项最多出现一次",
 }
+
+
+def _limit(what: str) -> str:
+    for pattern, words in LIMITS:
+        m = pattern.match(what)
+        if m:
+            return words.format(*m.groups())
+    return what
 
 
 def _got(text: str) -> str:
@@ -83,27 +111,54 @@ def message_zh(message: str) -> str:
     return message
 
 
+def _entities(english: str) -> str:
+    """``unit or authority`` (English entity labels, as validate says them) -> 应用单位或主管机关."""
+    from .labels import entity_label, entity_types
+
+    zh = {entity_label(e): entity_label(e, "zh") for e in entity_types()}
+    return "或".join(zh.get(part, part) for part in english.split(" or "))
+
+
 def expected_zh(expected: str) -> str:
     if expected in EXPECTED:
         return EXPECTED[expected]
+    m = re.match(r"^the id of (.+)$", expected)
+    if m:
+        return f"{_entities(m[1])}的编号"
     m = re.match(r"^one of (.+)$", expected)
     if m:
         return _one_of(m[1])
     return expected
 
 
+def limit_option(field: str | None) -> str | None:
+    """``max_bytes`` -> ``--max-bytes``: the option a limit's error names as its field."""
+    from .load import Limits
+
+    return Limits.OPTIONS.get(field or "")
+
+
 def field_label_zh(pointer: str) -> str:
-    """``/projects/0/hosting/data_centre`` -> 部署数据中心 (the field's Chinese label), or "" if unknown."""
-    from .labels import entity_types, field_label
+    """``/projects/0/hosting/data_centre`` -> 部署数据中心 (the field's Chinese label), or "" if unknown.
+    A workbook also names ``components/kind`` (a child sheet's column) and ``project_id`` (a parent's id)."""
+    from .input.layout import spec_by_key
+    from .labels import entity_label, entity_types, field_label
 
     parts = [p for p in pointer.split("/") if p]
     if not parts:
         return ""
     entity = {coll: ent for ent, coll in entity_types().items()}.get(parts[0])
+    prefix = ""
     if entity is None:
-        return ""
+        spec = spec_by_key().get(parts[0]) if not pointer.startswith("/") else None
+        if spec is not None and spec.item_path:
+            entity, prefix, parts = spec.entity, spec.item_path + ".", ["", *parts]
+        elif len(parts) == 1 and parts[0].endswith("_id") and parts[0][:-3] in entity_types():
+            return entity_label(parts[0][:-3], "zh") + "编号"
+        else:
+            return ""
     rest = parts[2:] if entity != "submission" else parts[1:]
-    path = ".".join(p if not p.isdigit() else "" for p in rest).replace("..", "[].").strip(".")
+    path = prefix + ".".join(p if not p.isdigit() else "" for p in rest).replace("..", "[].").strip(".")
     if not path:
         return ""
     for candidate in (path, path + "[]"):

@@ -8,6 +8,10 @@ stages can point into the file.  Submissions come from many vendors and some are
   schema rather than PyYAML's 1.1 resolvers, and depth, node, entity, alias and time limits are checked
   *while* building, so a bomb or a 100,000-deep nesting fails fast without recursion.
 * JSON is read by a small position-tracking parser (RFC 8259: no NaN/Infinity, no duplicate keys).
+
+The common case of both (no tags, anchors or aliases; valid JSON) is read by ``load_fast`` in one tight loop
+into the same data, its positions kept in tables (``load_index.IndexedDocument``); anything else, errors
+included, is read again by the builder here, the reference, so every message is the reference's.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ _FastParser: Any = getattr(yaml, "CSafeLoader", None)
 
 _LIBYAML_MAX_DEPTH = 1000  # libyaml refuses deeper nesting by itself ("exceeded maximum nesting depth")
 _POINTER_BUDGET = 8  # total characters of all pointers per byte of --max-bytes
+# the common case is read by load_fast (same results, a fraction of the time); False: always the builder
+# below, the reference (tests compare the two; benchmarks/loader.py times both)
+FAST_PATH = True
 
 __all__ = [
     "Document",
@@ -182,7 +189,7 @@ def load_bytes(data: bytes, source: str, *, fmt: str | None = None, limits: Limi
             fmt = "json"
         elif text[start] in "{[":
             try:
-                return _finish(_parse_json(text, _Builder(source, limits, deadline)), "json")
+                return _finish(_json(text, _Builder(source, limits, deadline)), "json")
             except _JsonSyntaxError as json_error:
                 try:
                     return _finish(_parse_yaml(text, data, _Builder(source, limits, deadline)), "yaml")
@@ -193,11 +200,15 @@ def load_bytes(data: bytes, source: str, *, fmt: str | None = None, limits: Limi
         else:
             fmt = "yaml"
     if fmt == "json":
-        return _finish(_parse_json(text, _Builder(source, limits, deadline)), "json")
+        return _finish(_json(text, _Builder(source, limits, deadline)), "json")
     return _finish(_parse_yaml(text, data, _Builder(source, limits, deadline)), "yaml")
 
 
 def _finish(b: _Builder, fmt: str) -> Document:
+    if b.index is not None:
+        from .load_index import IndexedDocument
+
+        return IndexedDocument(b.source, b.root, format=fmt, tree=b.index, where=b.where)
     return Document(b.source, b.root, b.positions, b.key_positions, fmt)
 
 
@@ -344,6 +355,9 @@ class _Builder:
         self.pointer_chars = 0
         self.max_pointer_chars = _POINTER_BUDGET * limits.max_bytes
         self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (completed value, its node count)
+        # set instead of the two maps by load_fast: the position tree and how to read its marks
+        self.index: Any = None
+        self.where: Any = None
 
     # -- errors
     def error(
@@ -560,6 +574,7 @@ _NULLS_BOOLS: dict[str, Any] = {
     "FALSE": False,
 }
 _MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")  # first characters of every non-string plain scalar
+_WORD_FIRST = frozenset("~nNtTfF")  # ... of the nulls and booleans, and of no number
 _INT = re.compile(r"[-+]?[0-9]+")
 _OCT = re.compile(r"0o[0-7]+")
 _HEX = re.compile(r"0x[0-9a-fA-F]+")
@@ -571,10 +586,11 @@ def _plain(s: str) -> Any:
     """Resolve a plain (unquoted, untagged) scalar by the YAML 1.2 core schema; anything else is a string."""
     if not s:
         return None
-    if s[0] not in _MAYBE_NOT_STR:
+    first = s[0]
+    if first not in _MAYBE_NOT_STR:
         return s
-    if s in _NULLS_BOOLS:
-        return _NULLS_BOOLS[s]
+    if first in _WORD_FIRST:  # no number starts so: a null, a boolean or a string, without the regexes
+        return _NULLS_BOOLS.get(s, s)
     try:
         if _INT.fullmatch(s):
             return int(s)
@@ -638,6 +654,8 @@ def _parse_yaml(text: str, raw: bytes, b: _Builder) -> _Builder:
     lines = _Yaml12Text(text) if _Yaml12Text.needed(text) else None
     if lines is not None:
         text = lines.text
+    if _fast_yaml(text, use_c, lines, b):
+        return b
     try:
         # SafeLoader: only its event parser is used (its reader checks the text, so construct inside the try)
         parser = _FastParser(text) if use_c else yaml.SafeLoader(text)
@@ -690,6 +708,27 @@ def _parse_yaml(text: str, raw: bytes, b: _Builder) -> _Builder:
         if parser is not None:
             parser.dispose()
     return b
+
+
+def _fast_yaml(text: str, use_c: bool, lines: _Yaml12Text | None, b: _Builder) -> bool:
+    """Read the common case in load_fast's one loop; False when the reference builder must read it."""
+    if not FAST_PATH:
+        return False
+    from .load_fast import Fallback, read_yaml, yaml_where  # imported here: it imports from this module
+
+    parser: Any = None
+    try:
+        parser = _FastParser(text) if use_c else yaml.SafeLoader(text)
+        b.root, b.index = read_yaml(
+            parser.get_event, b.source, b.limits, b.deadline, None if lines is None else lines.back
+        )
+        b.where = yaml_where
+        return True
+    except (Fallback, yaml.YAMLError):  # constructing the parser may raise too (its reader checks the text)
+        return False
+    finally:
+        if parser is not None:
+            parser.dispose()
 
 
 def _yaml_events(get_event: Any, b: _Builder) -> None:
@@ -797,6 +836,20 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _LITERALS: tuple[tuple[str, Any], ...] = (("true", True), ("false", False), ("null", None))
 _NON_FINITE = ("NaN", "Infinity", "-Infinity")
 _VALUE, _AFTER, _KEY, _KEY_OR_END, _VALUE_OR_END, _COLON = range(6)
+
+
+def _json(text: str, b: _Builder) -> _Builder:
+    """A valid document through load_fast (the C decoder and one scan for positions), else the reference."""
+    if not FAST_PATH:
+        return _parse_json(text, b)
+    from .load_fast import Fallback, JsonWhere, read_json  # imported here: it imports from this module
+
+    try:
+        b.root, b.index = read_json(text, b.source, b.limits, b.deadline)
+    except Fallback:
+        return _parse_json(text, b)
+    b.where = JsonWhere(text)
+    return b
 
 
 def _parse_json(text: str, b: _Builder) -> _Builder:

@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
+import os
 import pickle
 import sys
 from dataclasses import dataclass, field
@@ -190,6 +191,9 @@ def _cache_file(sha: str) -> FsPath | None:
                  "engine/emitter.py", "engine/candidates.py"):
         st = (here / name).stat()
         code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    # rule files are shown relative to the working directory (rule.file): a cache per directory, or a
+    # service started elsewhere would leave its paths in every later `rules show` and `compile --show`
+    code.update(os.getcwd().encode("utf-8", "surrogateescape"))
     return root / f"rulebook-{sha[:32]}-{code.hexdigest()[:16]}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
 
 

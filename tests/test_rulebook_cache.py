@@ -31,3 +31,20 @@ def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("EGOV_RULES_CACHE", "0")
     load_rulebook()
     assert not (tmp_path / "cache").exists()
+
+
+def test_rule_files_are_shown_relative_to_the_current_directory(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # a rulebook cached by a process elsewhere (a service started in its data directory) must not leave its
+    # paths in a later `rules show` or `compile --show` run from the project
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    project = default_rules_dir().parent
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    away = load_rulebook()
+    assert Path(away.rules[0].file).is_absolute()
+    monkeypatch.chdir(project)
+    here = load_rulebook()
+    assert here.rules[0].file.startswith("rules/")
+    assert len(list((tmp_path / "cache" / "egov-rules").glob("rulebook-*.pickle"))) == 2

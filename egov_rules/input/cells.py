@@ -12,8 +12,10 @@ import re
 from functools import cache
 from typing import Any
 
+from ..errors import Said
 from ..factschema import FieldType
 from ..labels import enum_values
+from . import workbook_words as w
 from .layout import NONE_MARKERS, Column
 
 BOOL_LABELS = {"en": ("yes", "no"), "zh": ("是", "否")}
@@ -26,12 +28,14 @@ _NUMBER_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
 class CellProblem(Exception):
-    """A cell whose value cannot be the field's type; ``expected`` says what would be."""
+    """A cell whose value cannot be the field's type; ``expected`` says what would be (both in every language)."""
 
-    def __init__(self, message: str, expected: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.expected = expected
+    def __init__(self, message: Said, expected: Said) -> None:
+        super().__init__(str(message))
+        self.said = message
+        self.expected_said = expected
+        self.message = str(message)
+        self.expected = str(expected)
 
 
 @cache
@@ -145,12 +149,11 @@ def from_cell(column: Column, entity: str, value: Any, lang: str = "en") -> Any:
 def _scalar(ftype: FieldType, entity: str, label_path: str, value: Any, lang: str = "en") -> Any:
     kind = ftype.kind
     if isinstance(value, dt.datetime) and kind != "date":
-        raise CellProblem("a date", ftype.describe())
+        raise CellProblem(w.A_DATE(), w.described(ftype, entity, label_path))
     if kind == "date":
         if isinstance(value, dt.datetime):
             if value.time() != dt.time(0):
-                raise CellProblem(f"a date with a time of day ({value.isoformat(sep=' ')})",
-                                  "a date without a time")
+                raise CellProblem(w.DATE_WITH_TIME(value=value.isoformat(sep=" ")), w.E_NO_TIME())
             return value.date().isoformat()
         if isinstance(value, dt.date):
             return value.isoformat()
@@ -160,11 +163,10 @@ def _scalar(ftype: FieldType, entity: str, label_path: str, value: Any, lang: st
                 try:
                     dt.date.fromisoformat(text)
                 except ValueError:
-                    raise CellProblem(f"'{text}' is not a calendar date", "a date (yyyy-mm-dd)") from None
+                    raise CellProblem(w.NOT_A_CALENDAR_DATE(text=text), w.E_ISO_DATE()) from None
                 return text
-            raise CellProblem(f"a date typed as text in another form ('{text}')",
-                              "a date cell, or text yyyy-mm-dd")
-        raise CellProblem(f"a number ({value})", "a date cell, or text yyyy-mm-dd")
+            raise CellProblem(w.DATE_AS_OTHER_TEXT(text=text), w.E_DATE_CELL())
+        raise CellProblem(w.NUMBER_FOR_DATE(value=value), w.E_DATE_CELL())
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -175,38 +177,40 @@ def _scalar(ftype: FieldType, entity: str, label_path: str, value: Any, lang: st
             return True
         if text in _FALSE:
             return False
-        raise CellProblem(f"'{value}' is not yes or no", "yes or no (是 or 否)")
+        raise CellProblem(w.NOT_YES_NO(value=value), w.E_YES_NO())
     if kind == "enum":
         text = _text(value).strip()
         code = _lookup(entity, label_path).get(text.lower())
         if code is None:
-            raise CellProblem(f"'{text}' is not one of the choices",
-                              ("以下之一：" if lang == "zh" else "one of ")
-                              + (", " if lang != "zh" else "、").join(s for _, s in choices(entity, label_path, lang)))
+            # English names the choices as the workbook shows them (a Chinese workbook: its Chinese labels)
+            en = (("以下之一：" if lang == "zh" else "one of ")
+                  + (", " if lang != "zh" else "、").join(s for _, s in choices(entity, label_path, lang)))
+            zh = "、".join(s for _, s in choices(entity, label_path, "zh"))
+            raise CellProblem(w.NOT_A_CHOICE(text=text), w.E_CHOICES(en=en, zh=zh))
         return code
     if kind == "int":
         if isinstance(value, bool):
-            raise CellProblem(f"'{value}' is not a whole number", "a whole number")
+            raise CellProblem(w.NOT_WHOLE(value=value), w.E_WHOLE())
         if isinstance(value, int):
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
         if isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
             return int(value.strip())
-        raise CellProblem(f"'{value}' is not a whole number", "a whole number")
+        raise CellProblem(w.NOT_WHOLE(value=value), w.E_WHOLE())
     if kind == "number":
         if isinstance(value, bool):
-            raise CellProblem(f"'{value}' is not a number", "a number")
+            raise CellProblem(w.NOT_A_NUMBER(value=value), w.E_NUMBER())
         if isinstance(value, (int, float)):
             return value
         if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
             text = value.strip()
             return int(text) if _INT_TEXT.fullmatch(text) else float(text)
-        raise CellProblem(f"'{value}' is not a number", "a number")
+        raise CellProblem(w.NOT_A_NUMBER(value=value), w.E_NUMBER())
     if kind == "ref":
         return _text(value).strip()
     if isinstance(value, bool):
-        raise CellProblem(f"'{value}' is a yes/no value", "text")
+        raise CellProblem(w.YES_NO_AS_TEXT(value=value), w.E_TEXT())
     return _text(value)
 
 

@@ -152,6 +152,15 @@ def spec_by_key() -> dict[str, SheetSpec]:
     return {s.key: s for s in sheet_specs()}
 
 
+def sheet_label(spec: SheetSpec, lang: str) -> str:
+    """What a sheet holds, in words: 项目 for ``projects``, 组成部分 for ``components``."""
+    from ..labels import collection_label, entity_label
+
+    label = (collection_label(spec.collection, lang) if spec.parent is None
+             else column_label(spec.entity, spec.child_field or spec.key, lang))
+    return entity_label(spec.entity, lang) if spec.single and label == spec.key else label
+
+
 def sheet_title(spec_key: str, label: str) -> str:
     """``项目 projects``; just the key when the label adds nothing or the title would be too long (31)."""
     label = _BAD_TITLE_CHARS.sub(" ", label).strip()

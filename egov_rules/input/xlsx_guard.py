@@ -14,8 +14,9 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import IO
 
-from ..errors import InputError, LimitExceeded
+from ..errors import InputError, LimitExceeded, Local
 from ..load import Limits
+from . import workbook_words as w
 
 EXPANSION = 10  # a workbook may unzip to at most this many times --max-bytes
 PART_EXPANSION = 4  # a part parsed whole (shared strings, styles...): at most this many times --max-bytes
@@ -30,46 +31,36 @@ _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 def open_zip(data: bytes, source: str, limits: Limits) -> zipfile.ZipFile:
     """The workbook's zip, after the checks above; raises ``InputError`` / ``LimitExceeded``."""
     if not data.startswith(b"PK\x03\x04"):
-        raise InputError("not an xlsx workbook (the file is not a zip archive)", file=source,
-                         expected="an .xlsx workbook saved by Excel, WPS or LibreOffice, or a YAML/JSON file")
+        raise InputError(w.NOT_A_ZIP(), file=source, expected=w.E_SAVED_BY_OR_YAML())
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise InputError(f"not a readable xlsx workbook (broken zip archive: {exc})", file=source,
-                         expected="an .xlsx workbook") from None
+        raise InputError(w.BROKEN_ZIP(detail=exc), file=source, expected=w.E_XLSX()) from None
     if len(infos) > MAX_PARTS:
-        raise InputError(f"the workbook has {len(infos)} parts", file=source,
-                         expected=f"at most {MAX_PARTS} parts in an xlsx zip")
+        raise InputError(w.TOO_MANY_PARTS(count=len(infos)), file=source, expected=w.E_PARTS(limit=MAX_PARTS))
     budget = limits.max_bytes * EXPANSION
     total = 0
     for info in infos:
         total += info.file_size
         if total > budget:
-            raise LimitExceeded(
-                f"the workbook would expand to more than {budget} bytes when unzipped (part '{info.filename}' "
-                f"declares {info.file_size} bytes): refused as a possible zip bomb",
-                file=source, field="max_bytes",
-                expected=f"at most {EXPANSION} x --max-bytes unzipped; raise --max-bytes if the workbook is genuine")
+            raise LimitExceeded(w.ZIP_BOMB(budget=budget, part=info.filename, size=info.file_size),
+                                file=source, field="max_bytes", expected=w.E_UNZIPPED(times=EXPANSION))
     for info in infos:  # openpyxl parses shared strings, styles and the rest whole, before any row is read
         whole = not info.filename.lower().startswith("xl/worksheets/")  # sheets are streamed, row by row
         if whole and info.file_size > limits.max_bytes * PART_EXPANSION:
-            what = "shared strings" if "sharedstrings" in info.filename.lower() else f"part '{info.filename}'"
-            raise LimitExceeded(
-                f"the workbook's {what} would expand to {info.file_size} bytes", file=source, field="max_bytes",
-                expected=f"at most {PART_EXPANSION} x --max-bytes for any part other than a sheet")
+            what = (w.SHARED_STRINGS if "sharedstrings" in info.filename.lower()
+                    else Local(f"part '{info.filename}'", f"部件“{info.filename}”"))
+            raise LimitExceeded(w.PART_TOO_BIG(what=what, size=info.file_size), file=source, field="max_bytes",
+                                expected=w.E_PART(times=PART_EXPANSION))
     names = {info.filename for info in infos}
     lower = {n.lower() for n in names}
     if "[content_types].xml" not in lower or not any(n.startswith("xl/workbook") for n in lower):
-        raise InputError("not an xlsx workbook (a zip archive without a workbook part)", file=source,
-                         expected="an .xlsx workbook")
+        raise InputError(w.NO_WORKBOOK_PART(), file=source, expected=w.E_XLSX())
     if any(n.endswith("vbaproject.bin") for n in lower) or "macroenabled" in _read(archive, "[Content_Types].xml"):
-        raise InputError("the workbook contains macros (xlsm); macros are never run and such workbooks are refused",
-                         file=source, expected="an .xlsx workbook without macros: save it as .xlsx")
+        raise InputError(w.MACROS(), file=source, expected=w.E_WITHOUT_MACROS())
     if any(n.startswith("xl/externallinks/") for n in lower):
-        raise InputError("the workbook has links to other workbooks (external links), which are refused",
-                         file=source,
-                         expected="a self-contained workbook: break the links (Data > Edit Links) and save again")
+        raise InputError(w.EXTERNAL_LINKS(), file=source, expected=w.E_NO_LINKS())
     return archive
 
 

@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import EgovError, InputError, InputErrors, LimitExceeded, closest, safe_text
+from ..errors import EgovError, InputError, InputErrors, LimitExceeded, Local, Said, closest, safe_text
 from ..load import Document, Limits, pointer_join
+from . import workbook_words as w
 from .cells import CellProblem, from_cell
 from .layout import (
     FIRST_DATA_ROW,
@@ -77,11 +78,10 @@ def load_workbook_bytes(data: bytes, source: str, *, limits: Limits | None = Non
     limits = limits or Limits()
     deadline = time.monotonic() + limits.max_seconds
     if len(data) > limits.max_bytes:
-        raise LimitExceeded(f"file size exceeds {limits.max_bytes} bytes", file=source, field="max_bytes",
-                            expected="a smaller file, or a higher --max-bytes")
+        raise LimitExceeded(w.FILE_TOO_BIG(limit=limits.max_bytes), file=source, field="max_bytes",
+                            expected=w.E_SMALLER_FILE())
     if source.lower().endswith((".xlsm", ".xltm")):
-        raise InputError("macro-enabled workbooks (.xlsm) are refused; macros are never run", file=source,
-                         expected="an .xlsx workbook: save it as .xlsx without macros")
+        raise InputError(w.MACRO_FILE(), file=source, expected=w.E_NO_MACROS())
     archive = open_zip(data, source, limits)
     from openpyxl import load_workbook
 
@@ -90,8 +90,8 @@ def load_workbook_bytes(data: bytes, source: str, *, limits: Limits | None = Non
     except EgovError:
         raise
     except Exception as exc:  # openpyxl's errors for a broken workbook are of many kinds
-        raise InputError(f"not a readable xlsx workbook ({type(exc).__name__}: {safe_text(exc, 160)})",
-                         file=source, expected="an .xlsx workbook saved by Excel, WPS or LibreOffice") from None
+        raise InputError(w.UNREADABLE(detail=f"{type(exc).__name__}: {safe_text(exc, 160)}"),
+                         file=source, expected=w.E_SAVED_BY()) from None
     try:
         return _Reader(source, limits, deadline).read(wb, archive)
     finally:
@@ -115,8 +115,8 @@ class _Reader:
         self.lang = "en"  # sheet title -> hidden rows, hidden columns
 
     # -- errors ----------------------------------------------------------------------------------------
-    def fail(self, message: str, title: str | None, row: int = 0, col: int = 0, *, field: str | None = None,
-             expected: str | None = None, suggestion: str | None = None) -> InputError:
+    def fail(self, message: Said, title: str | None, row: int = 0, col: int = 0, *, field: str | None = None,
+             expected: Said | None = None, suggestion: str | None = None) -> InputError:
         err = InputError(message, file=self.source, line=row, column=col, field=field, expected=expected,
                          suggestion=suggestion)
         if title is not None:
@@ -134,47 +134,42 @@ class _Reader:
         found: dict[str, tuple[SheetSpec, Any, int]] = {}
         data_rows = 0
         for chart in getattr(wb, "chartsheets", []):
-            raise self.fail("chart sheets are not part of a submission workbook", chart.title,
-                            expected="only the sheets of the template")
+            raise self.fail(w.CHART_SHEET(), chart.title, expected=w.E_TEMPLATE_SHEETS())
         # a workbook with Chinese sheet titles (template --lang zh) hears its choices named in Chinese
         self.lang = "zh" if any(ord(ch) > 0x2E80 for ws in wb.worksheets for ch in ws.title) else "en"
         for ws in wb.worksheets:
             title = ws.title
             if ws.sheet_state != "visible":
-                raise self.fail(f"the sheet is {ws.sheet_state}: hidden sheets are refused so that nothing is "
-                                "checked that a reader cannot see", title,
-                                expected="every sheet visible (unhide it, or delete it)")
+                raise self.fail(w.HIDDEN_SHEET(state=w.hidden_state(ws.sheet_state)), title,
+                                expected=w.E_VISIBLE())
             key = title_key(title)
             if key in (INSTRUCTIONS, LISTS):
                 continue
             spec = specs.get(key)
             if spec is None:
-                raise self.fail(f"unknown sheet '{safe_text(title)}'", title,
-                                expected="the sheets of the template (egov-rules template --format xlsx)",
+                raise self.fail(w.UNKNOWN_SHEET(title=safe_text(title)), title, expected=w.E_SHEETS_OF_TEMPLATE(),
                                 suggestion=closest(key, list(specs)))
             if key in found:
-                raise self.fail(f"two sheets stand for '{key}'", title, expected="one sheet per kind of entity")
+                raise self.fail(w.TWO_SHEETS(sheet=w.sheet(key)), title, expected=w.E_ONE_SHEET())
             scan = scan_sheet(archive, getattr(ws, "_worksheet_path", ""))
             if scan.merged:
                 first = scan.merged[0].split(":")[0]
-                raise self.fail(f"merged cells ({', '.join(scan.merged[:5])}): a merged cell hides which row or "
-                                "column a value belongs to", title, *_rc(first),
-                                expected="one value per cell: unmerge the cells")
+                raise self.fail(w.MERGED(ranges=Local(", ".join(scan.merged[:5]), "、".join(scan.merged[:5]))),
+                                title, *_rc(first), expected=w.E_UNMERGE())
             if scan.max_column > MAX_COLUMNS:
-                raise self.fail(f"a cell in column {column_letter(scan.max_column)}, far beyond the template's "
-                                "columns", title, *_rc(scan.far_cell),
-                                expected=f"values only under the template's columns (at most {MAX_COLUMNS})")
+                raise self.fail(w.FAR_COLUMN(column=column_letter(scan.max_column)), title, *_rc(scan.far_cell),
+                                expected=w.E_TEMPLATE_COLUMNS(limit=MAX_COLUMNS))
             data_rows += max(0, scan.max_row - FIRST_DATA_ROW + 1)  # as read: gaps are rows too
             if data_rows > self.limits.max_entities:
-                raise LimitExceeded(f"the workbook has more than {self.limits.max_entities} rows (sheet "
-                                    f"'{safe_text(title)}' goes to row {scan.max_row})", file=self.source,
-                                    field="max_entities", expected="fewer rows, or a higher --max-entities")
+                raise LimitExceeded(w.TOO_MANY_ROWS_ON(limit=self.limits.max_entities, title=safe_text(title),
+                                                       row=scan.max_row), file=self.source,
+                                    field="max_entities", expected=w.E_FEWER_ROWS())
             ws.reset_dimensions()  # the sheet's own claim of its size is not trusted: the scan bounded it
             found[key] = (spec, ws, scan.max_column)
             self.hidden[title] = (scan.hidden_rows, scan.hidden_columns)
         if not found:
-            raise self.fail("the workbook has none of the submission's sheets", None,
-                            expected="the sheets of the template, e.g. 'submission', 'units', 'projects'")
+            raise self.fail(w.NO_SHEETS(), None, expected=w.E_SOME_SHEETS(
+                submission=w.sheet("submission"), units=w.sheet("units"), projects=w.sheet("projects")))
         data: dict[str, Any] = {}
         markers: dict[str, list[tuple[dict[str, Any], str, str, int, int]]] = {}
         for spec in sheet_specs():  # schema order: the same data as the YAML whatever the tab order
@@ -183,8 +178,8 @@ class _Reader:
             _, ws, width = found[spec.key]
             self.read_sheet(spec, ws, width, data, markers)
         if "submission" not in found:  # after the rows, so that a limit is what a huge workbook hears first
-            self.note(self.fail("the workbook has no 'submission' sheet (the submission's id, as_of date and "
-                                "kind)", None, expected="the template's 'submission' sheet, with one row"))
+            self.note(self.fail(w.NO_SUBMISSION_SHEET(sheet=w.sheet("submission")), None,
+                                expected=w.E_SUBMISSION_SHEET(sheet=w.sheet("submission"))))
         self.attach_children(data, found, markers)
         if self.errors:
             raise InputErrors(self.errors)
@@ -203,12 +198,11 @@ class _Reader:
             if r >= FIRST_DATA_ROW:
                 self.rows += 1
             if r % 256 == 0 and time.monotonic() > self.deadline:
-                raise LimitExceeded(f"reading the workbook took longer than {self.limits.max_seconds} s",
-                                    file=self.source, field="max_seconds", expected="a higher --max-seconds")
+                raise LimitExceeded(w.TOO_SLOW(limit=self.limits.max_seconds), file=self.source,
+                                    field="max_seconds", expected=w.E_MORE_SECONDS())
             if self.rows > self.limits.max_entities:
-                raise LimitExceeded(
-                    f"the workbook has more than {self.limits.max_entities} rows", file=self.source,
-                    field="max_entities", expected="fewer rows, or a higher --max-entities")
+                raise LimitExceeded(w.TOO_MANY_ROWS(limit=self.limits.max_entities), file=self.source,
+                                    field="max_entities", expected=w.E_FEWER_ROWS())
             if row is blank:
                 continue
             cells = [c for c in row if c.value is not None]
@@ -218,15 +212,13 @@ class _Reader:
             r = cells[0].row or r
             self.cells_read += len(cells)
             if self.cells_read > self.limits.max_nodes:
-                raise LimitExceeded(f"the workbook has more than {self.limits.max_nodes} filled cells",
-                                    file=self.source, field="max_nodes", expected="a higher --max-nodes")
+                raise LimitExceeded(w.TOO_MANY_CELLS(limit=self.limits.max_nodes), file=self.source,
+                                    field="max_nodes", expected=w.E_MORE_NODES())
             rows_hidden, columns_hidden = self.hidden.get(title, (set(), set()))
             if r in rows_hidden or columns_hidden.intersection(c.column for c in cells):
                 where = cells[0].column if r in rows_hidden else min(columns_hidden.intersection(
                     c.column for c in cells))
-                self.note(self.fail("a value in a hidden row or column: nothing is checked that a reader of the "
-                                    "workbook cannot see", title, r, where,
-                                    expected="the row and column shown (unhide them), or the value deleted"))
+                self.note(self.fail(w.HIDDEN_VALUE(), title, r, where, expected=w.E_SHOWN()))
                 continue
             values: dict[int, Any] = {}
             for c in cells:
@@ -237,23 +229,21 @@ class _Reader:
                 header = self.read_header(spec, title, values)
             elif r >= FIRST_DATA_ROW and values:
                 if not header:
-                    raise self.fail("the field names (row 2) are missing", title, 2, 1,
-                                    expected="row 2 of the template: the field name of each column")
+                    raise self.fail(w.NO_HEADER(), title, 2, 1, expected=w.E_HEADER())
                 self.read_row(spec, title, r, header, values, data, entities, markers)
         if spec.single and "submission" not in data:
-            self.note(self.fail("the submission sheet has no data row", title, FIRST_DATA_ROW, 1,
-                                expected="row 3: the submission's id, as_of date and kind"))
+            self.note(self.fail(w.NO_SUBMISSION_ROW(), title, FIRST_DATA_ROW, 1, expected=w.E_SUBMISSION_ROW()))
 
     def cell_value(self, cell: Any, title: str) -> Any:
         kind = getattr(cell, "data_type", None)
         value = cell.value
         if kind == "f" or (kind is None and isinstance(value, str) and value.startswith("=")):
-            self.note(self.fail(f"a formula ({safe_text(value, 60)}): formulas are never evaluated", title,
-                                cell.row, cell.column, expected="the value itself, typed or pasted as a value"))
+            self.note(self.fail(w.FORMULA(formula=safe_text(value, 60)), title, cell.row, cell.column,
+                                expected=w.E_VALUE()))
             return None
         if kind == "e":
-            self.note(self.fail(f"an error value ({safe_text(value, 20)})", title, cell.row, cell.column,
-                                expected="a value"))
+            self.note(self.fail(w.ERROR_VALUE(value=safe_text(value, 20)), title, cell.row, cell.column,
+                                expected=w.E_A_VALUE()))
             return None
         if isinstance(value, str) and not value.strip():
             return None  # a cell holding only spaces is blank
@@ -266,18 +256,19 @@ class _Reader:
         for col, value in sorted(values.items()):
             key = str(value).strip()
             if key not in allowed:
-                self.note(self.fail(f"unknown field name '{safe_text(key)}' in row 2", title, 2, col,
-                                    expected=f"a field of {spec.key}", suggestion=closest(key, allowed)))
+                self.note(self.fail(w.UNKNOWN_FIELD(name=safe_text(key)), title, 2, col,
+                                    expected=w.E_FIELD_OF(sheet=w.sheet(spec.key)), suggestion=closest(key, allowed)))
                 continue
             if key in seen:
-                self.note(self.fail(f"field '{key}' has two columns ({column_letter(seen[key])} and "
-                                    f"{column_letter(col)})", title, 2, col, expected="one column per field"))
+                self.note(self.fail(w.TWO_COLUMNS(name=key, first=column_letter(seen[key]), second=column_letter(col)),
+                                    title, 2, col, expected=w.E_ONE_COLUMN()))
                 continue
             seen[key] = col
             header[col] = key
         if spec.parent_column and spec.parent_column not in seen:
-            self.note(self.fail(f"no column '{spec.parent_column}' (the id of the row's parent)", title, 2, 1,
-                                expected=f"a column '{spec.parent_column}' in row 2"))
+            parent = w.entity(spec.parent.entity if spec.parent is not None else "")
+            self.note(self.fail(w.NO_PARENT_COLUMN(column=spec.parent_column, parent=parent), title, 2, 1,
+                                expected=w.E_COLUMN_IN_ROW_2(column=spec.parent_column)))
         return header
 
     def read_row(self, spec: SheetSpec, title: str, r: int, header: dict[int, str], values: dict[int, Any],
@@ -285,13 +276,11 @@ class _Reader:
                  markers: dict[str, list[tuple[dict[str, Any], str, str, int, int]]]) -> None:
         for col in sorted(values):
             if col not in header:
-                self.note(self.fail("a value in a column without a field name", title, r, col,
-                                    expected="values only under the template's columns"))
+                self.note(self.fail(w.UNNAMED_COLUMN(), title, r, col, expected=w.E_TEMPLATE_COLUMNS_ONLY()))
         col_of = {key: col for col, key in header.items()}
         if spec.single:
             if "submission" in data:
-                self.note(self.fail("a second submission row", title, r, 1,
-                                    expected="one row: a workbook is one submission"))
+                self.note(self.fail(w.SECOND_SUBMISSION(), title, r, 1, expected=w.E_ONE_ROW()))
                 return
             base = "/submission"
         elif spec.parent is None:
@@ -321,8 +310,8 @@ class _Reader:
                 try:
                     target[name] = from_cell(column, spec.entity, values[c], self.lang)  # type: ignore[index]
                 except CellProblem as p:
-                    self.note(self.fail(p.message, title, r, c or 0, field=(base or spec.key) + relative,
-                                        expected=p.expected))
+                    self.note(self.fail(p.said, title, r, c or 0, field=(base or spec.key) + relative,
+                                        expected=p.expected_said))
                     continue
                 if isinstance(target[name], list):
                     located.extend((f"{relative}/{i}", title, r, c or 0) for i in range(len(target[name])))
@@ -349,8 +338,8 @@ class _Reader:
             pc = col_of.get(spec.parent_column or "")
             parent_id = values.get(pc) if pc is not None else None
             if parent_id is None:
-                self.note(self.fail(f"no {spec.parent_column}: which {spec.parent.entity} is this row part of?",
-                                    title, r, pc or 1, expected=f"the id of a row of sheet {spec.parent.key}"))
+                self.note(self.fail(w.NO_PARENT_ID(column=spec.parent_column, parent=w.entity(spec.parent.entity)),
+                                    title, r, pc or 1, expected=w.E_PARENT_ROW(sheet=w.sheet(spec.parent.key))))
                 return
             bucket = self.children.setdefault(spec.key, {}).setdefault(_id_text(parent_id), [])
             bucket.append((entity, located))
@@ -382,9 +371,10 @@ class _Reader:
                 for parent_id, title, r in self.child_rows.get(child.key, []):
                     if parent_id not in ids:
                         pc = 1
-                        self.note(self.fail(f"no {spec.entity} with id '{safe_text(parent_id)}' on sheet "
-                                            f"'{spec.key}'", title, r, pc, field=child.parent_column,
-                                            expected=f"the id of a row of sheet {spec.key}"))
+                        self.note(self.fail(w.UNKNOWN_PARENT(parent=w.entity(spec.entity), id=safe_text(parent_id),
+                                                             sheet=w.sheet(spec.key)),
+                                            title, r, pc, field=child.parent_column,
+                                            expected=w.E_PARENT_ROW(sheet=w.sheet(spec.key))))
                 for i, entity in enumerate(entities):
                     name = child.child_field or child.key
                     items = groups.get(entity.get("id"), []) if ids.get(entity.get("id")) == i else []
@@ -392,12 +382,12 @@ class _Reader:
                     if mark is not None:
                         text, title, r, c = mark
                         if text.strip().lower() not in NONE_MARKERS:
-                            self.note(self.fail(f"'{safe_text(text)}' in a column that can only say 'none'",
-                                                title, r, c, expected=f"blank, or 'none' / '无' when there are no "
-                                                f"{name} (the items go on sheet {child.key})"))
+                            self.note(self.fail(w.NOT_NONE(text=safe_text(text)), title, r, c,
+                                                expected=w.E_BLANK_OR_NONE(items=Local(name, w.sheet(child.key).zh),
+                                                                           sheet=w.sheet(child.key))))
                         elif items:
-                            self.note(self.fail(f"says 'none' but sheet {child.key} has rows for it", title, r, c,
-                                                expected="blank when the other sheet lists the items"))
+                            self.note(self.fail(w.NONE_BUT_ROWS(sheet=w.sheet(child.key)), title, r, c,
+                                                expected=w.E_BLANK()))
                         entity[name] = []
                         self.locate(pointer_join(f"/{spec.collection}", i), [(f"/{name}", title, r, c)])
                     elif items or child.child_required:

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from ..errors import InputError, safe_text
-from ..labels import collection_label, entity_label
+from ..labels import entity_label
 from .cells import dropdown, to_cell
 from .field_articles import articles_text
 from .layout import (
@@ -22,6 +22,7 @@ from .layout import (
     column_help,
     column_label,
     column_letter,
+    sheet_label,
     sheet_specs,
     sheet_title,
 )
@@ -86,11 +87,7 @@ def titles(lang: str) -> dict[str, str]:
         if lang != "zh":  # the key is already English: "projects", not "Projects projects"
             out[spec.key] = spec.key
             continue
-        label = (collection_label(spec.collection, lang) if spec.parent is None
-                 else column_label(spec.entity, spec.child_field or spec.key, lang))
-        if spec.single and label == spec.key:
-            label = entity_label(spec.entity, lang)
-        out[spec.key] = sheet_title(spec.key, label)
+        out[spec.key] = sheet_title(spec.key, sheet_label(spec, lang))
     return out
 
 

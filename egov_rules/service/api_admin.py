@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ..errors import ConfigError
@@ -23,19 +24,23 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=1000)
 
 
-@router.post("/login", summary="Log in with name and password: sets the session cookie")
-def login(request: Request, response: Response, body: LoginIn) -> dict[str, Any]:
+@router.post("/login", summary="Log in with name and password: sets the session cookie",
+             response_model=dict[str, Any],
+             responses={401: {"description": "wrong name or password"},
+                        429: {"description": "too many failed logins for this name: the password was not checked; "
+                                             "try again after `retry_after` seconds (also the Retry-After header)"}})
+def login(request: Request, response: Response, body: LoginIn) -> Any:
     settings = request.app.state.settings
     with request.app.state.db.write() as session:
-        user = auth.verify_password(session, body.name, body.password)
-        if user is None:
-            auth.audit(session, body.name[:200], "session.login_failed")
-        else:
-            value = auth.create_session(session, user, settings.session_hours)
-    if user is None:
+        outcome = auth.log_in(session, body.name, body.password, settings)
+    if outcome.retry_after:
+        wait = outcome.retry_after
+        return JSONResponse({"detail": f"too many failed logins for this name: try again in {wait} seconds",
+                             "retry_after": wait}, status_code=429, headers={"Retry-After": str(wait)})
+    if outcome.user is None or outcome.cookie is None:
         raise HTTPException(401, "wrong name or password")
-    auth.set_session_cookie(response, value, settings)
-    return user.as_dict()
+    auth.set_session_cookie(response, outcome.cookie, settings)
+    return outcome.user.as_dict()
 
 
 @router.post("/logout", summary="End the browser session of this cookie")

@@ -43,8 +43,8 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
     app.state.checks = checks or CheckService(settings.limits)
 
     @app.exception_handler(EgovError)
-    async def _input_error(_request: Request, exc: EgovError) -> JSONResponse:
-        return JSONResponse(error_body(exc), status_code=422)
+    async def _input_error(request: Request, exc: EgovError) -> JSONResponse:
+        return JSONResponse(error_body(exc, request.query_params.get("lang", "en")), status_code=422)
 
     @app.exception_handler(StoreError)
     async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:

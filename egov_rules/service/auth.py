@@ -3,6 +3,7 @@ sha256 of a 256-bit random value: a stolen database gives no working credential)
 
 A request is let in by ``Authorization: Bearer <token>`` or by the session cookie; ``current_user`` gives
 the ``User`` or answers 401, ``require_role`` answers 403 for the wrong role.  Nothing here logs a secret.
+``log_in`` is the one way in by password (API and login page): it throttles guessing per account name.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,9 +62,14 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def now() -> dt.datetime:
+    """The clock of the audit trail and so of the login throttle (naive UTC, as stored); tests replace it."""
+    return utcnow()
+
+
 def audit(session: Session, actor: str, what: str, review_id: int | None = None, version: int | None = None,
           **detail: Any) -> None:
-    session.add(AuditEntry(actor=actor, action=what, review_id=review_id, version=version,
+    session.add(AuditEntry(at=now(), actor=actor, action=what, review_id=review_id, version=version,
                            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)))
 
 
@@ -194,7 +201,7 @@ def create_session(session: Session, user: User, hours: float) -> str:
     value = secrets.token_urlsafe(32)
     session.add(BrowserSession(account_id=user.id, token_hash=_digest(value),
                                expires_at=utcnow() + dt.timedelta(hours=hours)))
-    audit(session, user.name, "session.login")
+    audit(session, user.name, LOGIN_OK)
     return value
 
 
@@ -214,6 +221,57 @@ def user_for_session(session: Session, value: str) -> User | None:
     if account is None or account.disabled_at is not None:
         return None
     return _user(account)
+
+
+# ------------------------------------------------------------------------------------------- logging in
+LOGIN_OK, LOGIN_FAILED, LOGIN_THROTTLED = "session.login", "session.login_failed", "session.login_throttled"
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """A password login: the user and their new session's cookie value, or neither (wrong name or password),
+    or ``retry_after`` seconds when the name has failed too often and the password was not even checked."""
+
+    user: User | None = None
+    cookie: str | None = None
+    retry_after: int = 0
+
+
+def log_in(session: Session, name: str, password: str, settings: Any) -> LoginOutcome:
+    """Check a password login and audit it: ``session.login``, ``session.login_failed`` or, while the name is
+    throttled, ``session.login_throttled``.  Names that exist and names that do not are treated alike."""
+    actor = name[:200] or "?"  # as the audit trail records the name tried
+    wait = throttled_for(session, actor, settings.login_max_failures,
+                         dt.timedelta(minutes=settings.login_window_minutes))
+    if wait:
+        audit(session, actor, LOGIN_THROTTLED, retry_after=wait)
+        return LoginOutcome(retry_after=wait)
+    user = verify_password(session, name, password)
+    if user is None:
+        audit(session, actor, LOGIN_FAILED)
+        return LoginOutcome()
+    return LoginOutcome(user, create_session(session, user, settings.session_hours))
+
+
+def throttled_for(session: Session, actor: str, max_failures: int, window: dt.timedelta) -> int:
+    """Seconds until ``actor`` may try a password again: 0 unless the audit trail has ``max_failures`` failed
+    logins of that name within ``window`` and after its last successful one.  Read from the database, so the
+    count holds across processes and restarts; throttled attempts do not count (the lock ends on time)."""
+    current = now()
+    recent = session.execute(
+        select(AuditEntry.action, AuditEntry.at)
+        .where(AuditEntry.actor == actor, AuditEntry.action.in_((LOGIN_OK, LOGIN_FAILED)),
+               AuditEntry.at > current - window)
+        .order_by(AuditEntry.id.desc()).limit(max_failures)).all()
+    failures = []
+    for action, at in recent:
+        if action == LOGIN_OK:
+            break
+        failures.append(at)
+    if len(failures) < max_failures:
+        return 0
+    # free again once the oldest of these ages out of the window: then fewer than max_failures remain
+    return max(1, math.ceil((min(failures) + window - current).total_seconds()))
 
 
 # ------------------------------------------------------------------------------------------- FastAPI glue

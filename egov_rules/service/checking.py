@@ -103,7 +103,9 @@ def review_waivers(items: list[dict[str, Any]]) -> Waivers:
         for w in items])
 
 
-def error_body(exc: EgovError) -> dict[str, Any]:
-    """The 422 body: the CLI's message and the same problem list as the JSON report's ``error``."""
+def error_body(exc: EgovError, lang: str = "en") -> dict[str, Any]:
+    """The 422 body: the CLI's message in ``lang`` (``?lang=zh``) and the same problem list as the JSON report's
+    ``error`` (its fields stay English: they are for programs)."""
     errors = getattr(exc, "errors", [exc])
-    return {"detail": exc.render(), "error": {"exit_code": 2, "problems": [e.to_dict() for e in errors]}}
+    return {"detail": exc.render(lang if lang in LANGS else "en"),
+            "error": {"exit_code": 2, "problems": [e.to_dict() for e in errors]}}

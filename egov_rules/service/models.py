@@ -153,6 +153,7 @@ class AuditEntry(Base):
     """Append-only: the application never updates or deletes a row (guarded here and by database triggers)."""
 
     __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_actor_at", "actor", "at"),)  # the login throttle's look-up
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(200))

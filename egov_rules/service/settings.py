@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import ConfigError
 from ..load import Limits
 
 APP_NAME = "egov-rules"
@@ -54,6 +55,21 @@ def _load_or_create_secret(data_dir: Path) -> str:
     return value
 
 
+def _env_number(name: str, default: float, whole: bool = False) -> float:
+    """A positive number from the environment variable ``name`` (``default`` when unset)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        value = 0
+    if not 0 < value < float("inf"):  # also refuses nan
+        expected = "a whole number of at least 1" if whole else "a positive number"
+        raise ConfigError(f"set to {raw[:40]!r}", file="<environment>", field=name, expected=expected)
+    return value
+
+
 @dataclass
 class Settings:
     data_dir: Path
@@ -63,6 +79,9 @@ class Settings:
     session_hours: float = 12.0
     cookie_secure: bool = False  # True behind TLS (docs/service.md): the cookie is then never sent in clear
     page_size_max: int = 200
+    # login throttle per account name (auth.log_in): this many failures within the window refuse further tries
+    login_max_failures: int = 5
+    login_window_minutes: float = 15.0
 
     @property
     def max_body(self) -> int:
@@ -80,7 +99,10 @@ class Settings:
         url = normalise_db_url(db_url or os.environ.get("EGOV_RULES_DB") or default_db_url(directory))
         return cls(data_dir=directory, db_url=url, limits=limits or Limits(),
                    session_secret=_load_or_create_secret(directory),
-                   cookie_secure=os.environ.get("EGOV_RULES_COOKIE_SECURE", "") == "1")
+                   cookie_secure=os.environ.get("EGOV_RULES_COOKIE_SECURE", "") == "1",
+                   login_max_failures=int(_env_number("EGOV_RULES_LOGIN_MAX_FAILURES", cls.login_max_failures,
+                                                      whole=True)),
+                   login_window_minutes=_env_number("EGOV_RULES_LOGIN_WINDOW_MINUTES", cls.login_window_minutes))
 
     def display_db(self) -> str:
         """The database URL with any password hidden: this is what is printed and logged."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import yaml
@@ -17,16 +18,16 @@ from ..sanctions import STAGES
 from ..service import store
 from ..service.auth import (
     SESSION_COOKIE,
+    LoginOutcome,
     clear_session_cookie,
-    create_session,
     destroy_session,
+    log_in,
     set_session_cookie,
-    verify_password,
 )
 from ..service.store import StoreError
 from .base import LANG_COOKIE, PageError, check_csrf, lang_of, need_user, redirect, render
 from .reviews import checks, diff_findings, group_by_article, load_review_async, snippet, todo
-from .words import LANGS
+from .words import LANGS, word
 
 router = APIRouter(include_in_schema=False)
 ALL = ("reviewer", "finance", "supervisor", "admin")
@@ -50,23 +51,24 @@ def login_page(request: Request, next: str = "/") -> Response:
 async def login(request: Request) -> Response:
     form = await check_csrf(request)
     name, password = str(form.get("name", "")), str(form.get("password", ""))
-    db = request.app.state.db
+    next_page = _safe_next(str(form.get("next", "/")))
+    settings = request.app.state.settings
 
-    def attempt() -> str | None:
-        with db.write() as session:
-            user = verify_password(session, name, password)
-            if user is None:
-                from ..service.auth import audit
+    def attempt() -> LoginOutcome:
+        with request.app.state.db.write() as session:
+            return log_in(session, name, password, settings)
 
-                audit(session, name[:200] or "?", "session.login_failed")
-                return None
-            return create_session(session, user, request.app.state.settings.session_hours)
-
-    value = await run_in_threadpool(attempt)
-    if value is None:
-        return render(request, "login.html", status=401, next=_safe_next(str(form.get("next", "/"))), failed=True)
-    response = redirect(_safe_next(str(form.get("next", "/"))))
-    set_session_cookie(response, value, request.app.state.settings)
+    outcome = await run_in_threadpool(attempt)
+    if outcome.retry_after:
+        minutes = math.ceil(outcome.retry_after / 60)
+        message = word("throttled_1" if minutes == 1 else "throttled", lang_of(request)).format(minutes)
+        page = render(request, "login.html", status=429, next=next_page, failed=False, throttled=message)
+        page.headers["Retry-After"] = str(outcome.retry_after)
+        return page
+    if outcome.cookie is None:
+        return render(request, "login.html", status=401, next=next_page, failed=True)
+    response = redirect(next_page)
+    set_session_cookie(response, outcome.cookie, settings)
     return response
 
 
@@ -167,8 +169,8 @@ def save_checked(request: Request, user: Any, data: bytes, source: str, stage: s
 
 
 def _error_text(exc: EgovError, lang: str) -> str:
-    """The CLI's message (file:line:column, field, expected); Chinese lead-in when the reader chose Chinese."""
-    text = exc.render()
+    """The CLI's message (file:line:column, field, expected), in the reader's language."""
+    text = exc.render(lang)
     return ("申报材料有误（文件:行:列，字段，应为）：\n" + text) if lang == "zh" else text
 
 

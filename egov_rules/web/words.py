@@ -13,6 +13,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "user": ("User name", "用户名"),
     "password": ("Password", "密码"),
     "bad_login": ("Wrong user name or password.", "用户名或密码错误。"),
+    "throttled": ("Too many failed logins: try again in {} minutes.", "登录失败次数过多，请于{}分钟后再试。"),
+    "throttled_1": ("Too many failed logins: try again in {} minute.", "登录失败次数过多，请于{}分钟后再试。"),
     "home": ("Reviews", "审查记录"),
     "new": ("New review", "新建审查"),
     "interview": ("Guided interview", "引导问答"),
