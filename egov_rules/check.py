@@ -12,9 +12,11 @@ batch goes on; ``check_*(..., raise_errors=True)`` raises them instead.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
@@ -184,6 +186,21 @@ def submission_info(facts: FactBase) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while one submission is checked: a check makes objects that live until
+    it ends and hold no cycles (facts, indexes, verdicts, findings), and each full collection meanwhile walks
+    all of them again (a third of a 40,000-entity check).  Cycles made meanwhile are collected afterwards;
+    a collector that was off stays off."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _require_something_to_check(facts: FactBase, doc: Document) -> None:
     """A submission with no project and no unit under review has nothing the Measures could be applied to."""
     if facts.collection("projects") or facts.collection("units_under_review"):
@@ -307,7 +324,7 @@ class Checker:
             raise UsageError(f"unknown stage '{stage}'", expected="one of " + ", ".join(STAGES))
         started = time.monotonic()
         try:
-            with time_limit(self.limits.max_seconds, doc.source):  # also stops one runaway rule
+            with collector_paused(), time_limit(self.limits.max_seconds, doc.source):  # also stops one runaway rule
                 facts, extra = self.prepare(doc)
                 return self.check_facts(facts, doc, stage=stage, deadline=started + self.limits.max_seconds,
                                         extra=extra)
@@ -346,11 +363,14 @@ class Checker:
 
     @staticmethod
     def decisions(facts: FactBase, findings: list[Finding], stage: str | None) -> list[Decision]:
+        by_project: dict[str, list[Finding]] = {}  # one pass, not one per project
+        for f in findings:
+            if f.project is not None:
+                by_project.setdefault(f.project, []).append(f)
         out = []
         for project in facts.collection("projects"):
             pid = project["id"]
-            mine = [f for f in findings if f.project == pid]
-            out.append(decide(pid, stage or project.get("stage"), project.get("severity"), mine))
+            out.append(decide(pid, stage or project.get("stage"), project.get("severity"), by_project.get(pid, [])))
         return out
 
     def redecide(self, result: SubmissionResult, facts: FactBase, stage: str | None) -> None:

@@ -43,6 +43,7 @@ class FactBase:
     _indexes: dict[tuple[str, str], tuple[dict[Any, list[dict[str, Any]]], list[dict[str, Any]]]] = field(
         default_factory=dict
     )
+    _positions: dict[str, dict[int, int]] = field(default_factory=dict, repr=False, compare=False)
     _entity_count: int | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -116,3 +117,11 @@ class FactBase:
             count = self._entity_count = sum(len(v) for k, v in self.collections.items()
                                              if k not in DERIVED_COLLECTIONS)
         return count
+
+    def positions(self, collection: str) -> dict[int, int]:
+        """id of an entity -> its place in the collection (once per collection): items looked up in several
+        buckets of an index are put back in the collection's order with it, without a scan per lookup."""
+        found = self._positions.get(collection)
+        if found is None:
+            found = self._positions[collection] = {id(e): i for i, e in enumerate(self.collection(collection))}
+        return found

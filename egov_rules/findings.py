@@ -202,6 +202,18 @@ class FindingBuilder:
     def __init__(self, native: NativeEngine) -> None:
         self.native = native
         self._getters: dict[int, Any] = {}
+        self._indexed: dict[str, bool] = {}  # rule id -> may a failed binding be traced through the indexes
+
+    def _may_index(self, rule: Any) -> bool:
+        """A failure's trace is wanted for its witnesses only: skipping the items whose where a hash index
+        shows to be false finds the same ones, unless the finding reads a binding made inside such a
+        quantifier (left as a full scan leaves it).  Unknown facts need the full scan: every one met is named."""
+        found = self._indexed.get(rule.id)
+        if found is None:
+            from .engine.candidates import read_by_findings, skipped_bindings
+
+            found = self._indexed[rule.id] = not (skipped_bindings(rule) & read_by_findings(rule))
+        return found
 
     def _get(self, path: Path) -> Any:
         g = self._getters.get(id(path))
@@ -233,7 +245,8 @@ class FindingBuilder:
     def build(self, verdict: Verdict, facts: FactBase, doc: Document) -> Finding:
         rule = verdict.rule
         spec = rule.spec
-        traced = self.native.by_id[rule.id].trace(verdict.env, facts)
+        indexed = verdict.status == "fail" and self._may_index(rule)
+        traced = self.native.by_id[rule.id].trace(verdict.env, facts, indexed)
         env = traced.env
         texts = {
             kind: {lang: self._text(rule.templates[kind][lang], env, facts, lang) for lang in LANGS}

@@ -187,7 +187,8 @@ def _cache_file(sha: str) -> FsPath | None:
     here = FsPath(__file__).resolve().parent
     code = hashlib.sha256()
     for name in ("conditions.py", "rule_model.py", "rule_data.py", "data_cache.py", "rulebook.py", "rulebook_parse.py",
-                 "factschema.py", "zh.py", "data/labels.yaml", "data/submission.schema.json", "engine/codegen.py"):
+                 "factschema.py", "zh.py", "data/labels.yaml", "data/submission.schema.json", "engine/codegen.py",
+                 "engine/emitter.py", "engine/candidates.py"):
         st = (here / name).stat()
         code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
     # rule files are shown relative to the working directory (rule.file): a cache per directory, or a

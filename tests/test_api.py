@@ -118,3 +118,34 @@ def test_a_report_of_many_results_renders_deterministically(checker: Checker) ->
     two = render(Report([checker.check_path(p) for p in FIXTURES], checker.rulebook), "json", RenderOptions())
     assert one == two
     assert len(json.loads(one)["submissions"]) == len(FIXTURES)
+
+
+def test_the_garbage_collector_is_off_during_a_check_and_as_it_was_after(checker: Checker,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check pauses the cyclic collector (its objects hold no cycles; full collections would walk them again
+    and again) and leaves it as it found it: on after a clean check, an input error or a raised error, off
+    when it was off."""
+    import gc
+
+    seen: list[bool] = []
+    run = checker.engine.run
+
+    def spying(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(checker.engine, "run", spying)
+    data = load_document(FIXTURES[0]).data
+    assert gc.isenabled()
+    checker.check_data(data)
+    assert seen == [False] and gc.isenabled()
+    assert checker.check_data({"submission": {}}).error is not None and gc.isenabled()
+    with pytest.raises(EgovError):
+        checker.check_data({"submission": {}}, raise_errors=True)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        checker.check_data(data)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

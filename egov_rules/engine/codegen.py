@@ -23,18 +23,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
 from ..rulebook import Rule, Rulebook
+from .candidates import compile_keys
+from .emitter import Emitter
 from .reference import ABSENT, compile_path, keys_function, plus_offset
-
-
-@dataclass
-class Value:
-    """A generated expression (a local name or a constant) and what it may be at run time."""
-
-    expr: str
-    may_null: bool = True
-    may_absent: bool = True
 
 
 @dataclass
@@ -47,353 +39,13 @@ class Generated:
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # rule id -> first, last line of source
 
 
-class _Emitter:
-    def __init__(self, consts: dict[str, Any], shapes: Any, helpers: list[str]) -> None:
-        self.lines: list[str] = []
-        self.helpers = helpers  # module-level functions the rules call (readers of mapped paths)
-        self.prefix = ""  # the rule's function name: names its helpers
-        self.indent = 1
-        self.n = 0
-        self.consts = consts
-        self.shapes = shapes
-        self.nodes: dict[str, Any] = {}  # binding -> schema node (for never-null)
-        self.vars: dict[str, str] = {}  # binding -> local variable
-        self.file = ""
-
-    def emit(self, line: str) -> None:
-        self.lines.append("    " * self.indent + line)
-
-    def fresh(self, prefix: str = "v") -> str:
-        self.n += 1
-        return f"{prefix}{self.n}"
-
-    def const(self, value: Any, prefix: str = "K", recipe: tuple[Any, ...] | None = None) -> str:
-        """A global of the generated code; ``recipe`` says how to build it again (see ``build_constants``)."""
-        name = f"{prefix}{len(self.consts)}"
-        self.consts[name] = recipe or ("value", value)
-        return name
-
-    def literal(self, value: Any) -> str:
-        if value is None or isinstance(value, bool | int | str) or (isinstance(value, float) and value == value):
-            return repr(value)
-        return self.const(value)
-
-    # -- values --------------------------------------------------------------------------------------
-    def never_null(self, path: Path) -> bool:
-        if path.mapped or not path.steps or any(s.pseudo or s.deref for s in path.steps):
-            return False
-        node = self.nodes.get(path.binding)
-        if node is None:
-            return False
-        _, never, _ = self.shapes.walk(node, path)
-        return bool(never)
-
-    def path(self, path: Path) -> Value:
-        var = self.vars[path.binding]
-        if path.mapped and not any(s.pseudo for s in path.steps):
-            out = self.fresh()
-            self.emit(f"{out} = {self.mapped_reader(path)}({var}, by_id)")
-            return Value(out, False, False)
-        if path.mapped or any(s.pseudo and s.name not in ("count", "year", "days_before_as_of") for s in path.steps):
-            getter = self.const(None, "G", ("getter", path))
-            out = self.fresh()
-            self.emit(f"{out} = {getter}({{{path.binding!r}: {var}}}, facts, None)")
-            return Value(out, not path.mapped, not path.mapped)
-        if self.never_null(path):
-            expr = var + "".join(f"[{s.name!r}]" for s in path.steps)
-            return Value(expr, False, False)
-        out = self.fresh()
-        self.emit(f"{out} = {var}")
-        may_null = may_absent = path.binding not in self.nodes  # an entity binding is never null
-        opened = 0
-        for step in path.steps:
-            if may_null or may_absent:
-                conds = [c for c, on in ((f"{out} is not None", may_null), (f"{out} is not ABSENT", may_absent)) if on]
-                self.emit(f"if {' and '.join(conds)}:")
-                self.indent += 1
-                opened += 1
-            if step.deref:
-                self.emit(f"{out} = by_id.get({out}, ABSENT)")
-                self.emit(f"if {out} is not ABSENT:")
-                self.indent += 1
-                opened += 1
-                may_absent = True
-            if step.pseudo:
-                if step.name == "count":
-                    self.emit(f"{out} = len({out})")
-                elif step.name == "year":
-                    self.emit(f"{out} = {out}.year")
-                else:
-                    self.emit(f"{out} = (as_of - {out}).days")
-                continue
-            self.emit(f"{out} = {out}.get({step.name!r})")
-            if step.is_list:
-                self.emit(f"if {out} is None: {out} = []")
-            elif step.none_semantic:
-                self.emit(f"if {out} is None: {out} = ABSENT")
-                may_absent = True
-            else:
-                may_null = True
-        self.indent -= opened
-        return Value(out, may_null, may_absent)
-
-    def mapped_reader(self, path: Path) -> str:
-        """A module-level function reading a path through lists: the list of values (the reference's
-        ``get_mapped``: a null list is empty, a null value unknown, "none" left out)."""
-        name = f"{self.prefix}_path{len(self.helpers)}"
-        lines = [f"def {name}(value, by_id):", f"    # {path.text}", "    values = [value]"]
-        for step in path.steps:
-            lines += ["    out = []", "    for v in values:",
-                      "        if v is None or v is ABSENT:", "            out.append(v)", "            continue"]
-            if step.deref:
-                lines += ["        v = by_id.get(v, ABSENT)", "        if v is ABSENT:",
-                          "            out.append(v)", "            continue"]
-            lines.append(f"        x = v.get({step.name!r})")
-            if step.is_list:
-                lines += ["        if x is None:", "            continue"]
-            elif step.none_semantic:
-                lines += ["        if x is None:", "            out.append(ABSENT)", "            continue"]
-            lines += ["        if isinstance(x, list):", "            out.extend(x)", "        else:",
-                      "            out.append(x)", "    values = out"]
-        lines.append("    return [v for v in values if v is not ABSENT]")
-        self.helpers.append("\n".join(lines))
-        return name
-
-    def operand(self, op: Operand) -> Value:
-        if op.path is None:
-            return Value(self.literal(op.literal), False, False)
-        v = self.path(op.path)
-        if not op.offset:
-            return v
-        out = self.fresh()
-        guard = [c for c, on in ((f"{v.expr} is None", v.may_null), (f"{v.expr} is ABSENT", v.may_absent)) if on]
-        body = f"plus_offset({v.expr}, {op.offset})"  # days for a date; clamped past year 9999
-        self.emit(f"{out} = {v.expr} if {' or '.join(guard)} else ({body})" if guard else f"{out} = {body}")
-        return Value(out, v.may_null, v.may_absent)
-
-    # -- conditions ------------------------------------------------------------------------------------
-    def condition(self, node: Any, out: str) -> None:
-        """Code that sets ``out`` to True, False or None (unknown)."""
-        if isinstance(node, Compare):
-            self.emit(f"# {self.file}:{node.line}  {' '.join(node.text.split())}")
-            self.compare(node, out)
-        elif isinstance(node, Quantifier):
-            self.emit(f"# {self.file}:{node.line}  {node.kind} {node.binding} in {node.source.text}")
-            self.quantifier(node, out)
-        elif isinstance(node, Not):
-            inner = self.fresh("c")
-            self.condition(node.item, inner)
-            self.emit(f"{out} = None if {inner} is None else not {inner}")
-        elif isinstance(node, AllOf | AnyOf):
-            settles = "False" if isinstance(node, AllOf) else "True"
-            self.emit(f"{out} = {'True' if settles == 'False' else 'False'}")
-            for item in node.items:
-                part = self.fresh("c")
-                self.emit(f"if {out} is not {settles}:")
-                self.indent += 1
-                self.condition(item, part)
-                self.emit(f"if {part} is not {'True' if settles == 'False' else 'False'}: {out} = {part}")
-                self.indent -= 1
-        else:
-            raise AssertionError(type(node))
-
-    @staticmethod
-    def memo_set(path: Path) -> bool:
-        """A mapped path of scalars without pseudo fields: its values can be held in a set."""
-        item = path.type.item
-        return (path.mapped and item is not None and not any(s.pseudo for s in path.steps)
-                and item.kind in ("str", "enum", "int", "bool", "date", "ref"))
-
-    def compare(self, node: Compare, out: str) -> None:
-        if node.op == "contains" and self.memo_set(node.path):
-            self.contains_in_set(node, out)
-            return
-        a = self.path(node.path)
-        op = node.op
-        if op == "is_a":
-            target = self.fresh()
-            colls = self.const(frozenset(node.operand.literal))
-            self.emit(f"if {a.expr} is None: {out} = None")
-            self.emit("else:")
-            self.emit(f"    {target} = by_id.get({a.expr}) if {a.expr} is not ABSENT else None")
-            self.emit(f"    {out} = {target} is not None and {target}.get('_collection') in {colls}")
-            return
-        if op == "is_set":
-            want = bool(node.operand.literal)
-            self.emit(f"{out} = ({a.expr} is not None and {a.expr} is not ABSENT) == {want}")
-            return
-        b = self.operand(node.operand)
-        if op in ("in", "not_in", "contains"):
-            value, coll = (a, b) if op != "contains" else (b, a)
-            test = f"{value.expr} in {coll.expr}"
-            if op != "contains" and node.operand.path is None:  # a literal set: no null inside
-                body = test
-            else:
-                body = f"True if {test} else (None if isinstance({coll.expr}, list) and None in {coll.expr} else False)"
-            result = self._guarded(value, coll, body)
-            if op == "not_in":
-                self.emit(f"{out} = {result}")
-                self.emit(f"if {out} is not None: {out} = not {out}")
-            else:
-                self.emit(f"{out} = {result}")
-            return
-        sym = {"eq": "==", "ne": "==", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
-        self.emit(f"{out} = {self._guarded(a, b, f'{a.expr} {sym} {b.expr}')}")
-        if op == "ne":
-            self.emit(f"if {out} is not None: {out} = not {out}")
-
-    def contains_in_set(self, node: Compare, out: str) -> None:
-        # membership in a list read through lists (catalogue.entries.element): a set per entity and
-        # submission, built once, instead of the list read again for every lookup
-        b = self.operand(node.operand)
-        memo, found = self.fresh("m"), self.fresh("s")
-        var = self.vars[node.path.binding]
-        key = (f"@set:{self.prefix}", node.path.text)
-        self.emit(f"{memo} = indexes.get({key!r})")
-        self.emit(f"if {memo} is None: {memo} = indexes[{key!r}] = {{}}")
-        self.emit(f"{found} = {memo}.get(id({var}))")
-        self.emit(f"if {found} is None:")
-        self.emit(f"    {found} = {self.mapped_reader(node.path)}({var}, by_id)")
-        self.emit(f"    {found} = {memo}[id({var})] = (frozenset({found}), None in {found})")
-        body = f"True if {b.expr} in {found}[0] else (None if {found}[1] else False)"
-        self.emit(f"{out} = {self._guarded(b, Value(found, False, False), body)}")
-
-    @staticmethod
-    def _guarded(a: Value, b: Value, body: str) -> str:
-        """A three-valued test: false if either side is "none", unknown if either is null, else ``body``."""
-        absent = [f"{v.expr} is ABSENT" for v in (a, b) if v.may_absent]
-        null = [f"{v.expr} is None" for v in (a, b) if v.may_null]
-        expr = f"bool({body})" if not body.startswith("True if") else f"({body})"
-        if null:
-            expr = f"None if {' or '.join(null)} else {expr}"
-        if absent:
-            expr = f"False if {' or '.join(absent)} else ({expr})"
-        return expr
-
-    def source_items(self, source: Source, out: str) -> None:
-        """``out`` = the items of a source, or None when the list is unknown."""
-        if source.collection is not None:
-            self.emit(f"{out} = collection({source.collection!r})")
-            return
-        assert source.path is not None
-        v = self.path(source.path)
-        deref = source.type.item is not None and source.type.item.kind == "ref"
-        items = f"[by_id[x] for x in {v.expr} if x in by_id]" if deref else v.expr
-        self.emit(f"{out} = None if {v.expr} is None else ([] if {v.expr} is ABSENT else {items})")
-
-    def bind(self, name: str, source: Source) -> str:
-        """A local variable for a binding; an entity binding (never null) gets its schema node."""
-        var = self.fresh("b_")
-        item = source.type.item
-        node = None
-        if source.collection is not None:
-            node = self.shapes.collection(source.collection)
-            self.nodes[name] = node
-        elif item is not None and item.kind in ("object", "ref") and not item.nullable:
-            assert source.path is not None
-            if source.path.binding in self.nodes and self.nodes[source.path.binding] is not None:
-                end, _, _ = self.shapes.walk(self.nodes[source.path.binding], source.path)
-                node = self.shapes.element(end)
-            self.nodes[name] = node
-        else:
-            self.nodes.pop(name, None)
-        self.vars[name] = var
-        return var
-
-    def quantifier(self, node: Quantifier, out: str) -> None:
-        plan = join_plan(node)
-        saved = dict(self.vars), dict(self.nodes)
-        items = self.fresh("items")
-        first = second = ""
-        if plan is None:
-            self.source_items(node.source, items)
-            loops = [(items, node.where)]
-        else:
-            conjunct, rest = plan
-            keys = self.const(None, "X", ("keys", node.binding, conjunct.path, conjunct.op == "contains"))
-            key_name = conjunct.op + ":" + conjunct.path.text
-            first, second = self.fresh("items"), self.fresh("items")
-            table, unknown = self.fresh("t"), self.fresh("u")
-            coll = node.source.collection
-            index = f"({coll!r}, {key_name!r})"
-            self.emit(f"{table}, {unknown} = indexes.get({index}) or facts.index(*{index}, {keys}(facts))")
-            key = self.operand(conjunct.operand)  # in the outer scope
-            lookup = f"{table}.get({key.expr}, ())"
-            if key.may_absent:
-                lookup += f" if {key.expr} is not ABSENT else ()"
-            if key.may_null:  # an unknown key: every item is a candidate, tested in full
-                self.emit(f"if {key.expr} is None: {first}, {second} = (), collection({coll!r})")
-                self.emit(f"else: {first}, {second} = {lookup}, {unknown}")
-            else:
-                self.emit(f"{first}, {second} = {lookup}, {unknown}")
-            loops = [(first, rest), (second, node.where)]
-        var = self.bind(node.binding, node.source)
-        kind = node.kind
-        self.emit(f"{out} = {'True' if kind == 'every' else 'False'}")
-        if plan is None:
-            self.emit(f"if {items} is None: {out} = None")
-            self.emit("else:")
-            self.indent += 1
-        for source, where in loops:
-            self.emit(f"for {var} in {source}:")
-            self.indent += 1
-            w = self.fresh("w")
-            if where is None:
-                self.emit(f"{w} = True")
-            else:
-                self.condition(where, w)
-            if kind == "every":
-                self.emit(f"if {w} is False: continue")
-                r = self.fresh("r")
-                if node.require is None:
-                    self.emit(f"{r} = True")
-                else:
-                    self.condition(node.require, r)
-                self.emit(f"if {r} is True: continue")
-                self.emit(f"if {w} is True and {r} is False:")
-                self.emit(f"    {out} = False")
-                self.emit("    break")
-                self.emit(f"{out} = None")
-            else:
-                self.emit(f"if {w} is True:")
-                self.emit(f"    {out} = True")
-                self.emit("    break")
-                self.emit(f"if {w} is None: {out} = None")
-            self.indent -= 1
-            if second and source == first:  # decided by an item found by its key
-                self.emit(f"if {out} is {'False' if kind == 'every' else 'True'}: {second} = ()")
-        if plan is None:
-            self.indent -= 1
-        if kind == "none":
-            self.emit(f"if {out} is not None: {out} = not {out}")
-        self.vars, self.nodes = saved
-
-def join_plan(node: Quantifier) -> tuple[Compare, Any] | None:
-    """The conjunct of ``where`` to look items up by, and the rest of ``where`` (the reference's plan)."""
-    if node.source.collection is None or node.where is None:
-        return None
-    conjuncts = node.where.items if isinstance(node.where, AllOf) else (node.where,)
-    for c in conjuncts:
-        if not isinstance(c, Compare) or c.op not in ("eq", "contains") or c.path.binding != node.binding:
-            continue
-        if c.operand.path is None:
-            if c.op != "eq" or c.path.mapped:
-                continue
-        elif c.operand.path.binding == node.binding or c.operand.offset:
-            continue
-        if c.op == "eq" and c.path.mapped:
-            continue
-        others = tuple(x for x in conjuncts if x is not c)
-        return c, (AllOf(node.where.line, node.where.column, others) if others else None)
-    return None
-
 
 def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) -> list[str]:
     """The rule's function, after the helper functions it calls."""
     from .evaluate import ForEachJoin
 
     helpers: list[str] = []
-    e = _Emitter(consts, shapes, helpers)
+    e = Emitter(consts, shapes, helpers)
     e.prefix = name
     e.file = rule.file
     e.vars["submission"] = "submission"
@@ -420,7 +72,13 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
             e.source_items(b.source, lst)
             e.emit(f"{lst} = {lst} or []")
         join = joins[i] if joins else None
-        if join is not None:
+        if join is not None and join.collection is not None:
+            kept = e.fresh("kept")
+            e.for_each_join(join, lst, kept)
+            later = " * ".join(f"len({x})" for x in lists[i + 1:] if x is not None) or "1"
+            e.emit(f"na += (len({lst}) - len({kept})) * {later}")
+            lst = kept
+        elif join is not None:
             plan = e.const(None, "J", ("join", rule.id, i))
             env = "{" + ", ".join(f"{n!r}: {e.vars[n]}" for n in ["submission", *names[:i]]) + "}"
             kept = e.fresh("kept")
@@ -503,6 +161,8 @@ def build_constants(recipes: dict[str, tuple[Any, ...]], rulebook: Rulebook) -> 
             out[name] = compile_path(recipe[1])
         elif kind == "keys":
             out[name] = keys_function(recipe[1], compile_path(recipe[2]), recipe[3])
+        elif kind == "lookup":
+            out[name] = compile_keys(recipe[1])
         else:  # "join"
             rule_id, index = recipe[1], recipe[2]
             if rule_id not in plans:

@@ -117,18 +117,19 @@ class CompiledRule:
 
         return walk(0, base)
 
-    def run(self, facts: FactBase) -> RuleRun:
+    def run(self, facts: FactBase, cap: int | None = None) -> RuleRun:
         if not rule_in_force(self.rule, facts):
             out = RuleRun(self.rule)
             out.not_applicable = 1
             return out
-        return self.run_in_force(facts)
+        return self.run_in_force(facts, cap)
 
-    def run_in_force(self, facts: FactBase) -> RuleRun:
+    def run_in_force(self, facts: FactBase, cap: int | None = None) -> RuleRun:
         """Every binding (the caller has checked the rule's dates)."""
         out = RuleRun(self.rule)
         pruned = [0]
-        cap = verdict_cap(facts)
+        if cap is None:
+            cap = verdict_cap(facts)
         for env in self.environments(facts, pruned):
             if len(out.verdicts) > cap:
                 raise_verdict_limit(self.rule.id, cap, facts)
@@ -153,9 +154,10 @@ class CompiledRule:
         out.not_applicable += pruned[0]
         return out
 
-    def trace(self, env: dict[str, Any], facts: FactBase) -> Traced:
-        """Re-run one binding with a trace; the returned env also holds the witnesses that decided it."""
-        trace = Trace()
+    def trace(self, env: dict[str, Any], facts: FactBase, indexed: bool = False) -> Traced:
+        """Re-run one binding with a trace; the returned env also holds the witnesses that decided it.
+        ``indexed``: quantifiers may skip the items a hash index shows to have a false where (``Trace``)."""
+        trace = Trace(indexed=indexed)
         env = dict(env)
         applies: bool | None = True
         if self.when is not None:
@@ -187,6 +189,7 @@ class ForEachJoin:
     key_name: str
     item_key: Getter
     outer_key: Getter
+    compare: Compare  # the conjunct of ``when`` it joins by (the generated code looks it up inline)
 
     @classmethod
     def plan(cls, rule: Rule) -> list[ForEachJoin | None]:
@@ -207,7 +210,7 @@ class ForEachJoin:
                         and c.operand.path is not None and c.operand.path.binding in earlier
                         and not c.operand.offset):
                     found = cls(source.collection, compile_path(source.path) if source.path else None, b.name,
-                                "eq:" + c.path.text, compile_path(c.path), compile_operand(c.operand))
+                                "eq:" + c.path.text, compile_path(c.path), compile_operand(c.operand), c)
                     break
             out.append(found)
             earlier.add(b.name)
@@ -237,6 +240,9 @@ class ForEachJoin:
         hits = table.get(key, []) if key is not ABSENT else []
         if not unknown:
             return hits
+        if self.collection is not None:  # put back in the collection's order without a scan per binding
+            order = facts.positions(self.collection)
+            return sorted([*hits, *unknown], key=lambda e: order[id(e)])
         keep = {id(e) for e in [*hits, *unknown]}
         return [e for e in items if id(e) in keep]
 
@@ -292,10 +298,11 @@ class NativeEngine:
 
     def run(self, facts: FactBase, deadline: float | None = None) -> list[RuleRun]:
         runs = []
+        cap = verdict_cap(facts)  # once: it counts the entities
         for c in self.compiled:
             if deadline is not None and time.monotonic() > deadline:
                 raise_time_limit(facts)
-            runs.append(c.run(facts))
+            runs.append(c.run(facts, cap))
         return runs
 
 

@@ -109,10 +109,11 @@ class GeneratedEngine:
 
     def run(self, facts: FactBase, deadline: float | None = None) -> list[RuleRun]:
         runs = []
+        cap = verdict_cap(facts)  # once: it counts the entities
         for rule, function, names in self.functions:
             if deadline is not None and time.monotonic() > deadline:
                 raise_time_limit(facts)
-            runs.append(run_rule(rule, function, names, facts))
+            runs.append(run_rule(rule, function, names, facts, cap))
         return runs
 
 
@@ -129,13 +130,14 @@ def _reference_function(rule: Rule) -> Any:
     return run
 
 
-def run_rule(rule: Rule, function: Any, names: tuple[str, ...], facts: FactBase) -> RuleRun:
+def run_rule(rule: Rule, function: Any, names: tuple[str, ...], facts: FactBase, cap: int | None = None) -> RuleRun:
     out = RuleRun(rule)
     if not rule_in_force(rule, facts):
         out.not_applicable = 1
         return out
     out.applied, out.passed, out.not_applicable, found = function(facts)
-    cap = verdict_cap(facts)
+    if cap is None:
+        cap = verdict_cap(facts)
     if len(found) > cap:  # the generated loop is stopped by the time limit; this gives the same message
         raise_verdict_limit(rule.id, cap, facts)
     for status, down, bound in found:

@@ -53,6 +53,9 @@ class Trace:
     # explain: quantifiers look at every item of their collection (not only those an index finds) and
     # record each item they examined, with the conditions it met or failed
     every_item: bool = False
+    # findings of a failed check: only the witnesses are wanted, not every unknown fact met on the way, so
+    # quantifiers may skip the items a hash index shows to have a false where (candidates.py)
+    indexed: bool = False
 
     def unknown_fact(self, pointer: str, text: str) -> None:
         self.unknown.setdefault(pointer, text)
@@ -371,12 +374,23 @@ def compile_quantifier(node: Quantifier) -> Test:
     rest = plan[3] if plan is not None else None
     kind = node.kind
     text = f"{kind} {binding} in {node.source.text}"
+    find = None
+    if plan is None:  # the other shapes of where that a hash index answers (candidates.py)
+        from .candidates import compile_finder, lookups
+
+        found = lookups(node)
+        if found is not None and node.source.collection is not None:
+            find = compile_finder(node.source.collection, found)
 
     def candidates(env: Env, facts: FactBase, trace: Trace | None) -> tuple[list[Any] | None, set[int] | None]:
         """The items to look at, and the ids of those among them that the index did not find by their key
         (their key is unknown); None: none was found by its key."""
-        if plan is None or (trace is not None and trace.every_item):
+        if trace is not None and trace.every_item:
             return source_items(env, facts, trace), None
+        if plan is None:
+            # the items left out have a false where; a trace that names every unknown fact met sees them all
+            items = find(env, facts) if find is not None and (trace is None or trace.indexed) else None
+            return (source_items(env, facts, trace) if items is None else items), None
         key_name, item_key, outer_key, _ = plan
         coll = node.source.collection
         assert coll is not None
@@ -392,7 +406,7 @@ def compile_quantifier(node: Quantifier) -> Test:
         scanned = None if trace is not None else {id(e) for e in unknown}
         if not unknown:
             return hits, scanned
-        order = {id(e): i for i, e in enumerate(facts.collection(coll))}
+        order = facts.positions(coll)
         return sorted([*hits, *unknown], key=lambda e: order[id(e)]), scanned
 
     def evaluate(env: Env, facts: FactBase, trace: Trace | None) -> bool | None:

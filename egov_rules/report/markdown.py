@@ -214,7 +214,8 @@ def _submission(s: SubmissionResult, stage: str | None, lang: str, labels: dict[
     by_fp = {f.fingerprint: v for f, v in zip(listed, findings, strict=True)}
     out["findings"] = findings
     out["has_reviewed"] = bool(s.reviewed)
-    out["decisions"] = [_decision(d, by_fp, s.findings, lang, s) for d in s.decisions]
+    raw = {f.fingerprint: f for f in s.findings}  # once, not once per project
+    out["decisions"] = [_decision(d, by_fp, raw, lang, s) for d in s.decisions]
     out["art46"] = [art46_item_text(i, st, lang) for i, st in art46_items(s.reviewed)]
     out["summary_line"] = _summary_line(s, lang)
     out["summary"] = s.summary()
@@ -274,9 +275,8 @@ def _finding(n: int, f: Finding, stage: str | None, lang: str, labels: dict[str,
     }
 
 
-def _decision(d: Any, by_fp: dict[str, dict[str, Any]], findings: list[Finding], lang: str,
+def _decision(d: Any, by_fp: dict[str, dict[str, Any]], raw: dict[str, Finding], lang: str,
               s: SubmissionResult) -> dict[str, Any]:
-    raw = {f.fingerprint: f for f in findings}
     review = []
     for fp in d.review:
         f = raw.get(fp)

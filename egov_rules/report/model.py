@@ -70,11 +70,13 @@ def _cell(cell: str | None, row: int, column: int) -> dict[str, Any]:
     return {"sheet": sheet, "row": row, "cell": ref}
 
 
-def decision_dict(d: Decision, lang: str, findings: list[Finding] | None = None) -> dict[str, Any]:
+def decision_dict(d: Decision, lang: str, findings: list[Finding] | None = None, *,
+                  by_fingerprint: dict[str, Finding] | None = None) -> dict[str, Any]:
+    """``by_fingerprint``: the findings by fingerprint, made once for all of a submission's decisions."""
     en, zh = OUTCOME_TEXT.get(d.outcome, (d.outcome, d.outcome))
     review = d.outcome == "needs_review"
     conditional = [consequence_text(c, lang, review=True) for c in d.conditional]
-    by_fp = {f.fingerprint: f for f in findings or []}
+    by_fp = by_fingerprint if by_fingerprint is not None else {f.fingerprint: f for f in findings or []}
     reviews = []
     for fp in d.review:  # which findings and facts leave the decision to a reviewer, and why
         f = by_fp.get(fp)
@@ -150,7 +152,8 @@ def submission_decision(s: SubmissionResult, lang: str) -> dict[str, Any] | None
     project to decide on, has outcome ``no_decision``.  None only when the submission could not be checked."""
     if s.error is not None:
         return None
-    projects = [decision_dict(d, lang, s.findings) for d in s.decisions]
+    by_fingerprint = {f.fingerprint: f for f in s.findings}  # once, not once per project
+    projects = [decision_dict(d, lang, by_fingerprint=by_fingerprint) for d in s.decisions]
     if not projects:
         return {"project": None, "stage": None, "outcome": NO_DECISION, "outcome_text": NO_DECISION_TEXT[lang],
                 "consequences": [], "needs_review": False, "projects": []}
