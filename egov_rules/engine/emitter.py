@@ -12,6 +12,7 @@ from typing import Any
 
 from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
 from .candidates import Lookup, lookups
+from .reference import join_plan
 
 
 @dataclass
@@ -414,23 +415,3 @@ class Emitter:
                   f"key=lambda e, at=facts.positions({coll!r}): at[id(e)])")
         if key.may_null:
             self.indent -= 1
-
-
-def join_plan(node: Quantifier) -> tuple[Compare, Any] | None:
-    """The conjunct of ``where`` to look items up by, and the rest of ``where`` (the reference's plan)."""
-    if node.source.collection is None or node.where is None:
-        return None
-    conjuncts = node.where.items if isinstance(node.where, AllOf) else (node.where,)
-    for c in conjuncts:
-        if not isinstance(c, Compare) or c.op not in ("eq", "contains") or c.path.binding != node.binding:
-            continue
-        if c.operand.path is None:
-            if c.op != "eq" or c.path.mapped:
-                continue
-        elif c.operand.path.binding == node.binding or c.operand.offset:
-            continue
-        if c.op == "eq" and c.path.mapped:
-            continue
-        others = tuple(x for x in conjuncts if x is not c)
-        return c, (AllOf(node.where.line, node.where.column, others) if others else None)
-    return None

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
+from ..conditions import AllOf, AnyOf, Compare, Condition, Not, Operand, Path, Quantifier, Source
 from ..facts import POINTER, FactBase
 
 
@@ -319,14 +319,39 @@ def compile_compare(node: Compare) -> Test:
 
 
 # ------------------------------------------------------------------------------------- quantifiers
-def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter, Test | None] | None:
+def join_plan(node: Quantifier) -> tuple[Compare, Condition | None] | None:
     """Find an equality (or contains) between the quantified item and outer facts, or a literal, to index on.
 
     Also gives the rest of ``where`` without it: for an item the index found by its key the join test
     is true, so only the rest needs evaluating (a long list is not searched again for every lookup).
+    The generated code (emitter.py) plans with this same function, so both engines index alike.
     """
     if node.source.collection is None or node.where is None:
         return None
+    conjuncts = node.where.items if isinstance(node.where, AllOf) else (node.where,)
+    for c in conjuncts:  # the first indexable conjunct, in the rule's order: authors put the selective one first
+        if not isinstance(c, Compare) or c.op not in ("eq", "contains") or c.path.binding != node.binding:
+            continue
+        if c.operand.path is None:  # a literal: an index on it filters the collection (e.g. level: provincial)
+            if c.op != "eq" or c.path.mapped:
+                continue
+        elif c.operand.path.binding == node.binding or c.operand.offset:
+            continue
+        if c.op == "eq" and c.path.mapped:
+            continue
+        others = tuple(x for x in conjuncts if x is not c)
+        return c, (AllOf(node.where.line, node.where.column, others) if others else None)
+    return None
+
+
+def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter, Test | None] | None:
+    """``join_plan`` compiled: the index name, the item's key, the outer key and the rest of ``where``."""
+    plan = join_plan(node)
+    if plan is None:
+        return None
+    c, rest = plan
+    return (c.op + ":" + c.path.text, compile_path(c.path), compile_operand(c.operand),
+            compile_condition(rest) if rest is not None else None)
     conjuncts = node.where.items if isinstance(node.where, AllOf) else (node.where,)
     for c in conjuncts:  # the first indexable conjunct, in the rule's order: authors put the selective one first
         if not isinstance(c, Compare) or c.op not in ("eq", "contains") or c.path.binding != node.binding:
