@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from strategies import EXAMPLES, document, submissions
 from test_workbook_roundtrip import _without_locations, same_facts
 
@@ -24,6 +24,14 @@ def _validated(doc: Any) -> dict[str, Any]:
     return dumped
 
 
+def _has_empty_text(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_empty_text(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_empty_text(v) for v in value)
+    return isinstance(value, str) and not value.strip()
+
+
 def _findings(doc: Any) -> list[tuple[str, str, str, str]]:
     result = CHECKER.check_document(doc)
     assert result.error is None, result.error.render()
@@ -34,6 +42,9 @@ def _findings(doc: Any) -> list[tuple[str, str, str, str]]:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(base=submissions())
 def test_a_valid_submission_survives_the_workbook(base: dict[str, Any]) -> None:
+    # an empty text is a blank cell, which the reader rightly calls missing (docs/workbook.md): such a
+    # submission (a rule example has duty_basis: "") has no workbook form to survive in
+    assume(not _has_empty_text(base))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "generated.xlsx"
         write_template(str(path), "zh", base)
