@@ -68,6 +68,8 @@ class Operand:
         if self.param is not None:
             return f"{self.param} ({self.literal!r})"
         if self.path is None:
+            if isinstance(self.literal, frozenset | set):  # written in a fixed order: the same text in every process
+                return "[" + ", ".join(sorted(map(str, self.literal))) + "]"  # as explain shows a list
             return repr(self.literal)
         if self.offset:
             return f"${self.path.text} {'+' if self.offset > 0 else '-'} {abs(self.offset)}"

@@ -5,6 +5,9 @@ test_differential.py."""
 from __future__ import annotations
 
 import marshal
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -33,6 +36,20 @@ def test_show_prints_the_rules_python_with_its_yaml_lines() -> None:
     # each comparison carries the rule file and line it came from, and the condition as written
     assert "art17-data-centres.yaml:" in out and "component.kind eq 'data_centre'" in out
     compile(out, "<shown>", "exec")  # the printed function is valid Python on its own
+
+
+def test_show_prints_the_same_text_in_every_process(tmp_path: Path) -> None:
+    # a list literal ("in: [...]") is a frozenset once compiled: its comment must not follow the hash seed
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "EGOV_RULES_CACHE": "0", "PYTHONPATH": str(ROOT)}
+        done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "compile", "--show",
+                               "art17-data-centre-without-approval"], capture_output=True, text=True, env=env,
+                              cwd=ROOT, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "component.mode in [build_own, expand_own, rebuild_own]" in done.stdout
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
 
 
 def test_show_an_unknown_rule_exits_2_with_a_suggestion() -> None:
