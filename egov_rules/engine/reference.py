@@ -352,21 +352,6 @@ def _join_plan(node: Quantifier) -> tuple[str, Getter, Getter, Test | None] | No
     c, rest = plan
     return (c.op + ":" + c.path.text, compile_path(c.path), compile_operand(c.operand),
             compile_condition(rest) if rest is not None else None)
-    conjuncts = node.where.items if isinstance(node.where, AllOf) else (node.where,)
-    for c in conjuncts:  # the first indexable conjunct, in the rule's order: authors put the selective one first
-        if not isinstance(c, Compare) or c.op not in ("eq", "contains") or c.path.binding != node.binding:
-            continue
-        if c.operand.path is None:  # a literal: an index on it filters the collection (e.g. level: provincial)
-            if c.op != "eq" or c.path.mapped:
-                continue
-        elif c.operand.path.binding == node.binding or c.operand.offset:
-            continue
-        if c.op == "eq" and c.path.mapped:
-            continue
-        others = tuple(x for x in conjuncts if x is not c)
-        rest = compile_condition(AllOf(node.where.line, node.where.column, others)) if others else None
-        return (c.op + ":" + c.path.text, compile_path(c.path), compile_operand(c.operand), rest)
-    return None
 
 
 def source_getter(source: Source) -> Callable[[Env, FactBase, Trace | None], list[Any] | None]:
