@@ -34,6 +34,18 @@ def cache_dir() -> Path | None:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "egov-rules"
 
 
+def code_key(names: tuple[str, ...], *extra: str) -> hashlib._Hash:
+    """A cache key over package files (size and mtime, no read: this runs at every start) and the Python
+    version (marshal and pickle formats follow it); the caller may add more."""
+    key = hashlib.sha256(f"py{sys.version_info[0]}{sys.version_info[1]}".encode())
+    for name in names:
+        st = (PACKAGE_DIR / name).stat()
+        key.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    for text in extra:
+        key.update(text.encode("utf-8", "surrogateescape"))
+    return key
+
+
 def write_cache_file(path: Path, data: bytes) -> None:
     """Write atomically (a unique temporary file, then rename): concurrent runs never see half a file."""
     with contextlib.suppress(OSError):

@@ -25,7 +25,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from .conditions import AllOf, AnyOf, Compare, Condition, Not, Path, Quantifier, Source
-from .data_cache import ColdFields, cache_dir, write_cache_file
+from .data_cache import ColdFields, cache_dir, code_key, write_cache_file
 from .rule_data import Definitions, ParameterSpec, RuleSpec
 
 if TYPE_CHECKING:
@@ -184,16 +184,12 @@ def _cache_file(sha: str) -> FsPath | None:
     root = cache_dir()
     if root is None:
         return None
-    here = FsPath(__file__).resolve().parent
-    code = hashlib.sha256()
-    for name in ("conditions.py", "rule_model.py", "rule_data.py", "data_cache.py", "rulebook.py", "rulebook_parse.py",
-                 "factschema.py", "zh.py", "data/labels.yaml", "data/submission.schema.json", "engine/codegen.py",
-                 "engine/emitter.py", "engine/candidates.py"):
-        st = (here / name).stat()
-        code.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    # rule files are shown relative to the working directory (rule.file): a cache per directory, or a
-    # service started elsewhere would leave its paths in every later `rules show` and `compile --show`
-    code.update(os.getcwd().encode("utf-8", "surrogateescape"))
+    code = code_key(("conditions.py", "rule_model.py", "rule_data.py", "data_cache.py", "rulebook.py",
+                     "rulebook_parse.py", "factschema.py", "zh.py", "data/labels.yaml", "data/submission.schema.json",
+                     "engine/codegen.py", "engine/emitter.py", "engine/candidates.py"),
+                    # rule files are shown relative to the working directory (rule.file): a cache per directory,
+                    # or a service started elsewhere would leave its paths in every later `rules show`
+                    os.getcwd())
     return root / f"rulebook-{sha[:32]}-{code.hexdigest()[:16]}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
 
 

@@ -29,15 +29,15 @@ from ..model import (
     NotNull,
     Submission,
     Unique,
+    _deref,
     _integral,
     _parse_date,
     _parse_year,
+    normative_schema,
     schema_node,
 )
 
-__all__ = ["GENERATOR_VERSION", "generate_source"]
-
-GENERATOR_VERSION = 1  # bump when the generated code's shape changes (the cache key includes it)
+__all__ = ["generate_source"]
 
 
 class UnsupportedSchema(Exception):
@@ -52,9 +52,6 @@ def _rust_pattern(pattern: str) -> str:
     if "$" in pattern.replace("\\$", ""):
         raise UnsupportedSchema(f"pattern with an inner '$': {pattern}")
     return pattern
-
-
-_LEAF = {"str", "bool", "int", "float", "literal"}
 
 
 class _Gen:
@@ -260,7 +257,7 @@ class _Gen:
     # -- the schema's if/then (on the input mapping: "required" means the key is there) ---------------
     def condition(self, node: dict[str, Any], src: str) -> str:
         """A Python expression: does ``src`` satisfy this JSON Schema node (the subset the if/then use)?"""
-        node = _deref(node)
+        node = _resolve(node)
         parts: list[str] = []
         shape: list[str] = []  # object keywords: they hold for anything that is not an object
         for key, sub in node.items():
@@ -297,13 +294,8 @@ def _fs(items: Any) -> str:
     return f"frozenset({tuple(sorted(items))!r})"
 
 
-def _deref(node: dict[str, Any]) -> dict[str, Any]:
-    from ..model import normative_schema
-
-    defs = normative_schema()["$defs"]
-    while "$ref" in node:
-        node = defs[node["$ref"].rsplit("/", 1)[-1]]
-    return node
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    return _deref(node, normative_schema()["$defs"])
 
 
 def generate_source() -> str:

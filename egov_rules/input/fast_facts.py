@@ -12,7 +12,6 @@ the Python version), so a cold process neither generates it nor imports pydantic
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import sys
 from functools import cache
@@ -20,12 +19,11 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from ..data_cache import cache_dir, write_cache_file
+from ..data_cache import cache_dir, code_key, write_cache_file
 from ..facts import FactBase
 
 __all__ = ["builder_cache_file", "fact_builder", "fast_facts"]
 
-_HERE = Path(__file__).resolve().parent.parent
 # what the generated code is made from: the models, the schema they mirror, and the generator
 _SOURCES = ("model.py", "data/submission.schema.json", "input/fact_codegen.py")
 _FILENAME = "<egov_rules generated fact builder>"
@@ -36,10 +34,7 @@ def builder_cache_file() -> Path | None:
     root = cache_dir()
     if root is None:
         return None
-    key = hashlib.sha256()
-    for name in _SOURCES:
-        st = (_HERE / name).stat()
-        key.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    key = code_key(_SOURCES)
     return root / f"facts-{key.hexdigest()[:24]}-py{sys.version_info[0]}{sys.version_info[1]}.code"
 
 
