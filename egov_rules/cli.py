@@ -257,6 +257,17 @@ def _checker_spec(kw: dict[str, Any]) -> Any:
                        options={"engine": kw.pop("engine")})
 
 
+def _start_batch(kw: dict[str, Any], paths: tuple[str, ...]) -> tuple[Any, Any, list[str]]:
+    """check and gate: the checker spec and its checker (bad options and rules fail first), then the files."""
+    spec = _checker_spec(kw)
+    checker = spec.build()
+    started()
+    files = collect_paths(paths)
+    if not files:
+        raise UsageError("no submission files found in " + ", ".join(paths))
+    return spec, checker, files
+
+
 def _checker(kw: dict[str, Any]) -> Any:
     return _checker_spec(kw).build()
 
@@ -287,12 +298,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     from .check import Report
     from .report import RenderOptions, render
 
-    spec = _checker_spec(kw)
-    checker = spec.build()
-    started()
-    files = collect_paths(paths)
-    if not files:
-        raise UsageError("no submission files found in " + ", ".join(paths))
+    spec, checker, files = _start_batch(kw, paths)
     old = None
     if baseline_file:  # a bad baseline fails before the work
         from .baseline import load_baseline
@@ -346,12 +352,7 @@ def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str
     from .check import Report
     from .report import RenderOptions, render
 
-    spec = _checker_spec(kw)
-    checker = spec.build()
-    started()
-    files = collect_paths(paths)
-    if not files:
-        raise UsageError("no submission files found in " + ", ".join(paths))
+    spec, checker, files = _start_batch(kw, paths)
     items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
              for p in files]
     results = run_batch(spec, items, jobs=jobs or default_jobs(len(items), input_size(items)), checker=checker,

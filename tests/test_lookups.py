@@ -76,7 +76,12 @@ def crowded(draw: Draw) -> dict[str, Any]:
     """A seed with many clones (projects sharing platforms, services sharing channels...), then changed
     fields: a lookup finds many items by one key, and nulls put items under unknown keys."""
     data = copy.deepcopy(draw(st.sampled_from(seeds())))
-    for mutate, count in ((clone_entity, draw(st.integers(4, 14))), (change_field, draw(st.integers(2, 10)))):
+    return crowd(draw, data, clones=draw(st.integers(4, 14)), changes=draw(st.integers(2, 10)))
+
+
+def crowd(draw: Draw, data: dict[str, Any], *, clones: int, changes: int) -> dict[str, Any]:
+    """``clones`` entities cloned, then ``changes`` fields changed; each mutation kept only if still valid."""
+    for mutate, count in ((clone_entity, clones), (change_field, changes)):
         for _ in range(count):
             candidate = mutate(draw, copy.deepcopy(data))
             if candidate is not None and valid(candidate):
@@ -247,13 +252,7 @@ def test_each_shape_is_looked_up(shapes: Checkers) -> None:
 def county_crowds(draw: Draw) -> dict[str, Any]:
     from rule_fixtures import BASE
 
-    data = copy.deepcopy(BASE)
-    for mutate, count in ((clone_entity, draw(st.integers(2, 10))), (change_field, draw(st.integers(3, 16)))):
-        for _ in range(count):
-            candidate = mutate(draw, copy.deepcopy(data))
-            if candidate is not None and valid(candidate):
-                data = candidate
-    return data
+    return crowd(draw, copy.deepcopy(BASE), clones=draw(st.integers(2, 10)), changes=draw(st.integers(3, 16)))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
