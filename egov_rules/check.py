@@ -19,10 +19,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import __version__
 from .deadline import time_limit
+from .derived import Derived
 from .engine.evaluate import Engine, NativeEngine, RuleRun
 from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
 from .facts import POINTER, FactBase
@@ -83,9 +84,21 @@ class SubmissionResult:
         """Checked, with no project to take an Art 44 decision on (a unit's standing duties only)."""
         return self.error is None and not self.decisions
 
-    # for human reports: entity id -> its name (where the submission gives one), and the submission's own facts
-    names: dict[str, str] = field(default_factory=dict, repr=False)
-    info: dict[str, Any] = field(default_factory=dict, repr=False)
+    # for human reports: entity id -> its name (where the submission gives one), and the submission's own facts;
+    # worked out from ``facts`` when first read (derived.py): most checks never print them
+    names: dict[str, str] = field(default=cast(Any, Derived("_names", "facts", lambda f: entity_names(f), dict)),
+                                  repr=False)
+    info: dict[str, Any] = field(default=cast(Any, Derived("_info", "facts", lambda f: submission_info(f), dict)),
+                                 repr=False)
+    # the facts checked, kept for ``names`` and ``info`` only; not an init field, so ``dataclasses.replace``
+    # (the batch's portable copy, the report sanitizer) hands the worked-out values on and leaves the facts
+    facts: FactBase | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with ``names`` and ``info`` worked out and without the facts (as before they were lazy)."""
+        state = dict(self.__dict__)
+        state["_names"], state["_info"], state["facts"] = self.names, self.info, None
+        return state
 
     def named(self, entity_id: str | None) -> str:
         """``永春县城市管理局 (unit.yc.cgj)``, or the id alone when the submission names no name."""
@@ -342,8 +355,7 @@ class Checker:
         findings.extend(extra)  # registry mismatches
         findings.sort(key=Finding.sort_key)
         result = SubmissionResult(file=doc.source, id=facts.submission.get("id"), findings=findings, runs=runs)
-        result.names = entity_names(facts)
-        result.info = submission_info(facts)
+        result.facts = facts  # names and info are worked out from them when first read
         if self.waivers is not None:  # before the decisions: waived findings never block
             result.notices.extend(self.waivers.apply(findings, facts))
         for run in runs:

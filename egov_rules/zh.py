@@ -67,18 +67,36 @@ def tidy_zh_parts(parts: list[tuple[str, bool]]) -> str:
     """Tidy a text made of fixed parts (``False``) and values quoted from the submission (``True``): the
     fixed parts are tidied around the values, the values themselves are left exactly as given.  A value
     that begins or ends with a Latin letter or digit keeps the space beside it (``采集数据项 ci.33``)."""
-    values: list[str] = []
+    values = [text for text, is_value in parts if is_value]
+    shape = [value_edges(text) if is_value else text for text, is_value in parts]
+    return fill_zh_layout(tidy_zh_layout(shape), values)
+
+
+def value_edges(value: str) -> tuple[str, str]:
+    """How a quoted value meets the text around it: its marks (Chinese-like or Latin edge, each side)."""
+    head = OPEN if value[:1] and not value[:1].isascii() else LATIN_OPEN
+    tail = CLOSE if value[-1:] and not value[-1:].isascii() else LATIN_CLOSE
+    return head, tail
+
+
+def tidy_zh_layout(shape: list[str | tuple[str, str]]) -> list[str | int]:
+    """The tidied text of fixed parts (``str``) and values (their ``value_edges``), as fixed text and value
+    numbers in order.  It depends on the fixed parts and the values' edges only, never on the values: a
+    caller may keep it for the next text of the same template whose values have the same edges."""
     marked = []
-    for text, is_value in parts:
-        if is_value:
-            head = OPEN if text[:1] and not text[:1].isascii() else LATIN_OPEN
-            tail = CLOSE if text[-1:] and not text[-1:].isascii() else LATIN_CLOSE
-            marked.append(f"{head}{len(values)}{tail}")
-            values.append(text)
+    count = 0
+    for part in shape:
+        if isinstance(part, tuple):
+            marked.append(f"{part[0]}{count}{part[1]}")
+            count += 1
         else:
-            marked.append(_MARKS.sub("", text))
-    tidied = tidy_zh("".join(marked))
-    return _MARKED.sub(lambda m: values[int(m.group(1))], tidied)
+            marked.append(_MARKS.sub("", part))
+    pieces = _MARKED.split(tidy_zh("".join(marked)))  # text, number, text, ..., text
+    return [int(piece) if i % 2 else piece for i, piece in enumerate(pieces)]
+
+
+def fill_zh_layout(layout: list[str | int], values: list[str]) -> str:
+    return "".join(values[piece] if isinstance(piece, int) else piece for piece in layout)
 
 
 def zh_punct(text: str) -> str:
