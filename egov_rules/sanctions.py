@@ -201,6 +201,8 @@ def decide(project: str | None, stage: str | None, severity: str | None, finding
     trigger class A or B leave the decision to a reviewer: their consequences are listed as conditional.
     Waived findings and findings with no class never block.
     """
+    if not findings:  # most projects of most checks: allowed, nothing conditional, no note
+        return Decision(project, stage, "allow")
     blocking_a, blocking_b, review = [], [], []
     for f in findings:
         if f.waived or f.art44_class in ("none", None):
