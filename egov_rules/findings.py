@@ -74,6 +74,16 @@ class Finding:
     def sort_key(self) -> tuple[Any, ...]:
         return (self.article, self.rule, self.line, self.column, self.pointer, self.key)
 
+    def word(self) -> None:
+        """Word the title, message and remediation now (else on first read): before the finding outlives its
+        check, since until then it holds the check's facts."""
+        _ = self.title  # reading one words all three
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (and copied) with its texts worded: the wording holds the check's facts and compiled rules."""
+        self.word()
+        return dict(self.__dict__)
+
     def consequences(self, stage: str | None = None) -> list[str]:
         return art44_consequences(self.art44_class, stage or self.stage, self.project_severity)
 
@@ -228,6 +238,70 @@ class _TextPlan:
         return fill_zh_layout(layout, values)
 
 
+class _Wording:
+    """A finding's title, message and remediation (both languages), worded from its rule's templates when
+    one of them is first read.  Wording is over half the cost of a finding; the API, gate decisions, exit
+    codes and counts never read it.  Everything it reads is the finding's own: the traced bindings, the
+    check's facts (built for this check, not changed after it) and the builder's cached text plans."""
+
+    __slots__ = ("builder", "env", "facts", "missing", "rule")
+
+    def __init__(self, builder: FindingBuilder, rule: Any, env: dict[str, Any], facts: FactBase,
+                 missing: list[MissingFact] | None) -> None:
+        self.builder, self.rule, self.env, self.facts, self.missing = builder, rule, env, facts, missing
+
+    def _texts(self, kind: str) -> dict[str, str]:
+        parts = self.rule.templates[kind]
+        return {lang: self.builder._text(parts[lang], self.env, self.facts, lang) for lang in LANGS}
+
+    def word(self, state: dict[str, Any]) -> None:
+        """Put the three texts into the finding's ``state`` where it still holds this wording."""
+        missing = self.missing
+        if missing is None:
+            texts = {kind: self._texts(kind) for kind in ("title", "message", "remediation")}
+        else:  # unknown facts: worded from the question (or the title) and the facts to supply
+            remediation = self._texts("remediation")
+            names = {"en": ", ".join(m.label() for m in missing) or "?",
+                     "zh": "、".join(m.label() for m in missing) or "？"}
+            texts = {
+                "title": self._texts("question") if "question" in self.rule.templates
+                else question_text(self._texts("title")),
+                "message": missing_message(missing),
+                "remediation": {
+                    "en": f"Supply {names['en']}. If the facts then show a problem: {remediation['en']}",
+                    "zh": f"请补充{names['zh']}。补充后如确有问题：{remediation['zh']}",
+                },
+            }
+        for kind, text in texts.items():
+            if state.get(kind) is self:
+                state[kind] = text
+
+
+class _Worded:
+    """``Finding.title``/``message``/``remediation``: kept in the instance's ``__dict__`` under the field's own
+    name (so pickles and copies look as before), worded on first read while it still holds a ``_Wording``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        state = obj.__dict__
+        value = state[self.name]
+        if type(value) is _Wording:
+            value.word(state)
+            value = state[self.name]
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value
+
+
+for _name in ("title", "message", "remediation"):  # after @dataclass: the fields stay plain required fields
+    setattr(Finding, _name, _Worded(_name))
+
+
 class FindingBuilder:
     """Words verdicts as findings; caches compiled template paths per rule."""
 
@@ -278,12 +352,6 @@ class FindingBuilder:
         traced = self.native.by_id[rule.id].trace(verdict.env, facts, indexed)
         env = traced.env
         unknown = verdict.status == "unknown"
-        if unknown:  # worded from the question (or the title) and the unknown facts, not from the message
-            kinds: tuple[str, ...] = ("question" if "question" in rule.templates else "title", "remediation")
-        else:
-            kinds = ("title", "message", "remediation")
-        texts = {kind: {lang: self._text(rule.templates[kind][lang], env, facts, lang) for lang in LANGS}
-                 for kind in kinds}
         subject = env.get(rule.subject)
         subject_entity = subject if isinstance(subject, dict) and "id" in subject else None
         if subject_entity is None:
@@ -314,19 +382,12 @@ class FindingBuilder:
                                            cell_of(ptr) if cell_of else None))
             if missing:
                 pointer = missing[0].pointer
-            texts["title"] = texts.get("question") or question_text(texts["title"])
-            texts["message"] = missing_message(missing)
-            names = {"en": ", ".join(m.label() for m in missing) or "?",
-                     "zh": "、".join(m.label() for m in missing) or "？"}
-            texts["remediation"] = {
-                "en": f"Supply {names['en']}. If the facts then show a problem: {texts['remediation']['en']}",
-                "zh": f"请补充{names['zh']}。补充后如确有问题：{texts['remediation']['zh']}",
-            }
         elif verdict.downgraded and spec.downgrade is not None:
             severity = "warning"
             downgrade_reason = {"en": " ".join(spec.downgrade.reason.en.split()),
                                 "zh": tidy_zh(zh_terms(spec.downgrade.reason.zh))}
         line, col = doc.locate(pointer)
+        later: Any = _Wording(self, rule, env, facts, missing if unknown else None)
         project_id = self._value(rule.project, env, facts)
         project = project_id if isinstance(project_id, dict) else (
             facts.by_id.get(project_id) if isinstance(project_id, str) else None)
@@ -346,7 +407,8 @@ class FindingBuilder:
                               "text": {"en": " ".join(it.text.en.split()), "zh": tidy_zh(zh_terms(it.text.zh))}}
         return Finding(
             rule=rule.id, article=spec.article, paragraph=spec.paragraph, item=spec.item, severity=severity,
-            title=texts["title"], message=texts["message"], remediation=texts["remediation"],
+            # worded when first read (_Wording): a check whose findings are counted, not printed, never words them
+            title=later, message=later, remediation=later,
             subject_type=subject_type, subject_id=subject_id, file=doc.source, line=line, column=col,
             pointer=pointer, logical_location=logical,
             project=project["id"] if project else None,

@@ -273,6 +273,37 @@ def test_an_unknown_finding_is_worded_from_its_question_and_remediation() -> Non
             assert f.title["en"].startswith("Cannot decide whether this applies: ")
 
 
+def texts_of(result: Any) -> list[tuple[Any, ...]]:
+    return [(f.fingerprint, f.title, f.message, f.remediation) for f in result.findings]
+
+
+FRESH = Checker(rulebook=rulebook())
+
+
+@SETTINGS
+@given(base=submissions())
+def test_texts_read_late_are_the_texts_read_at_once(base: dict[str, Any]) -> None:
+    at_once = texts_of(FRESH.check_data(base))
+    late = CHECKER.check_data(base)
+    for path in FIXTURES[:4]:  # other checks in between: the builder's caches grow, other facts come and go
+        CHECKER.check_path(path)
+    copied = pickle.loads(pickle.dumps(CHECKER.check_data(base)))  # worded when pickled, not read before
+    assert texts_of(late) == at_once == texts_of(copied)
+
+
+def test_a_result_kept_for_the_report_holds_no_facts() -> None:
+    from egov_rules.findings import _Wording
+
+    result = CHECKER.check_path(ROOT / "fixtures" / "07_planning_unknown_facts.yaml")
+    assert result.findings and result.facts is not None
+    assert all(type(vars(f)["title"]) is _Wording for f in result.findings)  # not worded yet: nothing read
+    kept = _portable(result)
+    assert kept.facts is None and kept.names == result.names and kept.names
+    for f in kept.findings:
+        assert not any(type(v) is _Wording for v in vars(f).values())
+        assert f.title["en"] and f.message["zh"] and f.remediation["en"].startswith("Supply ")
+
+
 # ----------------------------------------------------------------------------------- waivers, decisions
 def naive_hits(waiver: Waiver, findings: list[Any]) -> list[Any]:
     return [f for f in findings if waiver.matches(f)]
