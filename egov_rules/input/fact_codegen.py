@@ -303,7 +303,9 @@ class _Gen:
                 continue
             else:
                 raise UnsupportedSchema(f"if/then keyword {key!r}: {sub!r}")
-        if shape:
+        if shape and src == "d":  # the model's own mapping: known to be a dict by now
+            parts.append(f"({' and '.join(shape)})")
+        elif shape:
             parts.append(f"(type({src}) is not dict or ({' and '.join(shape)}))")
         return " and ".join(parts) or "True"
 
