@@ -326,38 +326,27 @@ class Emitter:
         for source, where in loops:
             self.emit(f"for {var} in {source}:")
             self.indent += 1
-            w = self.fresh("w")
-            if where is None:  # every item is in scope: no three-valued test of it
-                if kind == "every":
-                    r = self.fresh("r")
-                    if node.require is None:
-                        self.emit(f"{r} = True")
-                    else:
-                        self.condition(node.require, r)
-                    self.emit(f"if {r} is True: continue")
-                    self.emit(f"if {r} is False:")
-                    self.emit(f"    {out} = False")
-                    self.emit("    break")
-                    self.emit(f"{out} = None")
-                else:
-                    self.emit(f"{out} = True")
-                    self.emit("break")
-            else:
+            # w: is the item in scope; None when every item is (no where), which spares its three-valued test
+            w = None
+            if where is not None:
+                w = self.fresh("w")
                 self.condition(where, w)
-            if where is None:
-                pass
-            elif kind == "every":
-                self.emit(f"if {w} is False: continue")
+            if kind == "every":
+                if w is not None:
+                    self.emit(f"if {w} is False: continue")
                 r = self.fresh("r")
                 if node.require is None:
                     self.emit(f"{r} = True")
                 else:
                     self.condition(node.require, r)
                 self.emit(f"if {r} is True: continue")
-                self.emit(f"if {w} is True and {r} is False:")
+                self.emit(f"if {r} is False:" if w is None else f"if {w} is True and {r} is False:")
                 self.emit(f"    {out} = False")
                 self.emit("    break")
                 self.emit(f"{out} = None")
+            elif w is None:
+                self.emit(f"{out} = True")
+                self.emit("break")
             else:
                 self.emit(f"if {w} is True:")
                 self.emit(f"    {out} = True")
