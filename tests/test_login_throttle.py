@@ -21,7 +21,7 @@ from egov_rules.service.models import AuditEntry, utcnow
 from egov_rules.service.settings import Settings
 
 WRONG = "not the password at all"
-NAMES = ("ana", "bo", "cai", "dai", "eve", "fei", "gu", "hu", "jin")
+NAMES = ("ana", "bo", "cai", "dai", "eve", "fei", "gu", "hu", "jin", "ko", "lu", "mo", "nu")
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +31,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     tmp = tmp_path_factory.mktemp("throttle")
     url = f"sqlite:///{tmp / 'throttle.sqlite3'}"
     upgrade(url)
-    add_users(url, {name: ("reviewer", ["unit.a"]) for name in NAMES})
-    return create_app(Settings(data_dir=tmp, db_url=url, session_secret="test-secret"))
+    tokens = add_users(url, {**{name: ("reviewer", ["unit.a"]) for name in NAMES}, "root": ("admin", None)})
+    made = create_app(Settings(data_dir=tmp, db_url=url, session_secret="test-secret"))
+    made.state.test_tokens, made.state.test_url = tokens, url
+    return made
 
 
 @pytest.fixture()
@@ -202,3 +204,41 @@ def test_environment_overrides_and_their_errors(tmp_path: Path, monkeypatch: pyt
             Settings.from_env("sqlite://", tmp_path)
         assert caught.value.field == variable and repr(value) in caught.value.render(), (variable, value)
         monkeypatch.setenv(variable, "3")
+
+
+def test_an_admin_lifts_a_lock_at_once_and_only_that_one(app: Any, client: TestClient, clock: Clock) -> None:
+    tokens = app.state.test_tokens
+
+    def unlock(name: str, as_user: str) -> Any:
+        return client.post(f"/api/v1/users/{name}/unlock", headers={"Authorization": f"Bearer {tokens[as_user]}"})
+
+    fail(client, "ko")
+    fail(client, "lu")
+    assert api_login(client, "ko", PASSWORD).status_code == 429
+    assert unlock("ko", "mo").status_code == 403  # a reviewer may not
+    assert unlock("nobody-at-all", "root").status_code == 404
+    assert api_login(client, "ko", PASSWORD).status_code == 429
+    done = unlock("ko", "root")
+    assert done.status_code == 200 and done.json() == {"name": "ko", "unlocked": True}
+    assert audit_of(app, "root")[-1] == ("user.login_unlock", {"user": "ko"})
+    assert api_login(client, "lu", PASSWORD).status_code == 429  # another name's lock stays
+    assert api_login(client, "ko", PASSWORD).status_code == 200  # at once, within the same window
+    fail(client, "ko")  # forgiven, not exempt: five new failures lock it again
+    assert api_login(client, "ko", PASSWORD).status_code == 429
+
+
+def test_the_command_line_lifts_a_lock(app: Any, client: TestClient, clock: Clock) -> None:
+    from click.testing import CliRunner
+
+    from egov_rules.cli import app as cli_app
+
+    fail(client, "nu")
+    assert api_login(client, "nu", PASSWORD).status_code == 429
+    runner = CliRunner()
+    unknown = runner.invoke(cli_app, ["users", "unlock", "nobody-at-all", "--db", app.state.test_url])
+    assert unknown.exit_code == 2 and "nobody-at-all" in unknown.output and "Traceback" not in unknown.output
+    done = runner.invoke(cli_app, ["users", "unlock", "nu", "--db", app.state.test_url])
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == "user 'nu' may log in again"
+    assert audit_of(app, "cli")[-1] == ("user.login_unlock", {"user": "nu"})
+    assert api_login(client, "nu", PASSWORD).status_code == 200

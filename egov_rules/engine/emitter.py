@@ -167,8 +167,11 @@ class Emitter:
             self.emit(f"{out} = None if {inner} is None else not {inner}")
         elif isinstance(node, AllOf | AnyOf):
             settles = "False" if isinstance(node, AllOf) else "True"
-            self.emit(f"{out} = {'True' if settles == 'False' else 'False'}")
-            for item in node.items:
+            if not node.items:
+                self.emit(f"{out} = {'True' if settles == 'False' else 'False'}")
+                return
+            self.condition(node.items[0], out)  # the first item's value is the whole's so far
+            for item in node.items[1:]:
                 part = self.fresh("c")
                 self.emit(f"if {out} is not {settles}:")
                 self.indent += 1
@@ -244,7 +247,7 @@ class Emitter:
         """A three-valued test: false if either side is "none", unknown if either is null, else ``body``."""
         absent = [f"{v.expr} is ABSENT" for v in (a, b) if v.may_absent]
         null = [f"{v.expr} is None" for v in (a, b) if v.may_null]
-        expr = f"bool({body})" if not body.startswith("True if") else f"({body})"
+        expr = f"({body})"  # facts hold only builtin values, whose comparisons give a bool
         if null:
             expr = f"None if {' or '.join(null)} else {expr}"
         if absent:
@@ -323,23 +326,27 @@ class Emitter:
         for source, where in loops:
             self.emit(f"for {var} in {source}:")
             self.indent += 1
-            w = self.fresh("w")
-            if where is None:
-                self.emit(f"{w} = True")
-            else:
+            # w: is the item in scope; None when every item is (no where), which spares its three-valued test
+            w = None
+            if where is not None:
+                w = self.fresh("w")
                 self.condition(where, w)
             if kind == "every":
-                self.emit(f"if {w} is False: continue")
+                if w is not None:
+                    self.emit(f"if {w} is False: continue")
                 r = self.fresh("r")
                 if node.require is None:
                     self.emit(f"{r} = True")
                 else:
                     self.condition(node.require, r)
                 self.emit(f"if {r} is True: continue")
-                self.emit(f"if {w} is True and {r} is False:")
+                self.emit(f"if {r} is False:" if w is None else f"if {w} is True and {r} is False:")
                 self.emit(f"    {out} = False")
                 self.emit("    break")
                 self.emit(f"{out} = None")
+            elif w is None:
+                self.emit(f"{out} = True")
+                self.emit("break")
             else:
                 self.emit(f"if {w} is True:")
                 self.emit(f"    {out} = True")

@@ -100,6 +100,16 @@ def enable_user(request: Request, user: Admin, name: str) -> dict[str, Any]:
     return _set_disabled(request, user, name, False)
 
 
+@router.post("/users/{name}/unlock", summary="Lift the login lock after too many failed logins (admin)")
+def unlock_user(request: Request, user: Admin, name: str) -> dict[str, Any]:
+    try:
+        with request.app.state.db.write() as session:
+            auth.unlock_login(session, name, user.name)
+    except ConfigError as exc:
+        raise HTTPException(404, exc.message) from None
+    return {"name": name, "unlocked": True}
+
+
 def _set_disabled(request: Request, user: User, name: str, disabled: bool) -> dict[str, Any]:
     if name == user.name and disabled:
         raise HTTPException(422, "an admin cannot disable their own account")

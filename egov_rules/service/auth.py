@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import ConfigError
@@ -70,7 +70,12 @@ def now() -> dt.datetime:
 def audit(session: Session, actor: str, what: str, review_id: int | None = None, version: int | None = None,
           **detail: Any) -> None:
     session.add(AuditEntry(at=now(), actor=actor, action=what, review_id=review_id, version=version,
-                           detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)))
+                           detail=_detail_text(detail)))
+
+
+def _detail_text(detail: dict[str, Any]) -> str:
+    """An audit entry's detail as stored: one spelling, so that a look-up can compare it whole."""
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
 
 
 # ------------------------------------------------------------------------------------------- passwords
@@ -157,6 +162,13 @@ def set_disabled(session: Session, name: str, disabled: bool, actor: str) -> Non
     audit(session, actor, "user.disable" if disabled else "user.enable", user=name)
 
 
+def unlock_login(session: Session, name: str, actor: str) -> None:
+    """Lift the login throttle of an account at once (its failed logins so far no longer count): the answer to
+    somebody locking a colleague out by trying wrong passwords on purpose.  Audited as ``user.login_unlock``."""
+    account = find_account(session, name)
+    audit(session, actor, LOGIN_UNLOCK, user=account.name)
+
+
 # ------------------------------------------------------------------------------------------- tokens
 def create_token(session: Session, name: str, label: str = "", actor: str = "cli") -> tuple[int, str]:
     """A new API token for the user: (its id, the token).  Only its sha256 is stored: shown once."""
@@ -225,6 +237,7 @@ def user_for_session(session: Session, value: str) -> User | None:
 
 # ------------------------------------------------------------------------------------------- logging in
 LOGIN_OK, LOGIN_FAILED, LOGIN_THROTTLED = "session.login", "session.login_failed", "session.login_throttled"
+LOGIN_UNLOCK = "user.login_unlock"  # by an administrator; detail: the account
 
 
 @dataclass(frozen=True)
@@ -259,13 +272,18 @@ def throttled_for(session: Session, actor: str, max_failures: int, window: dt.ti
     count holds across processes and restarts; throttled attempts do not count (the lock ends on time)."""
     current = now()
     recent = session.execute(
-        select(AuditEntry.action, AuditEntry.at)
+        select(AuditEntry.id, AuditEntry.action, AuditEntry.at)
         .where(AuditEntry.actor == actor, AuditEntry.action.in_((LOGIN_OK, LOGIN_FAILED)),
                AuditEntry.at > current - window)
         .order_by(AuditEntry.id.desc()).limit(max_failures)).all()
+    # an administrator's unlock (unlock_login) counts as a success: failures before it are forgiven
+    unlocked = session.scalar(
+        select(func.max(AuditEntry.id))
+        .where(AuditEntry.action == LOGIN_UNLOCK, AuditEntry.detail == _detail_text({"user": actor}),
+               AuditEntry.at > current - window)) if recent else None
     failures = []
-    for action, at in recent:
-        if action == LOGIN_OK:
+    for entry_id, action, at in recent:
+        if action == LOGIN_OK or (unlocked is not None and entry_id < unlocked):
             break
         failures.append(at)
     if len(failures) < max_failures:
