@@ -208,6 +208,9 @@ def question_text(title: dict[str, str]) -> dict[str, str]:
             "zh": f"无法判定是否存在以下问题：{title['zh']}"}
 
 
+_UNREAD = object()
+
+
 class _TextPlan:
     """One template (a rule's title, message... in one language): its values' paths and types worked out
     once, and its Chinese tidied once per combination of its values' edges (zh.tidy_zh_layout), not per
@@ -215,14 +218,15 @@ class _TextPlan:
 
     def __init__(self, parts: list[tuple[str, Path | None]]) -> None:
         self.parts = parts  # kept: the cache is keyed by its id
-        self.slots: list[tuple[Path, Any]] = []
+        self.slots: list[tuple[Path, Any, tuple[str, bool]]] = []  # path, type to render by, what it reads
         self.fixed: list[str | None] = []  # the fixed texts, None where a value goes
         for text, path in parts:
             if path is None:
                 self.fixed.append(text)
                 continue
             own_id = bool(path.steps) and path.steps[-1].name == "id" and not path.mapped
-            self.slots.append((path, _REF if own_id else path.type))  # an entity's own id: named like a reference
+            ftype = _REF if own_id else path.type  # an entity's own id: named like a reference
+            self.slots.append((path, ftype, (path.text, path.mapped)))  # the same text reads the same value
             self.fixed.append(None)
         self._layouts: dict[tuple[tuple[str, str], ...], list[str | int]] = {}
 
@@ -246,15 +250,16 @@ class _Wording:
     codes and counts never read it.  Everything it reads is the finding's own: the traced bindings, the
     check's facts (built for this check, not changed after it) and the builder's cached text plans."""
 
-    __slots__ = ("builder", "env", "facts", "missing", "rule")
+    __slots__ = ("builder", "env", "facts", "missing", "read", "rule")
 
     def __init__(self, builder: FindingBuilder, rule: Any, env: dict[str, Any], facts: FactBase,
                  missing: list[MissingFact] | None) -> None:
         self.builder, self.rule, self.env, self.facts, self.missing = builder, rule, env, facts, missing
+        self.read: dict[tuple[str, bool], Any] = {}
 
     def _texts(self, kind: str) -> dict[str, str]:
         parts = self.rule.templates[kind]
-        return {lang: self.builder._text(parts[lang], self.env, self.facts, lang) for lang in LANGS}
+        return {lang: self.builder._text(parts[lang], self.env, self.facts, lang, self.read) for lang in LANGS}
 
     def word(self, state: dict[str, Any]) -> None:
         """Put the three texts into the finding's ``state`` where it still holds this wording."""
@@ -337,13 +342,21 @@ class FindingBuilder:
             return None
         return self._get(path)(env, facts, None)
 
-    def _text(self, parts: list[tuple[str, Path | None]], env: dict[str, Any], facts: FactBase, lang: str) -> str:
+    def _text(self, parts: list[tuple[str, Path | None]], env: dict[str, Any], facts: FactBase, lang: str,
+              read: dict[tuple[str, bool], Any] | None = None) -> str:
+        """The text of one template; ``read``: the values already read for this binding, by path."""
         plan = self._plans.get(id(parts))
         if plan is None or plan.parts is not parts:
             plan = self._plans[id(parts)] = _TextPlan(parts)
         values = []
-        for path, ftype in plan.slots:
-            value = render_value(self._value(path, env, facts), lang, ftype, facts.by_id)
+        for path, ftype, key in plan.slots:
+            if read is None:
+                raw = self._value(path, env, facts)
+            else:  # one finding's texts name the same facts in both languages and in several texts: read once
+                raw = read.get(key, _UNREAD)
+                if raw is _UNREAD:
+                    raw = read[key] = self._value(path, env, facts)
+            value = render_value(raw, lang, ftype, facts.by_id)
             values.append(" ".join(value.split()))
         return plan.zh(values) if lang == "zh" else plan.en(values)
 

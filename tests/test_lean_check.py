@@ -28,7 +28,7 @@ from egov_rules.batch import _portable
 from egov_rules.check import Checker, Report, entity_names, submission_info
 from egov_rules.deadline import time_limit
 from egov_rules.errors import LimitExceeded
-from egov_rules.findings import _REF, FindingBuilder, render_value
+from egov_rules.findings import _REF, FindingBuilder, question_text, render_value
 from egov_rules.load import Limits, load_document
 from egov_rules.report import FORMATS, RenderOptions, render
 from egov_rules.sanctions import STAGES, decide
@@ -237,16 +237,27 @@ def text_whole(builder: FindingBuilder, parts: Any, env: dict[str, Any], facts: 
 
 
 def assert_texts_as_whole(data: dict[str, Any]) -> int:
-    facts = CHECKER.validate(document(data))
+    doc = document(data)
+    facts = CHECKER.validate(doc)
     builder = CHECKER.builder
     compared = 0
     for run in CHECKER.engine.run(facts):
         for verdict in run.verdicts:
-            env = builder.native.by_id[run.rule.id].trace(verdict.env, facts, False).env
-            for langs in run.rule.templates.values():  # every kind, also those a finding leaves out
+            indexed = verdict.status == "fail" and builder._may_index(run.rule)  # as build() traces it
+            env = builder.native.by_id[run.rule.id].trace(verdict.env, facts, indexed).env
+            whole = {kind: {lang: text_whole(builder, parts, env, facts, lang) for lang, parts in langs.items()}
+                     for kind, langs in run.rule.templates.items()}
+            for kind, langs in run.rule.templates.items():  # every kind, also those a finding leaves out
                 for lang, parts in langs.items():
-                    assert builder._text(parts, env, facts, lang) == text_whole(builder, parts, env, facts, lang)
+                    assert builder._text(parts, env, facts, lang) == whole[kind][lang]
                     compared += 1
+            finding = builder.build(verdict, facts, doc)  # worded through one read-once cache per finding
+            if verdict.status == "fail":
+                assert (finding.title, finding.message, finding.remediation) == (
+                    whole["title"], whole["message"], whole["remediation"])
+            else:
+                assert finding.title == (whole["question"] if "question" in whole else question_text(whole["title"]))
+                assert all(finding.remediation[lang].endswith(whole["remediation"][lang]) for lang in ("en", "zh"))
     return compared
 
 
