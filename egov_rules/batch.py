@@ -100,9 +100,8 @@ def default_jobs(files: int, size: int) -> int:
 
 def _portable(result: SubmissionResult) -> SubmissionResult:
     # rule runs hold compiled rules and fact environments: large, and no format needs them after checking
-    for f in result.findings:  # worded now: a result kept for the report must not keep its check's facts
-        f.word()
-    return dataclasses.replace(result, runs=[])  # also leaves result.facts (names and info worked out)
+    # settled: kept until the report, it must not keep its check's facts either (names, texts worked out)
+    return dataclasses.replace(result.settle(), runs=[])
 
 
 def check_item(checker: Checker, item: Item, stage: str | None = None) -> SubmissionResult:

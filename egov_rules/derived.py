@@ -17,13 +17,17 @@ T = TypeVar("T")
 
 class Derived(Generic[T]):
     """Use as ``field(default=Derived("_slot", "source", derive, empty), ...)`` on a non-slotted dataclass:
-    on first read the value is ``derive(obj.source)`` (``empty()`` when the source is None), then kept."""
+    on first read the value is ``derive(obj.source)`` (``empty()`` when the source is None), then kept.
+    ``together``: the slots of every field derived from the same source; once they all hold values, the
+    source is let go (set to None): it is kept for them only."""
 
-    def __init__(self, slot: str, source: str, derive: Callable[[Any], T], empty: Callable[[], T]) -> None:
+    def __init__(self, slot: str, source: str, derive: Callable[[Any], T], empty: Callable[[], T],
+                 together: tuple[str, ...] = ()) -> None:
         self.slot = slot
         self.source = source
         self.derive = derive
         self.empty = empty
+        self.together = together or (slot,)
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         if obj is None:
@@ -33,6 +37,8 @@ class Derived(Generic[T]):
         if value is self:
             source = state.get(self.source)
             value = state[self.slot] = self.empty() if source is None else self.derive(source)
+            if source is not None and all(not isinstance(state.get(s, self), Derived) for s in self.together):
+                state[self.source] = None
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:

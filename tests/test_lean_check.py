@@ -176,6 +176,16 @@ def test_names_read_late_are_the_names_of_the_facts_checked(base: dict[str, Any]
     assert (result.names, result.info) == expected and dataclasses.replace(copies[0], runs=[]) == copies[1]
 
 
+def test_the_facts_are_let_go_once_names_and_info_are_worked_out() -> None:
+    result = CHECKER.check_path(FIXTURES[1])
+    expected = reports(CHECKER.check_path(FIXTURES[1]))
+    assert result.facts is not None and result.names  # names read: the facts still serve info
+    assert result.facts is not None and result.info["projects"]
+    assert result.facts is None  # both worked out: nothing else needs them
+    settled = CHECKER.check_path(FIXTURES[1]).settle()
+    assert settled.facts is None and reports(settled) == reports(result) == expected
+
+
 def test_names_given_are_kept_and_an_error_has_none() -> None:
     result = CHECKER.check_path(FIXTURES[0])
     result.names = {"x": "given"}
