@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from service_support import PASSWORD, add_users, upgrade
+from service_support import PASSWORD, add_users, database_url, make_postgres_fixture, upgrade
 from web_support import csrf_of
 
 from egov_rules.errors import ConfigError
@@ -20,6 +20,7 @@ from egov_rules.service import auth
 from egov_rules.service.models import AuditEntry, utcnow
 from egov_rules.service.settings import Settings
 
+postgres = make_postgres_fixture()
 WRONG = "not the password at all"
 NAMES = ("ana", "bo", "cai", "dai", "eve", "fei", "gu", "hu", "jin", "ko", "lu", "mo", "nu")
 
@@ -242,3 +243,45 @@ def test_the_command_line_lifts_a_lock(app: Any, client: TestClient, clock: Cloc
     assert done.output.strip() == "user 'nu' may log in again"
     assert audit_of(app, "cli")[-1] == ("user.login_unlock", {"user": "nu"})
     assert api_login(client, "nu", PASSWORD).status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_simultaneous_attempts_from_several_processes_never_pass_the_limit(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Two Database objects stand for two server processes (each has its own in-process write lock): twelve
+    wrong passwords for one name at once record exactly five failures, the rest are refused unchecked."""
+    import threading
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from egov_rules.service.db import Database
+
+    url = database_url(backend, tmp_path, request)
+    add_users(url, {"race": ("reviewer", ["unit.a"])})
+    settings = SimpleNamespace(login_max_failures=5, login_window_minutes=15.0, session_hours=8)
+    processes = [Database(url), Database(url)]
+    start = threading.Barrier(12)
+    outcomes: list[int] = []
+
+    def attempt(i: int) -> None:
+        start.wait()
+        with processes[i % 2].write() as session:
+            outcomes.append(auth.log_in(session, "race", WRONG, settings).retry_after)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        with processes[0].read() as session:
+            actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "race")))
+    finally:
+        for db in processes:
+            db.dispose()
+    # five were checked (and failed); seven refused for about the window (less the seconds the checks took;
+    # a second more when the clock's rounding falls so)
+    assert sorted(outcomes)[:5] == [0] * 5 and all(800 < w <= 901 for w in sorted(outcomes)[5:]), sorted(outcomes)
+    assert actions.count("session.login_failed") == 5
+    assert actions.count("session.login_throttled") == 7

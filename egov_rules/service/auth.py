@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import ConfigError
@@ -254,6 +254,7 @@ def log_in(session: Session, name: str, password: str, settings: Any) -> LoginOu
     """Check a password login and audit it: ``session.login``, ``session.login_failed`` or, while the name is
     throttled, ``session.login_throttled``.  Names that exist and names that do not are treated alike."""
     actor = name[:200] or "?"  # as the audit trail records the name tried
+    _one_attempt_at_a_time(session, actor)
     wait = throttled_for(session, actor, settings.login_max_failures,
                          dt.timedelta(minutes=settings.login_window_minutes))
     if wait:
@@ -264,6 +265,15 @@ def log_in(session: Session, name: str, password: str, settings: Any) -> LoginOu
         audit(session, actor, LOGIN_FAILED)
         return LoginOutcome()
     return LoginOutcome(user, create_session(session, user, settings.session_hours))
+
+
+def _one_attempt_at_a_time(session: Session, actor: str) -> None:
+    """Attempts for one name are counted and recorded one after the other, so the limit is exact.  SQLite's write
+    transactions already are (``BEGIN IMMEDIATE``); on PostgreSQL several processes may try the same name at
+    once, so the transaction takes a lock on the name, released when it ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": "egov-rules login " + actor})
 
 
 def throttled_for(session: Session, actor: str, max_failures: int, window: dt.timedelta) -> int:
