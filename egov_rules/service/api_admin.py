@@ -32,7 +32,7 @@ class LoginIn(BaseModel):
 def login(request: Request, response: Response, body: LoginIn) -> Any:
     settings = request.app.state.settings
     with request.app.state.db.write() as session:
-        outcome = auth.log_in(session, body.name, body.password, settings)
+        outcome = auth.log_in(session, body.name, body.password, settings, auth.client_address(request))
     if outcome.retry_after:
         wait = outcome.retry_after
         return JSONResponse({"detail": f"too many failed logins for this name: try again in {wait} seconds",
