@@ -45,8 +45,8 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^permission denied$"), lambda m: "无权读取该文件"),
     (re.compile(r"^is a directory, not a file$"), lambda m: "这是目录，不是文件"),
     (re.compile(r"^cannot read (?:file|input): (.+)$"), lambda m: f"无法读取（{m[1]}）"),
-    (re.compile(r"^duplicate id '(.+)'(.*)$"), lambda m: f"编号{_q(m[1])}重复{m[2]}"),
-    (re.compile(r"^duplicate key '(.+)'(.*)$"), lambda m: f"键{_q(m[1])}重复{m[2]}"),
+    (re.compile(r"^duplicate id '(.+)'(.*)$"), lambda m: f"编号{_q(m[1])}重复{_where_first(m[2])}"),
+    (re.compile(r"^duplicate key '(.+)'(.*)$"), lambda m: f"键{_q(m[1])}重复{_where_first(m[2])}"),
     (re.compile(r"^nothing to check: the submission has no projects and names no units_under_review$"),
      lambda m: "没有可检查的内容：报送材料既无项目，也未列明受审查单位"),
     (re.compile(r"^'(.+)' does not name any entity$"), lambda m: f"{_q(m[1])}不是本材料中任何条目的编号"),
@@ -80,6 +80,22 @@ EXPECTED = {
     "projects[] or submission.units_under_review": "项目清单或受审查单位",
     "each item at most once": "每项最多出现一次",
 }
+
+
+# where a duplicate was seen first (the tail of a duplicate id's or key's message)
+FIRST_SEEN: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^: already used at (\S+) \(line (\d+), column (\d+)\)$"), "，已用于 {0}（第 {1} 行第 {2} 列）"),
+    (re.compile(r"^ \(first at line (\d+), again at line (\d+)\)$"), "（首次出现于第 {0} 行，再次出现于第 {1} 行）"),
+    (re.compile(r"^ in the registry: already used at (.+)$"), "：登记库中已用于 {0}"),
+]
+
+
+def _where_first(tail: str) -> str:
+    for pattern, words in FIRST_SEEN:
+        m = pattern.match(tail)
+        if m:
+            return words.format(*m.groups())
+    return tail
 
 
 def _limit(what: str) -> str:

@@ -13,8 +13,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..service.auth import SESSION_COOKIE, User, user_for_session
-from ..service.store import project_decisions
-from .words import DEFAULT_LANG, LANGS, outcome_word, word
+from ..service.store import StoreError, project_decisions
+from .words import DEFAULT_LANG, LANGS, WORDS, outcome_word, word
 
 LANG_COOKIE = "egov_lang"
 CSRF_COOKIE = "egov_csrf"
@@ -29,6 +29,16 @@ class PageError(Exception):
     def __init__(self, status: int, key: str, detail: str = "") -> None:
         super().__init__(key)
         self.status, self.key, self.detail = status, key, detail
+
+
+def store_message(exc: StoreError, lang: str) -> str:
+    """A request the store refused, in the reader's language, after the form field it is about (its label)."""
+    text = exc.text(lang)
+    if not exc.field:
+        return text
+    if lang == "zh":
+        return f"{word(exc.field, lang) if exc.field in WORDS else exc.field}：{text}"
+    return f"{exc.field}: {text}"
 
 
 def _environment() -> Any:

@@ -25,7 +25,7 @@ from ..service.auth import (
     set_session_cookie,
 )
 from ..service.store import StoreError
-from .base import LANG_COOKIE, PageError, check_csrf, lang_of, need_user, redirect, render
+from .base import LANG_COOKIE, PageError, check_csrf, lang_of, need_user, redirect, render, store_message
 from .reviews import checks, diff_findings, group_by_article, load_review_async, snippet, todo
 from .words import LANGS, word
 
@@ -151,7 +151,7 @@ async def new_check(request: Request) -> Response:
         return render(request, "new.html", status=422, user=user, stages=STAGES, text=text, result=None,
                       error=_error_text(exc, lang))
     except StoreError as exc:
-        raise PageError(exc.status, "forbidden", exc.message) from None
+        raise PageError(exc.status, "forbidden", exc.text(lang)) from None
     return redirect(f"/reviews/{review_id}")
 
 
@@ -209,16 +209,17 @@ async def explain_page(request: Request, review_id: int, rule: str, entity: str 
 async def add_waiver(request: Request, review_id: int) -> Response:
     user = need_user(request, "reviewer")
     form = await check_csrf(request)
+    lang = lang_of(request)
     try:
         expires = dt.date.fromisoformat(str(form.get("expires", "")))
     except ValueError:
-        raise PageError(422, "expires", "expires: YYYY-MM-DD") from None
+        raise PageError(422, "expires", word("bad_expiry", lang)) from None
     try:
         with request.app.state.db.write() as session:
             store.add_waiver(session, user, review_id, str(form.get("fingerprint", "")),
                              str(form.get("justification", "")), str(form.get("approver", "")), expires)
     except StoreError as exc:
-        raise PageError(exc.status, "not_found", f"{exc.field}: {exc.message}") from None
+        raise PageError(exc.status, "not_found", store_message(exc, lang_of(request))) from None
     return redirect(f"/reviews/{review_id}#waivers")
 
 
@@ -245,7 +246,7 @@ async def add_funding(request: Request, review_id: int) -> Response:
                               str(form.get("amount") or "") or None, str(form.get("reference") or "") or None,
                               str(form.get("note") or "") or None)
     except StoreError as exc:
-        raise PageError(exc.status, "not_found", f"{exc.field}: {exc.message}") from None
+        raise PageError(exc.status, "not_found", store_message(exc, lang_of(request))) from None
     return redirect(f"/reviews/{review_id}#funding")
 
 
