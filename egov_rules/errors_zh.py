@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable
 
 KINDS = {"error": "错误", "invalid input": "输入无效", "limit exceeded": "超出限制", "invalid rule": "规则无效",
-         "invalid configuration": "配置无效", "usage": "用法错误"}
+         "invalid configuration": "配置无效", "usage": "用法错误", "cannot write output": "无法写入输出",
+         "not checked": "未检查"}
 
 
 def _q(text: str) -> str:
@@ -53,6 +54,12 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^'(.+)' is (.+), but this field must name (.+)$"),
      lambda m: f"{_q(m[1])}是{_entities(m[2])}，但本字段须填写{_entities(m[3])}的编号"),
     (re.compile(r"^(.+) \(raise with (--[a-z-]+)\)$"), lambda m: f"{_limit(m[1])}（可用 {m[2]} 调高）"),
+    (re.compile(r"^the top level must be a mapping of entity lists; "
+                r"found (an alias|a list|a mapping|a scalar \((.*)\))$", re.S),
+     lambda m: "顶层应为由各类条目清单组成的映射，实际为" + _found(m[1], m[2])),
+    # the command line's own usage errors (cli.py, explain.py)
+    (re.compile(r"^no submission files found in (.+)$"), lambda m: f"在 {m[1]} 中没有找到报送材料文件"),
+    (re.compile(r"^no rule '(.+)'$"), lambda m: f"没有规则{_q(m[1])}"),
     (re.compile(r"^nesting depth exceeds (\d+), the most the YAML parser accepts \(--max-depth cannot raise it; "
                 r"JSON input has no such cap\)$"),
      lambda m: f"嵌套层数超过 {m[1]}，已达 YAML 解析器的上限（--max-depth 无法调高；JSON 输入没有此上限）"),
@@ -79,6 +86,8 @@ EXPECTED = {
     "an id not used by any other entity of the document": "本材料中其他条目未使用的编号",
     "projects[] or submission.units_under_review": "项目清单或受审查单位",
     "each item at most once": "每项最多出现一次",
+    "a mapping such as 'submission: {...}'": "由报送信息和各类条目清单组成的映射",
+    "the id of a rule (egov-rules rules list)": "规则编号（egov-rules rules list 可列出全部规则）",
 }
 
 
@@ -96,6 +105,12 @@ def _where_first(tail: str) -> str:
         if m:
             return words.format(*m.groups())
     return tail
+
+
+def _found(kind: str, scalar: str | None) -> str:
+    if scalar is not None:
+        return f"单个值（{scalar}）"
+    return {"an alias": "别名引用", "a list": "列表", "a mapping": "映射"}[kind]
 
 
 def _limit(what: str) -> str:

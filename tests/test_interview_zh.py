@@ -208,6 +208,7 @@ def test_the_stores_refusals_on_the_review_page_are_in_the_readers_language(clie
         login(client, "rev", lang)
         said[lang] = [errors_on(client.post(f"/reviews/{review}/waivers", data={**form, "expires": expires}).text)
                       for expires in ("2999-01-01", "soon")]
-    assert said["zh"] == [["检查结果：最新版本中没有指纹为“f00d”的检查结果"], ["有效期至：应为年-月-日（如2027-01-31）"]]
+    assert said["zh"] == [["检查结果：最新版本中没有指纹为“f00d”的检查结果"],
+                          ["有效期至：应为年-月-日（如2027-01-31）"]]
     assert said["en"] == [["fingerprint: no finding with fingerprint 'f00d' in the latest version"],
                           ["expires: YYYY-MM-DD"]]
