@@ -83,6 +83,9 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
     api_docs.install(app)
 
     web.install(app, settings)  # the reviewer workbench's pages (issue 13)
+    from . import api_errors
+
+    api_errors.install(app)  # the error bodies the handlers above send, in the OpenAPI document
     app.router.on_shutdown.append(db.dispose)
     return app
 
