@@ -35,6 +35,7 @@ def _tag_nested(value: Any, pointer: str) -> None:
 
 @dataclass
 class FactBase:
+    """A submission's validated facts: the submission, its collections and entities by id."""
     source: str
     submission: dict[str, Any]
     collections: dict[str, list[dict[str, Any]]]

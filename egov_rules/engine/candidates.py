@@ -218,6 +218,19 @@ def compile_keys(lookup: Lookup) -> Callable[[FactBase], KeysOf]:
     indexes with this same function (so both engines share them)."""
     keys = _env_keys(lookup)
     binding = lookup.binding
+    field = getattr(compile_path(lookup.path), "plain_field", None) if lookup.path is not None else None
+    if field is not None and not lookup.filters and lookup.inner is None:
+        contains = lookup.contains
+
+        def plain_keys(entity: dict[str, Any]) -> list[Any] | None:  # ``keys`` without an environment
+            v = entity.get(field)
+            if v is None:
+                return None
+            if contains:
+                return None if None in v else list(v)
+            return [v]
+
+        return lambda facts: plain_keys
 
     def for_facts(facts: FactBase) -> KeysOf:
         submission = facts.submission

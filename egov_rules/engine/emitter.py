@@ -167,8 +167,11 @@ class Emitter:
             self.emit(f"{out} = None if {inner} is None else not {inner}")
         elif isinstance(node, AllOf | AnyOf):
             settles = "False" if isinstance(node, AllOf) else "True"
-            self.emit(f"{out} = {'True' if settles == 'False' else 'False'}")
-            for item in node.items:
+            if not node.items:
+                self.emit(f"{out} = {'True' if settles == 'False' else 'False'}")
+                return
+            self.condition(node.items[0], out)  # the first item's value is the whole's so far
+            for item in node.items[1:]:
                 part = self.fresh("c")
                 self.emit(f"if {out} is not {settles}:")
                 self.indent += 1
@@ -244,7 +247,7 @@ class Emitter:
         """A three-valued test: false if either side is "none", unknown if either is null, else ``body``."""
         absent = [f"{v.expr} is ABSENT" for v in (a, b) if v.may_absent]
         null = [f"{v.expr} is None" for v in (a, b) if v.may_null]
-        expr = f"bool({body})" if not body.startswith("True if") else f"({body})"
+        expr = f"({body})"  # facts hold only builtin values, whose comparisons give a bool
         if null:
             expr = f"None if {' or '.join(null)} else {expr}"
         if absent:
@@ -324,11 +327,26 @@ class Emitter:
             self.emit(f"for {var} in {source}:")
             self.indent += 1
             w = self.fresh("w")
-            if where is None:
-                self.emit(f"{w} = True")
+            if where is None:  # every item is in scope: no three-valued test of it
+                if kind == "every":
+                    r = self.fresh("r")
+                    if node.require is None:
+                        self.emit(f"{r} = True")
+                    else:
+                        self.condition(node.require, r)
+                    self.emit(f"if {r} is True: continue")
+                    self.emit(f"if {r} is False:")
+                    self.emit(f"    {out} = False")
+                    self.emit("    break")
+                    self.emit(f"{out} = None")
+                else:
+                    self.emit(f"{out} = True")
+                    self.emit("break")
             else:
                 self.condition(where, w)
-            if kind == "every":
+            if where is None:
+                pass
+            elif kind == "every":
                 self.emit(f"if {w} is False: continue")
                 r = self.fresh("r")
                 if node.require is None:

@@ -72,6 +72,7 @@ def _env_number(name: str, default: float, whole: bool = False) -> float:
 
 @dataclass
 class Settings:
+    """The service's settings, from the environment and command line."""
     data_dir: Path
     db_url: str
     limits: Limits = field(default_factory=Limits)
