@@ -20,7 +20,9 @@ def _one_of(values: str) -> str:
     from .labels import value_label
 
     items = [v.strip() for v in values.split(",") if v.strip()]
-    return "以下之一：" + "、".join(f"{v}（{value_label(v, 'zh')}）" for v in items)
+    # a value with a label beside it; one without (a configuration key) quoted as it is typed
+    return "以下之一：" + "、".join(f"{v}（{value_label(v, 'zh')}）" if value_label(v, "zh") != v else _q(v)
+                                 for v in items)
 
 
 _TYPES = {"a number": "数字", "an integer": "整数", "true or false": "true 或 false", "text": "文本",
@@ -57,6 +59,19 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^the top level must be a mapping of entity lists; "
                 r"found (an alias|a list|a mapping|a scalar \((.*)\))$", re.S),
      lambda m: "顶层应为由各类条目清单组成的映射，实际为" + _found(m[1], m[2])),
+    # the configuration file and --policy (config.py, rulebook.check_parameter)
+    (re.compile(r"^configuration file not found$"), lambda m: "找不到配置文件"),
+    (re.compile(r"^unknown key '(.+)'$"), lambda m: f"未知的配置项{_q(m[1])}"),
+    (re.compile(r"^'(.+)' is not an option of this command$"), lambda m: f"本命令没有{_q(m[1])}这一选项"),
+    (re.compile(r"^(file|directory) not found: (.+)$"),
+     lambda m: f"找不到{'文件' if m[1] == 'file' else '目录'}：{m[2]}"),
+    (re.compile(r"^--policy '(.*)' is not NAME=VALUE$", re.S), lambda m: f"--policy {_q(m[1])}不是“名称=值”的形式"),
+    (re.compile(r"^no policy parameter '(.+?)'(?: \(known: (.+)\))?$"),
+     lambda m: f"没有名为{_q(m[1])}的政策参数" + (f"（已有：{m[2].replace(', ', '、')}）" if m[2] else "")),
+    (re.compile(r"^policy parameter '(.+)' takes a whole number, not (.+)$"),
+     lambda m: f"政策参数{_q(m[1])}应为整数，实际为{_got(m[2])}"),
+    (re.compile(r"^policy parameter '(.+)' must be between (-?\d+) and (-?\d+), not (.+)$"),
+     lambda m: f"政策参数{_q(m[1])}应在 {m[2]} 至 {m[3]} 之间，实际为 {m[4]}"),
     # the command line's own usage errors (cli.py, explain.py)
     (re.compile(r"^no submission files found in (.+)$"), lambda m: f"在 {m[1]} 中没有找到报送材料文件"),
     (re.compile(r"^no rule '(.+)'$"), lambda m: f"没有规则{_q(m[1])}"),
@@ -87,6 +102,14 @@ EXPECTED = {
     "projects[] or submission.units_under_review": "项目清单或受审查单位",
     "each item at most once": "每项最多出现一次",
     "a mapping such as 'submission: {...}'": "由报送信息和各类条目清单组成的映射",
+    "a readable YAML file": "可读取的 YAML 文件",
+    "only options the command has": "本命令具有的选项",
+    "a policy parameter of the rulebook and a whole number in its range (egov-rules rules params)":
+        "规则库的政策参数，取值为其范围内的整数（egov-rules rules params 可列出）",
+    "NAME=VALUE, e.g. art31_answer_days=15": "“名称=值”，如 art31_answer_days=15",
+    "an existing file (relative to the configuration file)": "已存在的文件（相对于配置文件所在位置）",
+    "an existing directory (relative to the configuration file)": "已存在的目录（相对于配置文件所在位置）",
+    "a mapping of configuration keys such as 'fail-on: warning'": "由配置项组成的映射（如 fail-on: warning）",
     "the id of a rule (egov-rules rules list)": "规则编号（egov-rules rules list 可列出全部规则）",
 }
 

@@ -19,10 +19,10 @@ from egov_rules.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "02_municipal_own_datacentre.yaml"
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_']*")
-# what may stay Latin in Chinese: options and paths as typed, pointers, file suffixes, programs, acronyms,
-# a choice value beside its Chinese words
+# what may stay Latin in Chinese: options, paths and values as typed (quoted), pointers, rule ids and policy
+# parameter names, file suffixes, programs, acronyms
 KEEP = re.compile(r"(?<![A-Za-z0-9_-])--?[a-z][a-z-]*|art\d+(?:-[a-z0-9]+)+|(?:[\w.~-]*/[\w.~/-]*)|\.(?:xlsx|yaml)\b"
-                  r"|“egov-rules validate”|egov-rules rules list|\b(?:YAML|JSON)\b|“\w+”（[^A-Za-z）]+）")
+                  r"|“[^”]*”|egov-rules rules (?:list|params)|\b(?:YAML|JSON)\b|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 def latin_left(text: str, typed: list[str]) -> list[str]:
@@ -115,7 +115,35 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str, str]] = {
     "no rule to explain": (lambda t: ["explain", str(FIXTURE), "--rule", "art17-x"],
                            "<input>: usage: no rule 'art17-x'; expected the id of a rule (egov-rules rules list)",
                            "命令行：用法错误：没有规则“art17-x”；应为规则编号（egov-rules rules list 可列出全部规则）"),
+    "no configuration file": (lambda t: ["check", "--config", str(t / "none.yaml"), str(FIXTURE)],
+                              "{tmp}/none.yaml: invalid configuration: configuration file not found; expected a "
+                              "readable YAML file",
+                              "{tmp}/none.yaml：配置无效：找不到配置文件；应为可读取的 YAML 文件"),
+    "an unknown configuration key": (lambda t: _config(t, "lang: zh\nbogus: 1\n"),
+                                     "unknown key 'bogus'; expected one of rules, include, exclude,",
+                                     "：配置无效：字段“/bogus”：未知的配置项“bogus”；应为以下之一：“rules”、“include”"),
+    "a waivers file not there": (lambda t: _config(t, "waivers: nowhere.yaml\n"),
+                                 "file not found: {tmp}/nowhere.yaml; expected an existing file (relative to the "
+                                 "configuration file)",
+                                 "找不到文件：{tmp}/nowhere.yaml；应为已存在的文件（相对于配置文件所在位置）"),
+    "no such policy parameter": (lambda t: ["check", "--policy", "x=1", str(FIXTURE)],
+                                 "--policy: invalid configuration: field 'x': no policy parameter 'x' (known: ",
+                                 "--policy：配置无效：字段“x”：没有名为“x”的政策参数（已有："),
+    "a policy value out of range": (lambda t: ["check", "--policy", "art31_answer_days=100000", str(FIXTURE)],
+                                    "policy parameter 'art31_answer_days' must be between 1 and ",
+                                    "政策参数“art31_answer_days”应在 1 至 "),
+    "a policy that is not NAME=VALUE": (lambda t: ["check", "--policy", "bad", str(FIXTURE)],
+                                        "--policy: invalid configuration: --policy 'bad' is not NAME=VALUE; expected "
+                                        "NAME=VALUE, e.g. art31_answer_days=15",
+                                        "--policy：配置无效：--policy “bad”不是“名称=值”的形式；"
+                                        "应为“名称=值”，如 art31_answer_days=15"),
 }
+
+
+def _config(tmp: Path, text: str) -> list[str]:
+    path = tmp / "config.yaml"
+    path.write_text(text, "utf-8")
+    return ["check", "--config", str(path), str(FIXTURE)]
 
 
 def _with_lang(args: list[str], lang: str) -> list[str]:
