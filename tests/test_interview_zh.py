@@ -212,3 +212,41 @@ def test_the_stores_refusals_on_the_review_page_are_in_the_readers_language(clie
                           ["有效期至：应为年-月-日（如2027-01-31）"]]
     assert said["en"] == [["fingerprint: no finding with fingerprint 'f00d' in the latest version"],
                           ["expires: YYYY-MM-DD"]]
+
+
+BAD_LINKS = {  # a page's link with a parameter that does not fit: (who, path, the Chinese, the English)
+    "/interview?review=abc": ("rev", "链接有误：审查记录编号应为整数", "review: a whole number"),
+    "/reviews/abc": ("rev", "链接有误：审查记录编号应为整数", "review: a whole number"),
+    "/reviews/1/compare?a=x&b=2": ("rev", "链接有误：版本号应为整数", "version: a whole number"),
+    "/reviews/1/explain": ("rev", "链接有误：规则缺失", "rule: missing"),
+    "/rulebook/abc": ("rev", "链接有误：条号应为整数", "article: a whole number"),
+    "/portfolio?since=not-a-date": ("boss", "“not-a-date”不是日期：应为年-月-日（如2027-01-31）",
+                                    "not-a-date: YYYY-MM-DD"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(BAD_LINKS))
+def test_a_bad_link_shows_the_error_page_in_the_readers_language(path: str, client: TestClient) -> None:
+    """Not the API's JSON in English: the workbench's error page, 422."""
+    who, zh, en = BAD_LINKS[path]
+    for lang, words in (("zh", zh), ("en", en)):
+        login(client, who, lang)
+        response = client.get(path)
+        assert response.status_code == 422 and response.headers["content-type"].startswith("text/html")
+        assert errors_on(response.text) == [words], (lang, response.text[-500:])
+
+
+def test_every_checked_link_parameter_of_the_pages_has_words() -> None:
+    """A path or query parameter FastAPI checks (a number, a required one) is named in words when it is bad."""
+    from egov_rules.web import pages_admin, pages_interview, pages_review, pages_rulebook
+    from egov_rules.web.base import LINK_PARAMS
+
+    checked = set()
+    for module in (pages_admin, pages_interview, pages_review, pages_rulebook):
+        for route in module.router.routes:
+            for param in (*route.dependant.path_params, *route.dependant.query_params):  # type: ignore[attr-defined]
+                annotation = str(param.field_info.annotation)
+                if "int" in annotation or param.field_info.is_required():
+                    checked.add(param.name)
+    assert {"review_id", "review", "a", "b", "number", "rule"} <= checked
+    assert checked <= set(LINK_PARAMS), checked - set(LINK_PARAMS)
