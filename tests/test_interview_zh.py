@@ -21,8 +21,9 @@ from egov_rules.interview.scripted import answer_for
 from egov_rules.load import load_document
 
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_']*")
-# Latin a Chinese error may show: the file and field the format names, choice codes beside their Chinese words
-ALLOWED = re.compile(r"interview\.yaml|(?:/[\w~.-]+)+|[\w-]+（[^）A-Za-z]*）")
+# Latin a Chinese error may show: the file and field the format names, choice codes beside their Chinese words,
+# the names of the formats (as the team writes them: YAML 语法错误)
+ALLOWED = re.compile(r"interview\.yaml|(?:/[\w~.-]+)+|[\w-]+（[^）A-Za-z]*）|\b(?:YAML|JSON)\b")
 REFERENCE = load_document(FIXTURES / "02_municipal_own_datacentre.yaml").data
 BAD = {"date": "31/01/2020", "int": "many", "number": "lots", "enum": "other", "bool": "maybe", "ref": "nowhere",
        "refs": "nowhere", "items": "several", "str": ""}
@@ -250,3 +251,31 @@ def test_every_checked_link_parameter_of_the_pages_has_words() -> None:
                     checked.add(param.name)
     assert {"review_id", "review", "a", "b", "number", "rule"} <= checked
     assert checked <= set(LINK_PARAMS), checked - set(LINK_PARAMS)
+
+
+WHATIF = {  # (pointer, value) -> (the Chinese, the English as before)
+    ("projects/0/stage", "x"): ("“projects/0/stage”不是事实的位置：应形如 /projects/0/stage",
+                                "projects/0/stage: /collection/index/field"),
+    ("/projects/0/stage", "[unclosed"): ("无法修改“/projects/0/stage”：新值不是有效的 YAML",
+                                         "/projects/0/stage: ParserError"),
+    ("/projects/9/stage", "x"): ("无法修改“/projects/9/stage”：该位置不存在", "/projects/9/stage: IndexError"),
+    ("/projects/0/stage", "bogus"): ("：输入无效：字段“/projects/0/stage”（阶段）：应为以下之一：",
+                                     ": invalid input: field '/projects/0/stage': expected one of: planning,"),
+}
+
+
+def test_a_what_if_the_page_cannot_try_is_told_in_the_readers_language(client: TestClient) -> None:
+    login(client, "rev", "zh")
+    token = csrf_of(client.get("/reviews/new").text)
+    saved = client.post("/reviews/new", data={"csrf": token, "save": "1"}, follow_redirects=False,
+                        files={"file": ("s.yaml", (FIXTURES / "02_municipal_own_datacentre.yaml").read_bytes())})
+    review = saved.headers["location"].rsplit("/", 1)[-1]
+    for (pointer, value), (zh, en) in WHATIF.items():
+        for lang, words in (("zh", zh), ("en", en)):
+            login(client, "rev", lang)
+            response = client.post(f"/reviews/{review}/whatif", data={"csrf": token, "pointer": pointer,
+                                                                       "value": value})
+            said = errors_on(response.text)
+            assert response.status_code == 422 and len(said) == 1 and words in said[0], (lang, said)
+            if lang == "zh":
+                assert latin_left(said[0], [pointer, value, "what-if.yaml"]) == [], said

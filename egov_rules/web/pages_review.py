@@ -277,15 +277,17 @@ async def whatif(request: Request, review_id: int) -> Response:
         value = yaml.safe_load(str(form.get("value", "")))
         data = doc.data
         if not pointer.startswith("/") or not isinstance(data, dict):
-            raise PageError(422, "field_pointer", f"{pointer}: /collection/index/field")
+            raise PageError(422, "field_pointer", word("bad_pointer", lang).format(pointer))
         set_at(data, pointer, value)
         changed = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
         v = checked.review["version"]
         outcome = await run_in_threadpool(service.check, changed, "what-if.yaml", "yaml", v["stage"], lang)
     except EgovError as exc:
-        raise PageError(422, "bad_input", exc.render()) from None
+        raise PageError(422, "bad_input", exc.render(lang)) from None
     except (yaml.YAMLError, KeyError, IndexError, ValueError, TypeError) as exc:
-        raise PageError(422, "bad_input", f"{pointer}: {type(exc).__name__}") from None
+        said = type(exc).__name__ if lang != "zh" else word(
+            "bad_yaml" if isinstance(exc, yaml.YAMLError) else "no_such_fact", "zh")
+        raise PageError(422, "bad_input", word("bad_whatif", lang).format(pointer, said)) from None
     diff = diff_findings(checked.report["submissions"][0], outcome.report["submissions"][0])
     return render(request, "compare.html", user=user, review_id=review_id, a=None, b=None, diff=diff,
                   title_key="whatif", pointer=pointer)
