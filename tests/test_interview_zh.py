@@ -279,3 +279,23 @@ def test_a_what_if_the_page_cannot_try_is_told_in_the_readers_language(client: T
             assert response.status_code == 422 and len(said) == 1 and words in said[0], (lang, said)
             if lang == "zh":
                 assert latin_left(said[0], [pointer, value, "what-if.yaml"]) == [], said
+
+
+def test_an_unknown_rule_to_explain_and_an_unknown_stage_are_told_in_chinese(client: TestClient) -> None:
+    """Errors without a file start with their kind in Chinese (never <input> nor 命令行 on a page or in the API)."""
+    login(client, "rev", "zh")
+    token = csrf_of(client.get("/reviews/new").text)
+    saved = client.post("/reviews/new", data={"csrf": token, "save": "1"}, follow_redirects=False,
+                        files={"file": ("s.yaml", (FIXTURES / "02_municipal_own_datacentre.yaml").read_bytes())})
+    review = saved.headers["location"].rsplit("/", 1)[-1]
+    page = client.get(f"/reviews/{review}/explain", params={"rule": "art17-x"})
+    assert page.status_code == 422
+    assert errors_on(page.text) == ["用法错误：没有规则“art17-x”；应为规则编号（egov-rules rules list 可列出全部规则）"]
+    api = client.post("/api/v1/checks", content=(FIXTURES / "02_municipal_own_datacentre.yaml").read_bytes(),
+                      headers={"Content-Type": "application/yaml"}, params={"stage": "built", "lang": "zh"})
+    assert api.status_code == 422
+    assert api.json()["detail"].startswith("用法错误：字段“stage”：未知的阶段“built”；应为以下之一：planning（规划）")
+    login(client, "rev", "en")
+    page = client.get(f"/reviews/{review}/explain", params={"rule": "art17-x"})
+    assert errors_on(page.text) == ["<input>: usage: no rule 'art17-x'; expected the id of a rule "
+                                    "(egov-rules rules list)"]

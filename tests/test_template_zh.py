@@ -66,12 +66,12 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str, str]] = {
     "--from and --case": (lambda t: ["template", "--from", str(FIXTURE), "--case", "unit"],
                           "<input>: usage: --from and --case both say what to fill the template with; give one; "
                           "expected --from FILE or --case project|unit",
-                          "命令行：用法错误：--from 与 --case 都指定了模板的填写内容，只能给出其中一个；"
+                          "用法错误：--from 与 --case 都指定了模板的填写内容，只能给出其中一个；"
                           "应为--from 文件，或 --case “project”（项目）或“unit”（单位）"),
     "a workbook to stdout": (lambda t: ["template", "--format", "xlsx"],
                              "<input>: usage: an xlsx workbook is written to a file: give -o FILE.xlsx; expected "
                              "-o FILE.xlsx",
-                             "命令行：用法错误：工作簿只能写入文件：请用 --output 指定 .xlsx 文件；"
+                             "用法错误：工作簿只能写入文件：请用 --output 指定 .xlsx 文件；"
                              "应为--output 加以 .xlsx 结尾的文件名"),
     "not .xlsx": (lambda t: ["template", "--format", "xlsx", "-o", str(t / "a.txt")],
                   "the workbook's file name should end in .xlsx: {tmp}/a.txt",
@@ -106,15 +106,15 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str, str]] = {
                                 f"refusing to overwrite the input file '{FIXTURE}' with the report",
                                 f"用法错误：不会用报告覆盖输入文件“{FIXTURE}”"),
     "no files": (lambda t: ["check", str(t)], "<input>: usage: no submission files found in {tmp}",
-                 "命令行：用法错误：在 {tmp} 中没有找到报送材料文件"),
+                 "用法错误：在 {tmp} 中没有找到报送材料文件"),
     "no such rule": (lambda t: ["rules", "show", "art17-data-centre-without-aproval"],
                      "<input>: usage: no rule 'art17-data-centre-without-aproval'; did you mean "
                      "'art17-data-centre-without-approval'?",
-                     "命令行：用法错误：没有规则“art17-data-centre-without-aproval”；"
+                     "用法错误：没有规则“art17-data-centre-without-aproval”；"
                      "是否应为“art17-data-centre-without-approval”？"),
     "no rule to explain": (lambda t: ["explain", str(FIXTURE), "--rule", "art17-x"],
                            "<input>: usage: no rule 'art17-x'; expected the id of a rule (egov-rules rules list)",
-                           "命令行：用法错误：没有规则“art17-x”；应为规则编号（egov-rules rules list 可列出全部规则）"),
+                           "用法错误：没有规则“art17-x”；应为规则编号（egov-rules rules list 可列出全部规则）"),
     "no configuration file": (lambda t: ["check", "--config", str(t / "none.yaml"), str(FIXTURE)],
                               "{tmp}/none.yaml: invalid configuration: configuration file not found; expected a "
                               "readable YAML file",

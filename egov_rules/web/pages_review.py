@@ -201,7 +201,7 @@ async def explain_page(request: Request, review_id: int, rule: str, entity: str 
         doc = load_bytes(checked.text.encode("utf-8"), checked.review["version"]["source_name"], limits=service.limits)
         text = await run_in_threadpool(lambda: render_table(explain(service.checker, doc, rule, entity), lang))
     except EgovError as exc:
-        raise PageError(422, "not_found", exc.render()) from None
+        raise PageError(422, "not_found", exc.render(lang)) from None
     return render(request, "explain.html", user=user, review_id=review_id, rule=rule, text=text)
 
 
