@@ -69,8 +69,8 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
             lst = hoisted
         else:
             lst = e.fresh("items")
-            e.source_items(b.source, lst)
-            e.emit(f"{lst} = {lst} or []")
+            if e.source_items(b.source, lst):
+                e.emit(f"{lst} = {lst} or []")
         join = joins[i] if joins else None
         if join is not None and join.collection is not None:
             kept = e.fresh("kept")
