@@ -24,11 +24,13 @@ import copy
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, EgovError, InputError, InputErrors, Position, closest
+from .facts import POINTER, FactBase, tag_entity
 from .findings import Finding
 from .load import Document, Limits, load_document, pointer_join
 from .model import COLLECTIONS
@@ -87,7 +89,8 @@ class Registry:
 
     # -- before validation -------------------------------------------------------------------------
     def augment(self, doc: Document) -> Document:
-        """The submission with every registry entity it lacks appended (positions unchanged)."""
+        """The submission with every registry entity it lacks appended, located in the submission (plain
+        data: the one-pass check reads it as it reads a loaded document)."""
         data = doc.data
         if not isinstance(data, dict):
             return doc  # validation reports it
@@ -118,26 +121,86 @@ class Registry:
             mine = out.get(coll)
             if mine is None or isinstance(mine, list):  # anything else: validation reports it
                 out[coll] = [*(mine or []), *items]
-        return Document(doc.source, out, doc.positions, doc.key_positions, doc.format)
+        return _Augmented(doc, out)
 
     # -- after validation --------------------------------------------------------------------------
     def override(self, data: dict[str, Any], doc: Document) -> list[Finding]:
         """Put registry values over inline copies in ``data`` (validated); a finding per differing field."""
         findings: list[Finding] = []
+        for coll, i, entity, entry in self._inline_copies(data, doc):
+            findings += _differences(doc, coll, i, entity, entry, _as_is)
+            data[coll][i] = copy.deepcopy(entry.value)
+        return findings
+
+    def override_facts(self, facts: FactBase, doc: Document) -> list[Finding]:
+        """``override`` on facts built from ``doc`` (the augmented data) in one pass: the same findings, and
+        the facts ``FactBase.from_data`` would build from the overridden data.  The facts' tags are left out
+        of the comparison (the validated data has none)."""
+        findings: list[Finding] = []
+        for coll, i, entity, entry in self._inline_copies(facts.collections, doc):
+            findings += _differences(doc, coll, i, entity, entry, _untagged)
+            fresh = tag_entity(copy.deepcopy(entry.value), coll, i)
+            facts.collections[coll][i] = fresh
+            facts.by_id[entry.id] = fresh
+        return findings
+
+    def _inline_copies(self, collections: dict[str, Any], doc: Document
+                       ) -> Iterator[tuple[str, int, dict[str, Any], Entry]]:
+        """Each trusted entity of the validated ``collections`` that the registry holds in the same
+        collection, with its place (the augmented submission ``doc`` has it at the same place)."""
         for coll in TRUSTED:
             raw_items = doc.data.get(coll) or []
-            for i, entity in enumerate(data.get(coll) or []):
+            for i, entity in enumerate(collections.get(coll) or []):
                 entry = self.entries.get(entity["id"])
                 if entry is None or entry.collection != coll or i >= len(raw_items):
                     continue
-                for name in raw_items[i]:  # only what the submission states: leaving a field out is no claim
-                    if name in UNCHECKED:
-                        continue
-                    mine, theirs = entity.get(name), entry.value.get(name)
-                    if _show(mine) != _show(theirs):
-                        findings.append(_mismatch(doc, coll, i, entity, name, mine, theirs, entry))
-                data[coll][i] = copy.deepcopy(entry.value)
-        return findings
+                yield coll, i, entity, entry
+
+
+class _Augmented(Document):
+    """The submission's data with registry entities appended, located in the submission itself: its
+    position maps are not copied (reading them makes a fast-loaded document build every pointer's)."""
+
+    def __init__(self, base: Document, data: Any) -> None:
+        self.source, self.data, self.format = base.source, data, base.format
+        self.base = base
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set: the maps, the base's when read
+        if name in ("positions", "key_positions") and "base" in self.__dict__:
+            return getattr(self.base, name)
+        raise AttributeError(name)
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        return self.base.locate(pointer)
+
+    def locate_key(self, pointer: str) -> tuple[int, int]:
+        return self.base.locate_key(pointer)
+
+
+def _differences(doc: Document, coll: str, index: int, entity: dict[str, Any], entry: Entry,
+                 plain: Callable[[Any], Any]) -> list[Finding]:
+    """A finding per field the submission states (leaving a field out is no claim) unlike the registry."""
+    findings = []
+    for name in doc.data[coll][index]:
+        if name in UNCHECKED:
+            continue
+        mine, theirs = plain(entity.get(name)), entry.value.get(name)
+        if _show(mine) != _show(theirs):
+            findings.append(_mismatch(doc, coll, index, entity, name, mine, theirs, entry))
+    return findings
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _untagged(value: Any) -> Any:
+    """A fact's field as the validated data has it: without the pointers tagged on objects in lists."""
+    if isinstance(value, dict):
+        return {k: _untagged(v) for k, v in value.items() if k != POINTER}
+    if isinstance(value, list):
+        return [_untagged(v) for v in value]
+    return value
 
 
 # ------------------------------------------------------------------------------------------- loading
