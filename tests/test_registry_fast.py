@@ -1,5 +1,8 @@
 """`--registry` on the one-pass check: the same facts, mismatch findings and errors as through pydantic.
 
+Loading the registry, too, checks its files in one pass (pydantic only on a doubt) and locates errors in
+each file without building its position maps; both are held here to the way they were done before.
+
 ``Checker.prepare`` merges the registry (``augment``), builds the facts in one generated pass and puts the
 registry's values over inline copies on the facts (``override_facts``); only when the one-pass check has a
 doubt does it validate with pydantic and ``override`` the dumped data, as it always did.  Every document
@@ -31,7 +34,7 @@ from egov_rules.check import Checker
 from egov_rules.errors import EgovError, InputErrors
 from egov_rules.load import Document, load_document
 from egov_rules.load_index import IndexedDocument
-from egov_rules.registry import SUPPORTING, TRUSTED, Registry, load_registry
+from egov_rules.registry import SUPPORTING, TRUSTED, Registry, _combine, load_registry
 from egov_rules.report.model import submission_dict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -276,3 +279,100 @@ def test_the_augmented_document_locates_as_the_submission_does(falsified: tuple[
         assert merged.locate(pointer) == reference.locate(pointer), pointer
         assert merged.locate_key(pointer) == reference.locate_key(pointer), pointer
     assert merged.positions == doc.positions
+
+
+# ------------------------------------------------------------------------------ loading the registry
+def load_outcome(root: Path) -> Any:
+    try:
+        registry = load_registry(root)
+    except EgovError as exc:
+        return error_text(exc)
+    return {eid: (e.collection, e.raw, e.value, e.file, e.line, e.column) for eid, e in registry.entries.items()}
+
+
+def assert_loads_the_same(root: Path) -> Any:
+    fast = load_outcome(root)
+    with mock.patch("egov_rules.registry.fast_facts", return_value=None):
+        slow = load_outcome(root)
+    if isinstance(slow, list):
+        assert fast == slow
+    else:
+        assert not isinstance(fast, list), fast
+        assert strict_difference(fast, slow) is None
+    return fast
+
+
+def test_every_seed_registry_loads_the_same_through_both_paths(tmp_path: Path) -> None:
+    loaded = 0
+    for n, data in enumerate(seeds()[::3]):
+        root = tmp_path / f"r{n}"
+        if write_registry(registry_part(data), root) is not None:
+            loaded += not isinstance(assert_loads_the_same(root), list)
+    assert loaded > 20
+
+
+@st.composite
+def broken_registries(draw: Any) -> dict[str, list[Any]]:
+    """A registry made from a generated submission, then a field of its entities changed (valid or not),
+    an entity dropped (its references may dangle) or one id given twice."""
+    part = copy.deepcopy(registry_part(draw(submissions(max_mutations=2))))
+    places = [(c, i) for c, items in part.items() for i in range(len(items))]
+    for _ in range(draw(st.integers(1, 3))):
+        coll, i = draw(st.sampled_from(places))
+        what = draw(st.sampled_from(["change", "change", "drop", "twice"]))
+        if what == "change":
+            found = list(slots(part[coll][i], entity_schema(coll)))
+            if found:
+                container, key, n = draw(st.sampled_from(found))
+                container[key] = new_value(draw, part, container.get(key), n)
+        elif what == "drop" and len(part[coll]) > 1:
+            part[coll].pop(i)
+            places = [(c, j) for c, items in part.items() for j in range(len(items))]
+        elif what == "twice":
+            part[coll].append(copy.deepcopy(part[coll][i]))
+    return part
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(broken_registries())
+def test_generated_registries_load_the_same_through_both_paths(part: dict[str, list[Any]]) -> None:
+    with tempfile.TemporaryDirectory() as root:
+        for coll, items in part.items():  # as write_registry, without loading
+            text = json.dumps({coll: items}, ensure_ascii=False, default=str, indent=1)
+            (Path(root) / f"{coll}.json").write_text(text, "utf-8")
+        assert_loads_the_same(Path(root))
+
+
+def test_loading_a_registry_builds_no_position_map(tmp_path: Path) -> None:
+    data = yaml.safe_load(COMPLIANT.read_text("utf-8"))
+    root = tmp_path / "registry"
+    assert write_registry(registry_part(data), root) is not None
+    with mock.patch("egov_rules.load_index.pointer_maps", side_effect=AssertionError("maps built")):
+        registry = load_registry(root)
+    assert registry.entries["plat.ly.dc"].file.endswith("platforms.json")
+
+
+def test_the_combined_registry_locates_as_the_merged_position_maps_did(tmp_path: Path) -> None:
+    """Every pointer of the files (renumbered into the combination), and pointers that name nothing."""
+    data = yaml.safe_load(COMPLIANT.read_text("utf-8"))
+    part = registry_part(data)
+    platforms = part["platforms"]
+    files = {"a.yaml": {"authorities": part["authorities"], "platforms": platforms[:1]},
+             "b.json": {"platforms": platforms[1:], "units": part["units"]},
+             "c.yaml": {"info_resources": part.get("info_resources", []), "platforms": []}}
+    docs = []
+    for name, content in files.items():
+        path = tmp_path / name
+        path.write_text(json.dumps(content) if name.endswith(".json") else yaml.safe_dump(content), "utf-8")
+        docs.append(load_document(path))
+    combined, _ = _combine(docs)
+    reference = Document("<registry>", combined.data, combined.positions, combined.key_positions, "data")
+    n = len(combined.data["platforms"])
+    pointers = [*reference.positions, *reference.key_positions, "/platforms/01", f"/platforms/{n}",
+                f"/platforms/{n}/id", "/platforms/1/nothing/deeper", "/platforms/x", "/submission/as_of",
+                "/nothing", "/nothing/0", "nothing", "/units/0/region/county/x", "/platforms/+1", "/platforms/١"]
+    fresh, _ = _combine([load_document(tmp_path / name) for name in files])  # its maps not yet read
+    for pointer in pointers:
+        assert fresh.locate(pointer) == reference.locate(pointer), pointer
+        assert fresh.locate_key(pointer) == reference.locate_key(pointer), pointer
+    assert "positions" not in fresh.__dict__
