@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/registry.py                     # against BEFORE (below): ~3 min
     .venv/bin/python benchmarks/registry.py --baseline main     # against another revision
     .venv/bin/python benchmarks/registry.py --quick             # 40 and 400 entities, fewer rounds
+    .venv/bin/python benchmarks/registry.py --only cli          # the cold CLI part alone
 
 Generated submissions (benchmarks/generate.py) of 40, 400 and 4,000 entities, written as YAML and as JSON,
 each with a registry made from it (its authorities and units, its unified platforms, and the trusted
@@ -15,7 +16,8 @@ there too), in rounds that alternate which
 goes first; per round the median CPU time of a few checks of each file, then the median of the per-round
 ratios.
 A check without a registry is timed too (the same in both, unless the baseline differs elsewhere).
-Both versions' findings are compared file by file.
+Both versions' findings are compared file by file.  Last, the CLI from a cold process on the smallest
+*copies* case (loading and validating the registry included), paired the same way.
 """
 
 from __future__ import annotations
@@ -118,10 +120,40 @@ def export(revision: str, into: Path) -> Path:
     return into
 
 
+def bench_cli(roots: dict[str, Path], scratch: Path, env: dict[str, str], rounds: int) -> list[str]:
+    """``egov-rules check --format json --registry DIR`` on the smallest submission from a cold process (the
+    registry loaded and validated too), both versions back to back per round; wall time."""
+    stem = min((p.name for p in (scratch / "registries").iterdir() if p.name.endswith("-copies")),
+               key=lambda name: int(name[1:].split("-")[0]))
+    env = {**env, "XDG_CACHE_HOME": str(scratch / "cache")}
+    commands = {name: [sys.executable, str(root / "cli.py"), "check", "--format", "json", "--registry",
+                       str(scratch / "registries" / stem), str(scratch / f"{stem}.yaml")]
+                for name, root in roots.items()}
+    reports = {}
+    for name, cmd in commands.items():  # warm: the rulebook and fact-builder caches, the bytecode
+        subprocess.run(cmd, capture_output=True, env=env, check=False)
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        reports[name] = json.loads(done.stdout)["submissions"][0]["findings"]
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for r in range(rounds):
+        for name in (list(commands) if r % 2 == 0 else list(commands)[::-1]):
+            start = time.perf_counter()
+            subprocess.run(commands[name], capture_output=True, env=env, check=False)
+            times[name].append(time.perf_counter() - start)
+    ratios = [a / b for a, b in zip(times["after"], times["before"], strict=True)]
+    return ["", f"CLI, cold process: `check --format json --registry` on {stem}.yaml, {rounds} rounds (wall time, "
+            "the two versions back to back, alternating):", "",
+            "| before | after | after/before (median, min-max of rounds) | same findings |", "|---|---|---|---|",
+            f"| {statistics.median(times['before']) * 1000:.0f} ms | {statistics.median(times['after']) * 1000:.0f} ms"
+            f" | **{statistics.median(ratios):.2f}x** ({min(ratios):.2f}-{max(ratios):.2f}) | "
+            f"{'yes' if reports['before'] == reports['after'] else 'NO'} |"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", default=BEFORE, help=f"revision to compare with (default {BEFORE})")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["checks", "cli"], help="one part: checks in one process, or the CLI")
     args = ap.parse_args()
     sizes, rounds, repeat = ([40, 400], 4, 5) if args.quick else ([40, 400, 4000], 8, 7)
     scratch = Path(tempfile.mkdtemp(prefix="egov-bench-registry-"))
@@ -133,7 +165,7 @@ def main() -> None:
     load_start = os.getloadavg()[0]
     began = time.perf_counter()
     runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
-    for r in range(rounds):
+    for r in range(rounds if args.only != "cli" else 0):
         for name in (["before", "after"] if r % 2 == 0 else ["after", "before"]):
             cmd = [sys.executable, "-c", MEASURE, str(roots[name]), str(scratch / "registries"), str(repeat),
                    *map(str, files)]
@@ -147,7 +179,7 @@ def main() -> None:
            f"start, {os.getloadavg()[0]:.1f} at the end.", "",
            "| file | registry: before | after | after/before (median, min-max of rounds) | no registry: "
            "before | after | same findings |", "|---|---|---|---|---|---|---|"]
-    for path in files:
+    for path in files if args.only != "cli" else []:
         cells = []
         for mode in ("registry", "plain"):
             key = f"{path}|{mode}"
@@ -161,7 +193,9 @@ def main() -> None:
         out.append(f"| {path.name} | {rb * 1000:.2f} ms | {ra * 1000:.2f} ms | **{statistics.median(rr):.2f}x** "
                    f"({min(rr):.2f}-{max(rr):.2f}) | {pb * 1000:.2f} ms | {pa * 1000:.2f} ms | "
                    f"{'yes' if same else 'NO'} |")
-    out += ["", f"Run took {time.perf_counter() - began:.0f} s."]
+    if args.only != "checks":
+        out += bench_cli(roots, scratch, env, rounds * 2)
+    out += ["", f"Run took {time.perf_counter() - began:.0f} s; load average at the end {os.getloadavg()[0]:.1f}."]
     print("\n".join(out))
     shutil.rmtree(scratch, ignore_errors=True)
 
