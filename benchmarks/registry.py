@@ -173,12 +173,13 @@ def main() -> None:
             if done.returncode:
                 sys.exit(f"{name} failed:\n{done.stderr}")
             runs[name].append(json.loads(done.stdout))
-    out = ["# `--registry` check: before (" + args.baseline + ") and after, paired", "",
-           f"{rounds} rounds (each: the two versions back to back, alternating which goes first; per file the "
-           f"median CPU time of {repeat} checks from the path after a warm-up); load average {load_start:.1f} at the "
-           f"start, {os.getloadavg()[0]:.1f} at the end.", "",
-           "| file | registry: before | after | after/before (median, min-max of rounds) | no registry: "
-           "before | after | same findings |", "|---|---|---|---|---|---|---|"]
+    out = ["# `--registry` check: before (" + args.baseline + ") and after, paired", ""]
+    if args.only != "cli":
+        out += [f"{rounds} rounds (each: the two versions back to back, alternating which goes first; per file "
+                f"the median CPU time of {repeat} checks from the path after a warm-up); load average "
+                f"{load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.", "",
+                "| file | registry: before | after | after/before (median, min-max of rounds) | no registry: "
+                "before | after | same findings |", "|---|---|---|---|---|---|---|"]
     for path in files if args.only != "cli" else []:
         cells = []
         for mode in ("registry", "plain"):
