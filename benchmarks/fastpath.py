@@ -331,7 +331,7 @@ def main() -> None:
     if "scaling" in only:
         bench_scaling(out, full, [40, 400, 4000] if args.quick else [40, 400, 4000, 40000])
     if "cli" in only:
-        bench_cli(out, 10 if args.quick else 15)
+        bench_cli(out, 10 if args.quick else 30)
     if "memory" in only:
         bench_memory(out, full, 10000 if args.quick else 100000)
     out.append(f"Run took {time.perf_counter() - started:.0f} s; load average at the end {os.getloadavg()[0]:.1f}.")

@@ -36,6 +36,7 @@ def normalise(file: str) -> str:
 
 @dataclass
 class Baseline:
+    """The accepted findings of a baseline file: new findings are those not in it."""
     source: str
     entries: dict[str, Counter[str]] = field(default_factory=dict)  # file -> fingerprint -> count
     ids: dict[str, list[str]] = field(default_factory=dict)  # submission id -> files that had it

@@ -52,6 +52,7 @@ def finding_threshold(fail_on: str) -> str:
 
 @dataclass
 class SubmissionResult:
+    """One submission's result: its findings, rule outcomes and Art 44 decisions, or the input error."""
     file: str
     id: str | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -128,6 +129,7 @@ class SubmissionResult:
 
 @dataclass
 class Report:
+    """The results of one run over one or more submissions, with the rulebook and engine that made them."""
     submissions: list[SubmissionResult]
     rulebook: Rulebook
     engine: str = "native"

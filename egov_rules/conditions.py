@@ -40,6 +40,7 @@ Locator = Callable[[str], tuple[int, int]]
 # ---------------------------------------------------------------------------------------------- AST
 @dataclass(frozen=True)
 class Step:
+    """One step of a path: a field read, possibly a reference followed or a pseudo field."""
     name: str
     pseudo: bool = False
     deref: bool = False  # the value read before this step is a reference to follow
@@ -49,6 +50,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Path:
+    """A path from a binding through fields (``project.components.kind``), with the type it reads."""
     binding: str
     steps: tuple[Step, ...]
     type: FieldType
@@ -58,6 +60,7 @@ class Path:
 
 @dataclass(frozen=True)
 class Operand:
+    """The right side of a comparison: a literal, a path, a policy parameter, or a date offset."""
     literal: Any = None
     path: Path | None = None
     offset: int = 0
@@ -78,12 +81,14 @@ class Operand:
 
 @dataclass(frozen=True)
 class Node:
+    """A condition node, with the rule file position it was written at."""
     line: int
     column: int
 
 
 @dataclass(frozen=True)
 class Compare(Node):
+    """A comparison of a path with an operand (``eq``, ``in``, ``is_set``...)."""
     path: Path
     op: str
     operand: Operand
@@ -95,21 +100,25 @@ class Compare(Node):
 
 @dataclass(frozen=True)
 class AllOf(Node):
+    """Every item holds (three-valued: false wins, then unknown)."""
     items: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class AnyOf(Node):
+    """Some item holds (three-valued: true wins, then unknown)."""
     items: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class Not(Node):
+    """The item does not hold (unknown stays unknown)."""
     item: Any
 
 
 @dataclass(frozen=True)
 class Source:
+    """What a binding ranges over: a collection, or a list inside a bound value."""
     collection: str | None  # a top-level or derived collection
     path: Path | None  # or a list inside a bound value
     type: FieldType
@@ -121,6 +130,7 @@ class Source:
 
 @dataclass(frozen=True)
 class Quantifier(Node):
+    """``exists`` / ``none`` / ``every`` item of a source, with its scope (where) and test (require)."""
     kind: str  # exists, none, every
     binding: str
     source: Source
@@ -134,6 +144,7 @@ Condition = Compare | AllOf | AnyOf | Not | Quantifier
 # --------------------------------------------------------------------------------------- the parser
 @dataclass
 class Predicate:
+    """A named condition a rule file defines and other conditions call with parameters."""
     name: str
     params: tuple[str, ...]
     body: Any
@@ -146,6 +157,7 @@ class Predicate:
 
 @dataclass
 class ParseContext:
+    """What parsing a rule file's conditions needs: the fact schema, positions, sets, predicates."""
     schema: FactSchema
     file: str
     locate: Locator

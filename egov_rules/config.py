@@ -109,6 +109,7 @@ class RuleSelection:
 
 @dataclass
 class Config:
+    """A configuration file, validated, with the document it was read from (for positions)."""
     path: str
     model: ConfigModel
     doc: Document | None = field(default=None, repr=False)

@@ -57,6 +57,7 @@ def apply_patch(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class ExampleResult:
+    """The outcome of one of a rule's own examples: expected and got."""
     rule: str
     name: str
     expect: str

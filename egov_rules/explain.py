@@ -96,6 +96,7 @@ class Step:
 
 @dataclass
 class Fact:
+    """A fact a test read, with its pointer and position in the submission."""
     path: str
     pointer: str
     line: int
@@ -105,6 +106,7 @@ class Fact:
 
 @dataclass
 class BindingExplanation:
+    """How one binding of a rule was decided, test by test."""
     bindings: list[dict[str, Any]]  # name, id, pointer, line, column
     outcome: str
     when: list[Step] | None
@@ -117,6 +119,7 @@ class BindingExplanation:
 
 @dataclass
 class Explanation:
+    """How a rule was decided for a submission: in force or not, and every binding."""
     rule: dict[str, Any]
     file: str
     submission: str | None

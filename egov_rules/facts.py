@@ -45,6 +45,7 @@ def tag_entity(value: dict[str, Any], collection: str, index: int) -> dict[str, 
 
 @dataclass
 class FactBase:
+    """A submission's validated facts: the submission, its collections and entities by id."""
     source: str
     submission: dict[str, Any]
     collections: dict[str, list[dict[str, Any]]]

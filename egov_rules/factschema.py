@@ -72,6 +72,7 @@ class FieldType:
 
 @dataclass(frozen=True)
 class FactSchema:
+    """The types of the facts (from the submission schema), which rule paths are checked against."""
     entities: dict[str, FieldType]  # entity type name -> object type
     collections: dict[str, str]  # top-level list name -> entity type name
 

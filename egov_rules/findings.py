@@ -28,6 +28,7 @@ LANGS = ("en", "zh")
 
 @dataclass
 class MissingFact:
+    """A fact a finding needed but the submission does not give."""
     pointer: str
     path: str  # the rule's path to the fact (component.platform.cloud_backup_compliant)
     line: int
@@ -41,6 +42,7 @@ class MissingFact:
 
 @dataclass
 class Finding:
+    """One finding: the rule, its article, severity, wording in both languages, and where."""
     rule: str
     article: int
     paragraph: int | None

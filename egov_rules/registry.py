@@ -70,6 +70,7 @@ def is_registry_rule(rule_id: str) -> bool:
 
 @dataclass(frozen=True)
 class Entry:
+    """One trusted registry entity, as read from its file."""
     collection: str
     id: str
     raw: dict[str, Any]  # as written: merged into the submission before validation
@@ -85,6 +86,7 @@ class Entry:
 
 @dataclass
 class Registry:
+    """The trusted registry: entities that override inline copies in submissions."""
     root: str
     entries: dict[str, Entry]  # id -> entry
     files: list[str] = field(default_factory=list)

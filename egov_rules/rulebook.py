@@ -43,6 +43,7 @@ def default_rules_dir() -> FsPath:
 
 @dataclass(frozen=True)
 class Binding:
+    """A rule's ``for_each`` binding: its name, what it ranges over and its type."""
     name: str
     source: Source
     type: FieldType
@@ -50,6 +51,7 @@ class Binding:
 
 @dataclass
 class Rule(ColdFields):
+    """One compiled rule: its spec, position, bindings and conditions."""
     # read only for a rule that fires (its trace and wording, findings.py) or that joins (a join plan):
     # the generated code runs without them
     _cold = ("when", "require", "downgrade_when", "templates", "template_source")
@@ -76,6 +78,7 @@ class Rule(ColdFields):
 
 @dataclass
 class Rulebook:
+    """Every rule, compiled once, with the version, digest and policy parameters."""
     rules: list[Rule]
     version: str
     sha256: str

@@ -206,6 +206,7 @@ def _with_conduct_guard(when: Condition | None, guard: Condition) -> Condition:
 
 @dataclass
 class _Defs:
+    """What rule files define for each other: sets, predicates, parameters."""
     sets: dict[str, tuple[Any, ...]]
     predicates: dict[str, Predicate]
     model: PlainDefinitions | None

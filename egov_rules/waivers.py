@@ -38,6 +38,7 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 @dataclass(frozen=True)
 class Waiver:
+    """One approved waiver of a rule for an entity, with who approved it and until when."""
     rule: str
     entity: str
     justification: str
@@ -63,6 +64,7 @@ class Waiver:
 
 @dataclass
 class Waivers:
+    """A waiver file's waivers."""
     file: str
     items: list[Waiver]
 

@@ -30,6 +30,7 @@ MAX_START_FAILURES = 3  # workers dying before they are ready: the set-up itself
 
 @dataclass
 class _Worker:
+    """A worker process of a parallel batch and its pipe."""
     process: BaseProcess
     conn: Connection
     ready: bool = False

@@ -4,18 +4,21 @@ test_differential.py."""
 
 from __future__ import annotations
 
+import copy
 import marshal
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from egov_rules.check import Checker
 from egov_rules.cli import app
 from egov_rules.engine.evaluate import RuleRun
 from egov_rules.engine.generated import GeneratedEngine
+from egov_rules.errors import LimitExceeded
 from egov_rules.load import load_document
 from egov_rules.rulebook import load_rulebook
 
@@ -143,3 +146,49 @@ def test_policy_parameters_reach_the_generated_code() -> None:
             seen.append(signature(reference.engine.run(facts)))
         outcomes[days] = seen
     assert outcomes[1] != outcomes[3650]  # the parameter decides some verdict in the fixtures
+
+
+@pytest.mark.parametrize(("dates", "in_force"), [
+    ("applies_from: 2016-09-21\n", False),  # the base's as_of is 2016-09-20
+    ("applies_from: 2016-09-20\n", True),  # the first day counts
+    ("applies_until: 2016-09-19\n", False),
+    ("applies_until: 2016-09-20\n", True),  # so does the last
+    ("applies_from: 2015-04-01\napplies_until: 2020-12-31\n", True),
+])
+def test_a_rule_out_of_force_on_the_as_of_date_is_not_applicable_in_both_engines(
+        tmp_path: Path, dates: str, in_force: bool) -> None:
+    from rule_fixtures import BASE, RULE_HEAD, write_rule
+
+    head = RULE_HEAD.replace("    severity: violation\n", "    severity: violation\n    " + dates.replace(
+        "\n", "\n    ").rstrip(" "))
+    rules = write_rule(tmp_path, "for_each: {project: projects}\nrequire: {project.id: {eq: nothing}}\n", head)
+    for engine in ("native", "reference"):
+        result = Checker([rules], include_default_rules=False, engine=engine).check_data(BASE)
+        assert result.error is None
+        assert result.outcomes.get("art17-test-rule", "not_applicable") == ("findings" if in_force else
+                                                                           "not_applicable"), engine
+        assert (result.not_applicable, len(result.findings) > 0) == ((0, True) if in_force else (1, False)), engine
+
+
+def test_a_rule_giving_more_findings_than_the_cap_stops_the_check_in_both_engines(tmp_path: Path) -> None:
+    """A cross product without a join: 10 per entity plus 10,000 verdicts at most, then one clear error."""
+    from rule_fixtures import BASE, write_rule
+
+    from egov_rules.engine.evaluate import verdict_cap
+    from egov_rules.load import Document
+
+    data = copy.deepcopy(BASE)
+    item = data["collection_items"][0]
+    data["collection_items"] += [{**item, "id": f"ci.extra.{i}"} for i in range(120)]  # > 14,400 pairs
+    rules = write_rule(tmp_path, "for_each: {a: collection_items, b: collection_items}\n"
+                                 "require: {a.id: {eq: nothing}}\n")
+    messages = set()
+    for engine in ("native", "reference"):
+        checker = Checker([rules], include_default_rules=False, engine=engine)
+        result = checker.check_data(data)
+        assert isinstance(result.error, LimitExceeded), engine
+        messages.add(str(result.error))
+    cap = verdict_cap(checker.prepare(Document("<data>", data, {}, {}, "data"))[0])
+    assert 120 * 120 > cap > 10_000  # the cap counts the entities
+    [message] = messages
+    assert f"rule 'art17-test-rule' gives more than {cap} findings for this submission" in message

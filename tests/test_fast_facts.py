@@ -171,6 +171,14 @@ def test_broken_documents_are_never_accepted_by_the_one_pass_check_alone(data: d
     lambda d: d["projects"].append(copy.deepcopy(d["projects"][0])),  # a duplicate id
     lambda d: d["submission"].__setitem__("units_under_review", ["x", "x"]),
     lambda d: d.__setitem__("units", None),
+    # a key the model lacks, named as the tags the facts carry (the merge must not hide it)
+    lambda d: d["projects"][0].__setitem__("_pointer", "/projects/0"),
+    lambda d: d["projects"][0].__setitem__("_collection", "projects"),
+    lambda d: d["projects"][0]["components"][0].__setitem__("_pointer", "/x"),
+    lambda d: d["projects"][0]["budget"].__setitem__("extra", 1),
+    lambda d: d["submission"].__setitem__("_pointer", "/submission"),
+    lambda d: d["projects"][0].pop("id"),  # a required field left out
+    lambda d: d["projects"][0].__setitem__("name", None),  # may be left out, but not null
     lambda d: d["projects"][0].__setitem__("central_deployed", True) or d["projects"][0].pop(
         "incorporated_in_digital_fujian", None),  # the schema's if/then
 ])

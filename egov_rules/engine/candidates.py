@@ -29,7 +29,7 @@ from typing import Any
 
 from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
 from ..facts import FactBase
-from .reference import ABSENT, compile_condition, compile_operand, compile_path, source_getter
+from .reference import ABSENT, compile_condition, compile_operand, compile_path, plain_keys, source_getter
 
 SCALARS = frozenset({"str", "enum", "int", "number", "bool", "date", "ref"})
 
@@ -218,6 +218,10 @@ def compile_keys(lookup: Lookup) -> Callable[[FactBase], KeysOf]:
     indexes with this same function (so both engines share them)."""
     keys = _env_keys(lookup)
     binding = lookup.binding
+    field = getattr(compile_path(lookup.path), "plain_field", None) if lookup.path is not None else None
+    if field is not None and not lookup.filters and lookup.inner is None:  # ``keys`` without an environment
+        plain = plain_keys(field, lookup.contains)
+        return lambda facts: plain
 
     def for_facts(facts: FactBase) -> KeysOf:
         submission = facts.submission

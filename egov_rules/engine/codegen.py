@@ -25,7 +25,6 @@ from typing import Any
 
 from ..rulebook import Rule, Rulebook
 from .candidates import compile_keys
-from .emitter import Emitter
 from .reference import ABSENT, compile_path, keys_function, plus_offset
 
 
@@ -42,6 +41,7 @@ class Generated:
 
 def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) -> list[str]:
     """The rule's function, after the helper functions it calls."""
+    from .emitter import Emitter  # only when the code is generated: a cached rulebook runs without it
     from .evaluate import ForEachJoin
 
     helpers: list[str] = []
@@ -69,8 +69,8 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
             lst = hoisted
         else:
             lst = e.fresh("items")
-            e.source_items(b.source, lst)
-            e.emit(f"{lst} = {lst} or []")
+            if e.source_items(b.source, lst):
+                e.emit(f"{lst} = {lst} or []")
         join = joins[i] if joins else None
         if join is not None and join.collection is not None:
             kept = e.fresh("kept")

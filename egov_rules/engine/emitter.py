@@ -167,8 +167,11 @@ class Emitter:
             self.emit(f"{out} = None if {inner} is None else not {inner}")
         elif isinstance(node, AllOf | AnyOf):
             settles = "False" if isinstance(node, AllOf) else "True"
-            self.emit(f"{out} = {'True' if settles == 'False' else 'False'}")
-            for item in node.items:
+            if not node.items:
+                self.emit(f"{out} = {'True' if settles == 'False' else 'False'}")
+                return
+            self.condition(node.items[0], out)  # the first item's value is the whole's so far
+            for item in node.items[1:]:
                 part = self.fresh("c")
                 self.emit(f"if {out} is not {settles}:")
                 self.indent += 1
@@ -244,23 +247,27 @@ class Emitter:
         """A three-valued test: false if either side is "none", unknown if either is null, else ``body``."""
         absent = [f"{v.expr} is ABSENT" for v in (a, b) if v.may_absent]
         null = [f"{v.expr} is None" for v in (a, b) if v.may_null]
-        expr = f"bool({body})" if not body.startswith("True if") else f"({body})"
+        expr = f"({body})"  # facts hold only builtin values, whose comparisons give a bool
         if null:
             expr = f"None if {' or '.join(null)} else {expr}"
         if absent:
             expr = f"False if {' or '.join(absent)} else ({expr})"
         return expr
 
-    def source_items(self, source: Source, out: str) -> None:
-        """``out`` = the items of a source, or None when the list is unknown."""
+    def source_items(self, source: Source, out: str) -> bool:
+        """``out`` = the items of a source, or None when the list is unknown; returns whether it may be None
+        (the fact schema says which lists can be null or missing: a required list is just read)."""
         if source.collection is not None:
             self.emit(f"{out} = collection({source.collection!r})")
-            return
+            return False
         assert source.path is not None
         v = self.path(source.path)
         deref = source.type.item is not None and source.type.item.kind == "ref"
         items = f"[by_id[x] for x in {v.expr} if x in by_id]" if deref else v.expr
-        self.emit(f"{out} = None if {v.expr} is None else ([] if {v.expr} is ABSENT else {items})")
+        if v.may_absent:
+            items = f"([] if {v.expr} is ABSENT else {items})"
+        self.emit(f"{out} = None if {v.expr} is None else {items}" if v.may_null else f"{out} = {items}")
+        return v.may_null
 
     def bind(self, name: str, source: Source) -> str:
         """A local variable for a binding; an entity binding (never null) gets its schema node."""
@@ -287,11 +294,12 @@ class Emitter:
         saved = dict(self.vars), dict(self.nodes)
         items = self.fresh("items")
         first = second = ""
+        may_be_unknown = False
         if found is not None:  # the items other lookups find (the others' where is false), or all
             self.candidates(node, found, items)
             loops = [(items, node.where)]
         elif plan is None:
-            self.source_items(node.source, items)
+            may_be_unknown = self.source_items(node.source, items)
             loops = [(items, node.where)]
         else:
             conjunct, rest = plan
@@ -315,7 +323,7 @@ class Emitter:
         var = self.bind(node.binding, node.source)
         kind = node.kind
         self.emit(f"{out} = {'True' if kind == 'every' else 'False'}")
-        scanned = plan is None and found is None  # a list that may be unknown
+        scanned = plan is None and found is None and may_be_unknown  # a list that may be unknown
         if scanned:
             self.emit(f"if {items} is None: {out} = None")
             self.emit("else:")
@@ -323,23 +331,27 @@ class Emitter:
         for source, where in loops:
             self.emit(f"for {var} in {source}:")
             self.indent += 1
-            w = self.fresh("w")
-            if where is None:
-                self.emit(f"{w} = True")
-            else:
+            # w: is the item in scope; None when every item is (no where), which spares its three-valued test
+            w = None
+            if where is not None:
+                w = self.fresh("w")
                 self.condition(where, w)
             if kind == "every":
-                self.emit(f"if {w} is False: continue")
+                if w is not None:
+                    self.emit(f"if {w} is False: continue")
                 r = self.fresh("r")
                 if node.require is None:
                     self.emit(f"{r} = True")
                 else:
                     self.condition(node.require, r)
                 self.emit(f"if {r} is True: continue")
-                self.emit(f"if {w} is True and {r} is False:")
+                self.emit(f"if {r} is False:" if w is None else f"if {w} is True and {r} is False:")
                 self.emit(f"    {out} = False")
                 self.emit("    break")
                 self.emit(f"{out} = None")
+            elif w is None:
+                self.emit(f"{out} = True")
+                self.emit("break")
             else:
                 self.emit(f"if {w} is True:")
                 self.emit(f"    {out} = True")

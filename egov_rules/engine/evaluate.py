@@ -32,6 +32,7 @@ class Verdict:
 
 @dataclass
 class RuleRun:
+    """One rule run over one submission: counts and verdicts."""
     rule: Rule
     applied: int = 0
     passed: int = 0
@@ -62,6 +63,7 @@ def rule_in_force(rule: Rule, facts: FactBase) -> bool:
 
 @dataclass
 class CompiledRule:
+    """A rule compiled to closures (the reference engine): sources, conditions and joins."""
     rule: Rule
     sources: list[tuple[str, Any]]
     when: Test | None
@@ -171,6 +173,7 @@ class CompiledRule:
 
 @dataclass
 class Traced:
+    """One binding evaluated again with a trace of every test (for findings and explain)."""
     trace: Trace
     env: dict[str, Any]
     applies: bool | None

@@ -94,6 +94,7 @@ class GeneratedEngine:
                 self.notes.append(f"rule {rule.id}: run by the reference engine because its generated code "
                                   "nests deeper than Python compiles")
             self.functions.append((rule, function, tuple(b.name for b in rule.bindings)))
+        self._in_force = [(rule.spec.applies_from, rule.spec.applies_until) for rule in rulebook.rules]
         self._generated: Generated | None = None
 
     @property
@@ -108,12 +109,22 @@ class GeneratedEngine:
         return "\n".join(self.generated.source.splitlines()[first - 1:last]) + "\n"
 
     def run(self, facts: FactBase, deadline: float | None = None) -> list[RuleRun]:
+        # run_rule's work inline, its dates read once per rulebook: ~1 µs per rule, a third of the engine's
+        # time over the bare generated functions on a 40-entity submission
         runs = []
         cap = verdict_cap(facts)  # once: it counts the entities
-        for rule, function, names in self.functions:
+        as_of = facts.submission["as_of"]
+        for (rule, function, names), (start, until) in zip(self.functions, self._in_force, strict=True):
             if deadline is not None and time.monotonic() > deadline:
                 raise_time_limit(facts)
-            runs.append(run_rule(rule, function, names, facts, cap))
+            if as_of < start or (until is not None and until < as_of):  # rule_in_force
+                runs.append(RuleRun(rule, not_applicable=1))
+                continue
+            applied, passed, not_applicable, found = function(facts)
+            out = RuleRun(rule, applied, passed, not_applicable)
+            if found:
+                out.verdicts = _verdicts(rule, names, found, facts, cap)
+            runs.append(out)
         return runs
 
 
@@ -136,11 +147,16 @@ def run_rule(rule: Rule, function: Any, names: tuple[str, ...], facts: FactBase,
         out.not_applicable = 1
         return out
     out.applied, out.passed, out.not_applicable, found = function(facts)
-    if cap is None:
-        cap = verdict_cap(facts)
+    out.verdicts = _verdicts(rule, names, found, facts, verdict_cap(facts) if cap is None else cap)
+    return out
+
+
+def _verdicts(rule: Rule, names: tuple[str, ...], found: list[tuple[str, bool, tuple[Any, ...]]],
+              facts: FactBase, cap: int) -> list[Verdict]:
     if len(found) > cap:  # the generated loop is stopped by the time limit; this gives the same message
         raise_verdict_limit(rule.id, cap, facts)
+    out = []
     for status, down, bound in found:
         env = {"submission": facts.submission, **dict(zip(names, bound, strict=True))}
-        out.verdicts.append(Verdict(rule, env, status, down, binding_key(env, names)))
+        out.append(Verdict(rule, env, status, down, binding_key(env, names)))
     return out

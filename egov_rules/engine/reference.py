@@ -129,6 +129,9 @@ def compile_path(path: Path) -> Getter:
                     return None
             return value
 
+        if len(steps) == 1 and not (steps[0].deref or steps[0].pseudo or steps[0].is_list or steps[0].none_semantic):
+            # one plain field: null reads unknown, nothing else can happen; index building reads it directly
+            get.plain_field = steps[0].name  # type: ignore[attr-defined]
         return get
 
     def get_mapped(env: Env, facts: FactBase, trace: Trace | None) -> Any:
@@ -166,9 +169,29 @@ def compile_path(path: Path) -> Getter:
     return get_mapped
 
 
+def plain_keys(field: str, is_contains: bool) -> Callable[[dict[str, Any]], list[Any] | None]:
+    """The index keys of an item whose key is one plain field (``compile_path``'s ``plain_field``): None when
+    unknown (null), the field's value, or the values of a list field (a ``contains`` index)."""
+
+    def keys_of(entity: dict[str, Any]) -> list[Any] | None:
+        v = entity.get(field)
+        if v is None:
+            return None
+        if is_contains:
+            return None if None in v else list(v)
+        return [v]
+
+    return keys_of
+
+
 def keys_function(binding: str, item_key: Callable[..., Any], is_contains: bool) -> Callable[[FactBase], Any]:
     """For one submission's facts: the key(s) of one item for a hash index.  The generated code uses this
     same function, so both engines build (and share) the same indexes."""
+
+    field = getattr(item_key, "plain_field", None)
+    if field is not None:  # the same keys as below, without an environment per item
+        keys = plain_keys(field, is_contains)
+        return lambda facts: keys
 
     def for_facts(facts: FactBase) -> Callable[[dict[str, Any]], list[Any] | None]:
         def keys_of(entity: dict[str, Any]) -> list[Any] | None:

@@ -73,7 +73,10 @@ class _Gen:
         return f"{prefix}{self.counter}"
 
     def pattern(self, pattern: str) -> str:
-        return self.const(f"_re.compile({_rust_pattern(pattern)!r}).search", "P")
+        pattern = _rust_pattern(pattern)
+        if pattern.startswith("^") and pattern.endswith(r"\Z"):  # anchored both ends: fullmatch is quicker
+            return self.const(f"_re.compile({pattern[1:-2]!r}).fullmatch", "P")
+        return self.const(f"_re.compile({pattern!r}).search", "P")
 
     # -- one value, checked and converted in place ------------------------------------------------
     def check(self, schema: dict[str, Any], var: str, out: list[str], ind: str, ptr: str,
@@ -212,47 +215,63 @@ class _Gen:
         def_name, base = MODEL_NODES[cls]
         if base == "" and "id" in fields and fields["id"]["schema"].get("pattern") != ID_PATTERN:
             raise UnsupportedSchema(f"{cls.__name__}.id: references are resolved assuming ID_PATTERN")
-        out = [f"def {name}(d, p, refs):",
-               f"    if type(d) is not dict or not d.keys() <= {self.const(_fs(fields), 'K')}: raise _Reject"]
-        names: dict[str, str] = {}
+        template: list[str] = []  # every field in the model's order, with the value it has when left out
+        checks: list[str] = []
         for field, spec in fields.items():
             if spec["type"] != "model-field" or spec.get("validation_alias") or spec.get("serialization_alias"):
                 raise UnsupportedSchema(f"{cls.__name__}.{field}")
-            var = names[field] = self.tmp("f")
             where = (def_name, f"{base}.{field}" if base else field)
-            self.field(spec["schema"], field, var, out, f"p + {'/' + field!r}", where)
+            left_out = self.field(spec["schema"], field, self.tmp("f"), checks, f"p + {'/' + field!r}", where)
+            template.append(f"{field!r}: {left_out}")
+        # the facts are the input mapping laid over the template (one C-level merge keeps the model's field
+        # order); a key the model does not have makes the merge longer than the template (the tags are added
+        # after the count, so an input key "_pointer" is one too many); the checks then read each value once
+        # and write back only what they convert
+        out = [f"def {name}(d, p, refs):",
+               "    if type(d) is not dict: raise _Reject",
+               f"    e = {{**{self.const('{' + ', '.join(template) + '}', 'D')}, **d}}",
+               f"    if len(e) != {len(template)}: raise _Reject",
+               *(["    e['_pointer'] = p"] if tag is not None else []),
+               *([f"    e['_collection'] = {tag!r}"] if tag not in (None, "item") else []),
+               *checks]
         for cond in schema_node(def_name, base).get("allOf", ()):
             out.append(f"    if not ({self.condition(cond, 'd')}): raise _Reject")
-        items = [f"{f!r}: {v}" for f, v in names.items()]
-        if tag is not None:
-            items.append("'_pointer': p")
-        if tag not in (None, "item"):
-            items.append(f"'_collection': {tag!r}")
-        out.append("    return {" + ", ".join(items) + "}")
+        out.append("    return e")
         return out
 
     def field(self, schema: dict[str, Any], field: str, var: str, out: list[str], ptr: str,
-              where: tuple[str, str]) -> None:
-        if schema["type"] != "default":
-            out.append(f"    {var} = d[{field!r}]")  # KeyError: a required field left out
-            self.check(schema, var, out, "    ", ptr, where)
-            return
+              where: tuple[str, str]) -> str:
+        """Lines that check field ``field`` of the merged mapping ``e`` (writing back a converted value); returns
+        the template's value for the field: what it reads when left out."""
+        if schema["type"] != "default":  # required: _ABSENT, which every check rejects (not None, not a str...)
+            out.append(f"    {var} = e[{field!r}]")
+            self._checked(schema, field, var, out, "    ", ptr, where)
+            return "_ABSENT"
         if schema.get("default", 0) is not None or "default_factory" in schema:
             raise UnsupportedSchema(f"{field}: a default other than None")
         inner = schema["schema"]
         if inner["type"] == "nullable":  # left out and null read the same
-            out.append(f"    {var} = d.get({field!r})")
-            self.check(inner, var, out, "    ", ptr, where)
-            return
+            out.append(f"    {var} = e[{field!r}]")
+            self._checked(inner, field, var, out, "    ", ptr, where)
+            return "None"
         if inner["type"] == "function-before" and isinstance(getattr(inner["function"]["function"], "__self__",
                                                                      None), NotNull):
             inner = inner["schema"]  # left out reads None, null is an error: the inner check rejects None
             if inner["type"] == "nullable":
                 inner = inner["schema"]
-        out.append(f"    {var} = d.get({field!r}, _MISSING)")  # pydantic never validates a default
-        out.append(f"    if {var} is _MISSING: {var} = None")
+        out.append(f"    {var} = e[{field!r}]")  # pydantic never validates a default
+        out.append(f"    if {var} is _ABSENT: e[{field!r}] = None")
         out.append("    else:")
-        self.check(inner, var, out, "        ", ptr, where)
+        self._checked(inner, field, var, out, "        ", ptr, where)
+        return "_ABSENT"
+
+    def _checked(self, schema: dict[str, Any], field: str, var: str, out: list[str], ind: str, ptr: str,
+                 where: tuple[str, str]) -> None:
+        lines: list[str] = []
+        self.check(schema, var, lines, ind, ptr, where)
+        out += lines
+        if any(f" {var} = " in line for line in lines):  # converted (or copied): the fact gets the new value
+            out.append(f"{ind}e[{field!r}] = {var}")
 
     # -- the schema's if/then (on the input mapping: "required" means the key is there) ---------------
     def condition(self, node: dict[str, Any], src: str) -> str:
@@ -284,7 +303,9 @@ class _Gen:
                 continue
             else:
                 raise UnsupportedSchema(f"if/then keyword {key!r}: {sub!r}")
-        if shape:
+        if shape and src == "d":  # the model's own mapping: known to be a dict by now
+            parts.append(f"({' and '.join(shape)})")
+        elif shape:
             parts.append(f"(type({src}) is not dict or ({' and '.join(shape)}))")
         return " and ".join(parts) or "True"
 
@@ -323,8 +344,8 @@ def generate_source() -> str:
         if model is None or MODEL_NODES[model["cls"]] != (def_name, ""):
             raise UnsupportedSchema(f"collection {coll}: model and schema disagree")
         func = gen.model_func(model, coll)
-        body += [f"    v = data.get({coll!r}, _MISSING)",
-                 "    if v is _MISSING: c = []",
+        body += [f"    v = data.get({coll!r}, _ABSENT)",
+                 "    if v is _ABSENT: c = []",
                  "    elif type(v) is not list: raise _Reject",
                  f"    else: c = [{func}(x, {'/' + coll + '/'!r} + str(i), refs) for i, x in enumerate(v)]",
                  "    for e in c:",
@@ -348,7 +369,7 @@ def generate_source() -> str:
               "class _Reject(Exception):",
               "    pass",
               "",
-              "_MISSING = object()",
+              "_ABSENT = object()  # a field left out, in a template",
               *(f"{name} = {source}" for source, name in gen.consts.items())]
     return "\n".join([*header, "", *model_code, *body]) + "\n"
 

@@ -32,6 +32,7 @@ _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 @dataclass
 class Column:
+    """One workbook column: the field it holds, its type and labels."""
     key: str  # the field name in row 2: "name", "region.city"
     path: tuple[str, ...]  # the keys inside the entity (or list item): ("region", "city")
     ftype: FieldType
@@ -45,6 +46,7 @@ class Column:
 
 @dataclass
 class SheetSpec:
+    """One workbook sheet: the entity or list it holds and its columns."""
     key: str  # "projects", "submission", or the child field name ("components")
     entity: str  # entity type whose labels and fields this sheet uses ("project" for components too)
     collection: str  # top-level key: "projects"

@@ -46,6 +46,7 @@ class AnswerError(ValueError):
 
 @dataclass
 class Question:
+    """One interview question: the fact it asks for, its kind and labels."""
     pointer: str
     entity: str
     path: str

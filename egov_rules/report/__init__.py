@@ -17,6 +17,7 @@ MACHINE_FORMATS = frozenset({"json", "sarif", "junit", "github"})
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """How a report is rendered: language, failure level, width, colour."""
     lang: str = "en"
     fail_on: str = "violation"
     include_context: bool = False  # context findings fail like the others (--include-context)

@@ -32,7 +32,7 @@ class LoginIn(BaseModel):
 def login(request: Request, response: Response, body: LoginIn) -> Any:
     settings = request.app.state.settings
     with request.app.state.db.write() as session:
-        outcome = auth.log_in(session, body.name, body.password, settings)
+        outcome = auth.log_in(session, body.name, body.password, settings, auth.client_address(request))
     if outcome.retry_after:
         wait = outcome.retry_after
         return JSONResponse({"detail": f"too many failed logins for this name: try again in {wait} seconds",
@@ -98,6 +98,16 @@ def disable_user(request: Request, user: Admin, name: str) -> dict[str, Any]:
 @router.post("/users/{name}/enable", summary="Enable a disabled account again (admin)")
 def enable_user(request: Request, user: Admin, name: str) -> dict[str, Any]:
     return _set_disabled(request, user, name, False)
+
+
+@router.post("/users/{name}/unlock", summary="Lift the login lock after too many failed logins (admin)")
+def unlock_user(request: Request, user: Admin, name: str) -> dict[str, Any]:
+    try:
+        with request.app.state.db.write() as session:
+            auth.unlock_login(session, name, user.name)
+    except ConfigError as exc:
+        raise HTTPException(404, exc.message) from None
+    return {"name": name, "unlocked": True}
 
 
 def _set_disabled(request: Request, user: User, name: str, disabled: bool) -> dict[str, Any]:

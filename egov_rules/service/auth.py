@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import ConfigError
@@ -68,9 +68,14 @@ def now() -> dt.datetime:
 
 
 def audit(session: Session, actor: str, what: str, review_id: int | None = None, version: int | None = None,
-          **detail: Any) -> None:
+          client: str | None = None, **detail: Any) -> None:
     session.add(AuditEntry(at=now(), actor=actor, action=what, review_id=review_id, version=version,
-                           detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)))
+                           detail=_detail_text(detail), client=client))
+
+
+def _detail_text(detail: dict[str, Any]) -> str:
+    """An audit entry's detail as stored: one spelling, so that a look-up can compare it whole."""
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
 
 
 # ------------------------------------------------------------------------------------------- passwords
@@ -157,6 +162,13 @@ def set_disabled(session: Session, name: str, disabled: bool, actor: str) -> Non
     audit(session, actor, "user.disable" if disabled else "user.enable", user=name)
 
 
+def unlock_login(session: Session, name: str, actor: str) -> None:
+    """Lift the login throttle of an account at once (its failed logins so far no longer count): the answer to
+    somebody locking a colleague out by trying wrong passwords on purpose.  Audited as ``user.login_unlock``."""
+    account = find_account(session, name)
+    audit(session, actor, LOGIN_UNLOCK, user=account.name)
+
+
 # ------------------------------------------------------------------------------------------- tokens
 def create_token(session: Session, name: str, label: str = "", actor: str = "cli") -> tuple[int, str]:
     """A new API token for the user: (its id, the token).  Only its sha256 is stored: shown once."""
@@ -196,12 +208,12 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 
 # ------------------------------------------------------------------------------------------- sessions
-def create_session(session: Session, user: User, hours: float) -> str:
+def create_session(session: Session, user: User, hours: float, client: str | None = None) -> str:
     """A browser session for a user who has just given their password: the cookie value (shown once)."""
     value = secrets.token_urlsafe(32)
     session.add(BrowserSession(account_id=user.id, token_hash=_digest(value),
                                expires_at=utcnow() + dt.timedelta(hours=hours)))
-    audit(session, user.name, LOGIN_OK)
+    audit(session, user.name, LOGIN_OK, client=client)
     return value
 
 
@@ -225,6 +237,7 @@ def user_for_session(session: Session, value: str) -> User | None:
 
 # ------------------------------------------------------------------------------------------- logging in
 LOGIN_OK, LOGIN_FAILED, LOGIN_THROTTLED = "session.login", "session.login_failed", "session.login_throttled"
+LOGIN_UNLOCK = "user.login_unlock"  # by an administrator; detail: the account
 
 
 @dataclass(frozen=True)
@@ -237,20 +250,49 @@ class LoginOutcome:
     retry_after: int = 0
 
 
-def log_in(session: Session, name: str, password: str, settings: Any) -> LoginOutcome:
-    """Check a password login and audit it: ``session.login``, ``session.login_failed`` or, while the name is
-    throttled, ``session.login_throttled``.  Names that exist and names that do not are treated alike."""
+def log_in(session: Session, name: str, password: str, settings: Any, client: str | None = None) -> LoginOutcome:
+    """Check a password login and audit it: ``session.login``, ``session.login_failed`` or, while the name or
+    the address it comes from (``client``) is throttled, ``session.login_throttled``.  Names that exist and
+    names that do not are treated alike."""
     actor = name[:200] or "?"  # as the audit trail records the name tried
-    wait = throttled_for(session, actor, settings.login_max_failures,
-                         dt.timedelta(minutes=settings.login_window_minutes))
+    client = client[:100] if client else None
+    _one_attempt_at_a_time(session, "name " + actor)
+    window = dt.timedelta(minutes=settings.login_window_minutes)
+    wait = throttled_for(session, actor, settings.login_max_failures, window)
+    if client is not None:  # many names tried from one address (password spraying)
+        _one_attempt_at_a_time(session, "client " + client)  # after the name's: no two attempts wait in a cycle
+        wait = max(wait, client_throttled_for(session, client, settings.login_max_failures_per_client, window))
     if wait:
-        audit(session, actor, LOGIN_THROTTLED, retry_after=wait)
+        audit(session, actor, LOGIN_THROTTLED, client=client, retry_after=wait)
         return LoginOutcome(retry_after=wait)
     user = verify_password(session, name, password)
     if user is None:
-        audit(session, actor, LOGIN_FAILED)
+        audit(session, actor, LOGIN_FAILED, client=client)
         return LoginOutcome()
-    return LoginOutcome(user, create_session(session, user, settings.session_hours))
+    return LoginOutcome(user, create_session(session, user, settings.session_hours, client))
+
+
+def _one_attempt_at_a_time(session: Session, key: str) -> None:
+    """Attempts for one name (or address) are counted and recorded one after the other, so the limit is exact.
+    SQLite's write transactions already are (``BEGIN IMMEDIATE``); on PostgreSQL several processes may try the
+    same name at once, so the transaction takes a lock on it, released when it ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": "egov-rules login " + key})
+
+
+def client_throttled_for(session: Session, client: str, max_failures: int, window: dt.timedelta) -> int:
+    """Seconds until ``client`` may try a password again: 0 unless the audit trail has ``max_failures`` failed
+    logins from that address within ``window``, whatever names they tried (successes do not reset it: one
+    account of one's own must not buy more guesses at others)."""
+    current = now()
+    recent = session.scalars(
+        select(AuditEntry.at)
+        .where(AuditEntry.client == client, AuditEntry.action == LOGIN_FAILED, AuditEntry.at > current - window)
+        .order_by(AuditEntry.id.desc()).limit(max_failures)).all()
+    if len(recent) < max_failures:
+        return 0
+    return max(1, math.ceil((min(recent) + window - current).total_seconds()))
 
 
 def throttled_for(session: Session, actor: str, max_failures: int, window: dt.timedelta) -> int:
@@ -259,13 +301,18 @@ def throttled_for(session: Session, actor: str, max_failures: int, window: dt.ti
     count holds across processes and restarts; throttled attempts do not count (the lock ends on time)."""
     current = now()
     recent = session.execute(
-        select(AuditEntry.action, AuditEntry.at)
+        select(AuditEntry.id, AuditEntry.action, AuditEntry.at)
         .where(AuditEntry.actor == actor, AuditEntry.action.in_((LOGIN_OK, LOGIN_FAILED)),
                AuditEntry.at > current - window)
         .order_by(AuditEntry.id.desc()).limit(max_failures)).all()
+    # an administrator's unlock (unlock_login) counts as a success: failures before it are forgiven
+    unlocked = session.scalar(
+        select(func.max(AuditEntry.id))
+        .where(AuditEntry.action == LOGIN_UNLOCK, AuditEntry.detail == _detail_text({"user": actor}),
+               AuditEntry.at > current - window)) if recent else None
     failures = []
-    for action, at in recent:
-        if action == LOGIN_OK:
+    for entry_id, action, at in recent:
+        if action == LOGIN_OK or (unlocked is not None and entry_id < unlocked):
             break
         failures.append(at)
     if len(failures) < max_failures:
@@ -275,6 +322,12 @@ def throttled_for(session: Session, actor: str, max_failures: int, window: dt.ti
 
 
 # ------------------------------------------------------------------------------------------- FastAPI glue
+def client_address(request: Request) -> str | None:
+    """The address a request comes from: ``serve`` trusts X-Forwarded-For from a proxy on the same machine
+    (uvicorn's proxy headers, from 127.0.0.1 unless FORWARDED_ALLOW_IPS says otherwise; docs/service.md)."""
+    return request.client.host if request.client is not None else None
+
+
 def current_user(request: Request) -> User:
     """The dependency every endpoint but /healthz uses: 401 without a valid token or session."""
     from fastapi import HTTPException

@@ -31,6 +31,7 @@ LANGS = ("en", "zh")
 
 @dataclass
 class CheckOutcome:
+    """A check made by the service: the report, its text and what it names."""
     report: dict[str, Any]
     text: str  # the report exactly as `egov-rules check --format json` prints it
     submission_id: str

@@ -221,6 +221,22 @@ def users_disable(name: str, enable: bool, db_url: str | None, data_dir: str | N
     return EXIT_OK
 
 
+@users.command("unlock")
+@click.argument("name")
+@db_options
+@guarded
+def users_unlock(name: str, db_url: str | None, data_dir: str | None) -> int:
+    """Lift the login lock of an account after too many failed logins (its failures so far are forgiven)."""
+    from .auth import unlock_login
+
+    database = _ready(_settings(db_url, data_dir))
+    with database.write() as session:
+        unlock_login(session, name, "cli")
+    database.dispose()
+    click.echo(f"user '{name}' may log in again")
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------------------------- tokens
 @click.group()
 def tokens() -> None:

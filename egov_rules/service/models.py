@@ -153,7 +153,8 @@ class AuditEntry(Base):
     """Append-only: the application never updates or deletes a row (guarded here and by database triggers)."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_actor_at", "actor", "at"),)  # the login throttle's look-up
+    __table_args__ = (Index("ix_audit_entries_actor_at", "actor", "at"),  # the login throttle's look-ups
+                      Index("ix_audit_entries_client_at", "client", "at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(200))
@@ -161,6 +162,7 @@ class AuditEntry(Base):
     review_id: Mapped[int | None] = mapped_column(Integer, index=True)
     version: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text, default="{}")
+    client: Mapped[str | None] = mapped_column(String(100))  # the address of a login attempt
 
 
 @event.listens_for(Session, "before_flush")

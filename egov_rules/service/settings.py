@@ -72,6 +72,7 @@ def _env_number(name: str, default: float, whole: bool = False) -> float:
 
 @dataclass
 class Settings:
+    """The service's settings, from the environment and command line."""
     data_dir: Path
     db_url: str
     limits: Limits = field(default_factory=Limits)
@@ -82,6 +83,8 @@ class Settings:
     # login throttle per account name (auth.log_in): this many failures within the window refuse further tries
     login_max_failures: int = 5
     login_window_minutes: float = 15.0
+    # ... and per client address, whatever the names (password spraying); an office behind one address shares it
+    login_max_failures_per_client: int = 50
 
     @property
     def max_body(self) -> int:
@@ -102,7 +105,9 @@ class Settings:
                    cookie_secure=os.environ.get("EGOV_RULES_COOKIE_SECURE", "") == "1",
                    login_max_failures=int(_env_number("EGOV_RULES_LOGIN_MAX_FAILURES", cls.login_max_failures,
                                                       whole=True)),
-                   login_window_minutes=_env_number("EGOV_RULES_LOGIN_WINDOW_MINUTES", cls.login_window_minutes))
+                   login_window_minutes=_env_number("EGOV_RULES_LOGIN_WINDOW_MINUTES", cls.login_window_minutes),
+                   login_max_failures_per_client=int(_env_number(
+                       "EGOV_RULES_LOGIN_MAX_FAILURES_PER_CLIENT", cls.login_max_failures_per_client, whole=True)))
 
     def display_db(self) -> str:
         """The database URL with any password hidden: this is what is printed and logged."""

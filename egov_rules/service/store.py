@@ -386,7 +386,8 @@ def audit_entries(session: Session, user: User, review_id: int | None = None, pa
     rows = session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page))
     return {"total": total, "page": page, "per_page": per_page,
             "items": [{"id": a.id, "at": a.at.isoformat() + "Z", "actor": a.actor, "action": a.action,
-                       "review": a.review_id, "version": a.version, "detail": json.loads(a.detail)} for a in rows]}
+                       "review": a.review_id, "version": a.version, "detail": json.loads(a.detail),
+                       "client": a.client} for a in rows]}
 
 
 # ------------------------------------------------------------------------------------------- portfolio

@@ -20,6 +20,7 @@ from ..service.auth import (
     SESSION_COOKIE,
     LoginOutcome,
     clear_session_cookie,
+    client_address,
     destroy_session,
     log_in,
     set_session_cookie,
@@ -56,7 +57,7 @@ async def login(request: Request) -> Response:
 
     def attempt() -> LoginOutcome:
         with request.app.state.db.write() as session:
-            return log_in(session, name, password, settings)
+            return log_in(session, name, password, settings, client_address(request))
 
     outcome = await run_in_threadpool(attempt)
     if outcome.retry_after:

@@ -24,6 +24,7 @@ from ..service.store import project_decisions
 
 @dataclass
 class Portfolio:
+    """The reviews a user may see, counted by unit, level, stage, decision and article."""
     reviews: int = 0
     by_unit: Counter[str] = field(default_factory=Counter)
     by_level: Counter[str] = field(default_factory=Counter)

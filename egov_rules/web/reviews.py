@@ -24,6 +24,7 @@ SNIPPET_CONTEXT = 2
 
 @dataclass
 class Checked:
+    """A review with its report and text, as a page shows it."""
     review: dict[str, Any]  # store.get_review (summary, version, waivers, funding)
     report: dict[str, Any]  # the JSON report in the reader's language
     text: str  # the submission as stored

@@ -24,6 +24,7 @@ MAX_RULES = 2000  # durable rules for one rule of the rulebook
 
 @dataclass(frozen=True)
 class Fld:
+    """A field of a bound fact in a durable pattern."""
     binding: str  # durable binding name
     name: str  # field name on that binding's facts
     guarded: bool = False  # a value that may be unset: meaningful only when its state field is "v"
@@ -31,11 +32,13 @@ class Fld:
 
 @dataclass(frozen=True)
 class Lit:
+    """A literal value in a durable pattern."""
     value: Any  # an encoded JSON scalar
 
 
 @dataclass(frozen=True)
 class Cmp:
+    """A comparison of two durable expressions."""
     op: str  # $eq $neq $lt $lte $gt $gte
     left: Fld
     right: Fld | Lit
@@ -52,11 +55,13 @@ class Items:
 
 @dataclass(frozen=True)
 class And:
+    """Every durable expression holds."""
     items: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class Or:
+    """Some durable expression holds."""
     items: tuple[Any, ...]
 
 
@@ -167,6 +172,7 @@ BETA_LIMIT = 31 - CLOSING_GROUP_COST
 # ------------------------------------------------------------------------------- patterns, DNF
 @dataclass(frozen=True)
 class Pattern:
+    """One durable pattern: a fact test, possibly negated, in a stratum."""
     name: str
     test: Any  # an Expr renderable at ``name``
     negated: bool = False
@@ -175,6 +181,7 @@ class Pattern:
 
 @dataclass(frozen=True)
 class Conj:
+    """A conjunction of durable patterns and the expressions joining them."""
     patterns: tuple[Pattern, ...] = ()
     exprs: tuple[Any, ...] = ()
 

@@ -151,6 +151,7 @@ def _parts(specs: list[Spec]) -> Iterator[list[Spec]]:
 
 @dataclass
 class _Plan:
+    """A rule's durable ruleset plan, with the reference rule that words its verdicts."""
     rule: Rule
     native: CompiledRule | None  # set when the rule runs natively
 

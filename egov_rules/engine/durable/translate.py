@@ -79,6 +79,7 @@ class Spec:
 
 @dataclass
 class Pred:
+    """A derived durable fact kind: its tag, arity and stratum."""
     tag: str
     arity: int
     stratum: int = 0
@@ -87,6 +88,7 @@ class Pred:
 
 @dataclass(frozen=True)
 class Value:
+    """A value a durable expression reads, with what is known of its nulls."""
     fld: Fld | Lit
     klass: str | None
     items_never_null: bool = True
