@@ -110,7 +110,7 @@ class Registry:
         for eid, entry in self.entries.items():
             found = held.get(eid)
             if found is None:
-                # shared, not copied: validation only reads it and builds the facts from its own dump
+                # shared, not copied: neither the one-pass check nor pydantic changes what it reads
                 added.setdefault(entry.collection, []).append(entry.raw)
                 continue
             coll, i = found
