@@ -80,7 +80,7 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
                 r"JSON input has no such cap\)$"),
      lambda m: f"嵌套层数超过 {m[1]}，已达 YAML 解析器的上限（--max-depth 无法调高；JSON 输入没有此上限）"),
 ]
-# the loader's and the checker's limits (``load._limit``, ``deadline``), said before "(raise with --option)"
+# the loader's and the checker's limits (``load_errors._limit``, ``deadline``), said before "(raise with --option)"
 LIMITS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^file size (\d+) bytes exceeds (\d+)$"), "文件大小为 {0} 字节，超过上限 {1} 字节"),
     (re.compile(r"^file size exceeds (\d+) bytes$"), "文件大小超过 {0} 字节"),
