@@ -327,22 +327,21 @@ class Checker:
     def prepare(self, doc: Document) -> tuple[FactBase, list[Finding]]:
         """Validated facts, with the trusted registry merged in before validation (so references to
         registry entities resolve) and its values put over inline copies after it; plus the findings the
-        merge gives (inline copies that disagree with the registry).  Rules never see the difference."""
-        if self.registry is None:
-            # valid data in one generated pass; pydantic only when that pass has a doubt (it words the errors)
-            fast = fast_facts(doc.data, doc.source)
-            if fast is not None:
-                _require_something_to_check(fast, doc)
-                return fast, []
+        merge gives (inline copies that disagree with the registry).  Rules never see the difference.
+
+        Valid data becomes facts in one generated pass; pydantic runs only when that pass has a doubt (it
+        words the errors, or accepts and gives the same facts)."""
+        merged = doc if self.registry is None else self.registry.augment(doc)
+        fast = fast_facts(merged.data, doc.source)
+        if fast is not None:
+            mismatches = [] if self.registry is None else self.registry.override_facts(fast, merged)
+            _require_something_to_check(fast, doc)
+            return fast, mismatches
         from .validate import validate_document
 
-        if self.registry is None:
-            facts, mismatches = FactBase.from_data(_dump(validate_document(doc)), doc.source), []
-        else:
-            merged = self.registry.augment(doc)
-            data = _dump(validate_document(merged))
-            mismatches = self.registry.override(data, merged)
-            facts = FactBase.from_data(data, doc.source)
+        data = _dump(validate_document(merged))
+        mismatches = [] if self.registry is None else self.registry.override(data, merged)
+        facts = FactBase.from_data(data, doc.source)
         _require_something_to_check(facts, doc)
         return facts, mismatches
 

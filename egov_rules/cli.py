@@ -171,8 +171,8 @@ def with_config(fn: Callable[..., Any]) -> Callable[..., Any]:
             for name, value in (config.overrides(kwargs) if config else {}).items():
                 if ctx.get_parameter_source(name) in (None, click.core.ParameterSource.DEFAULT):
                     kwargs[name] = value
-        except EgovError as exc:  # outside `guarded`: report it the same way
-            _fail(exc.render(), exc.exit_code)
+        except EgovError as exc:  # outside `guarded`: report it the same way, in the language asked for
+            _fail(exc.render("zh" if kwargs.get("lang") == "zh" else "en"), exc.exit_code)
         return fn(*args, config=config, **kwargs)
 
     return wrapper

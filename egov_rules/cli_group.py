@@ -40,8 +40,26 @@ LAZY_COMMANDS = {
 }
 
 
+ARGV = "egov_rules.argv"  # the command line as typed, kept in the context for the language of a usage error
+
+
 class Group(click.Group):
-    """Usage errors exit 2 with click's message (no traceback); that is click's default too."""
+    """Usage errors exit 2 with click's message (no traceback), in Chinese when the command line asks for
+    Chinese (``cli_usage_zh``); click raises them while parsing the group's arguments or, for a command,
+    inside ``invoke``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGV] = tuple(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _in_language(exc, ctx) from None
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _in_language(exc, ctx) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
@@ -61,3 +79,9 @@ class Group(click.Group):
             for name in LAZY_COMMANDS:  # an unknown name: click suggests the closest among every command
                 self.add_command(self.get_command(ctx, name), name)  # type: ignore[arg-type]
         return super().resolve_command(ctx, args)
+
+
+def _in_language(exc: click.UsageError, ctx: click.Context) -> click.UsageError:
+    from .cli_usage_zh import in_language  # only when there is an error to show
+
+    return in_language(exc, ctx.meta.get(ARGV, ()))

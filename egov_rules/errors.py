@@ -149,7 +149,9 @@ class EgovError(Exception):
     def _render_zh(self) -> str:
         from .errors_zh import KINDS, expected_zh, field_label_zh, limit_option, message_zh
 
-        parts = [f"{self.position}：{KINDS.get(self.kind, self.kind)}："]
+        # without a file (<input> in English: an option, a request parameter) the kind comes first
+        where = "" if str(self.position) == "<input>" else f"{self.position}："
+        parts = [f"{where}{KINDS.get(self.kind, self.kind)}："]
         option = limit_option(self.field) if self.kind == LimitExceeded.kind else None
         if option:  # a limit's field is its setting: named by the option that raises it
             parts.append(f"限制项 {option}：")

@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable
 
 KINDS = {"error": "错误", "invalid input": "输入无效", "limit exceeded": "超出限制", "invalid rule": "规则无效",
-         "invalid configuration": "配置无效", "usage": "用法错误"}
+         "invalid configuration": "配置无效", "usage": "用法错误", "cannot write output": "无法写入输出",
+         "not checked": "未检查"}
 
 
 def _q(text: str) -> str:
@@ -19,7 +20,9 @@ def _one_of(values: str) -> str:
     from .labels import value_label
 
     items = [v.strip() for v in values.split(",") if v.strip()]
-    return "以下之一：" + "、".join(f"{v}（{value_label(v, 'zh')}）" for v in items)
+    # a value with a label beside it; one without (a configuration key) quoted as it is typed
+    return "以下之一：" + "、".join(f"{v}（{value_label(v, 'zh')}）" if value_label(v, "zh") != v else _q(v)
+                                 for v in items)
 
 
 _TYPES = {"a number": "数字", "an integer": "整数", "true or false": "true 或 false", "text": "文本",
@@ -45,19 +48,39 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^permission denied$"), lambda m: "无权读取该文件"),
     (re.compile(r"^is a directory, not a file$"), lambda m: "这是目录，不是文件"),
     (re.compile(r"^cannot read (?:file|input): (.+)$"), lambda m: f"无法读取（{m[1]}）"),
-    (re.compile(r"^duplicate id '(.+)'(.*)$"), lambda m: f"编号{_q(m[1])}重复{m[2]}"),
-    (re.compile(r"^duplicate key '(.+)'(.*)$"), lambda m: f"键{_q(m[1])}重复{m[2]}"),
+    (re.compile(r"^duplicate id '(.+)'(.*)$"), lambda m: f"编号{_q(m[1])}重复{_where_first(m[2])}"),
+    (re.compile(r"^duplicate key '(.+)'(.*)$"), lambda m: f"键{_q(m[1])}重复{_where_first(m[2])}"),
     (re.compile(r"^nothing to check: the submission has no projects and names no units_under_review$"),
      lambda m: "没有可检查的内容：报送材料既无项目，也未列明受审查单位"),
     (re.compile(r"^'(.+)' does not name any entity$"), lambda m: f"{_q(m[1])}不是本材料中任何条目的编号"),
     (re.compile(r"^'(.+)' is (.+), but this field must name (.+)$"),
      lambda m: f"{_q(m[1])}是{_entities(m[2])}，但本字段须填写{_entities(m[3])}的编号"),
     (re.compile(r"^(.+) \(raise with (--[a-z-]+)\)$"), lambda m: f"{_limit(m[1])}（可用 {m[2]} 调高）"),
+    (re.compile(r"^the top level must be a mapping of entity lists; "
+                r"found (an alias|a list|a mapping|a scalar \((.*)\))$", re.S),
+     lambda m: "顶层应为由各类条目清单组成的映射，实际为" + _found(m[1], m[2])),
+    # the configuration file and --policy (config.py, rulebook.check_parameter)
+    (re.compile(r"^configuration file not found$"), lambda m: "找不到配置文件"),
+    (re.compile(r"^unknown key '(.+)'$"), lambda m: f"未知的配置项{_q(m[1])}"),
+    (re.compile(r"^'(.+)' is not an option of this command$"), lambda m: f"本命令没有{_q(m[1])}这一选项"),
+    (re.compile(r"^(file|directory) not found: (.+)$"),
+     lambda m: f"找不到{'文件' if m[1] == 'file' else '目录'}：{m[2]}"),
+    (re.compile(r"^--policy '(.*)' is not NAME=VALUE$", re.S), lambda m: f"--policy {_q(m[1])}不是“名称=值”的形式"),
+    (re.compile(r"^no policy parameter '(.+?)'(?: \(known: (.+)\))?$"),
+     lambda m: f"没有名为{_q(m[1])}的政策参数" + (f"（已有：{m[2].replace(', ', '、')}）" if m[2] else "")),
+    (re.compile(r"^policy parameter '(.+)' takes a whole number, not (.+)$"),
+     lambda m: f"政策参数{_q(m[1])}应为整数，实际为{_got(m[2])}"),
+    (re.compile(r"^policy parameter '(.+)' must be between (-?\d+) and (-?\d+), not (.+)$"),
+     lambda m: f"政策参数{_q(m[1])}应在 {m[2]} 至 {m[3]} 之间，实际为 {m[4]}"),
+    # the command line's own usage errors (cli.py, explain.py)
+    (re.compile(r"^no submission files found in (.+)$"), lambda m: f"在 {m[1]} 中没有找到报送材料文件"),
+    (re.compile(r"^no rule '(.+)'$"), lambda m: f"没有规则{_q(m[1])}"),
+    (re.compile(r"^unknown stage '(.*)'$", re.S), lambda m: f"未知的阶段{_q(m[1])}"),
     (re.compile(r"^nesting depth exceeds (\d+), the most the YAML parser accepts \(--max-depth cannot raise it; "
                 r"JSON input has no such cap\)$"),
      lambda m: f"嵌套层数超过 {m[1]}，已达 YAML 解析器的上限（--max-depth 无法调高；JSON 输入没有此上限）"),
 ]
-# the loader's and the checker's limits (``load._limit``, ``deadline``), said before "(raise with --option)"
+# the loader's and the checker's limits (``load_errors._limit``, ``deadline``), said before "(raise with --option)"
 LIMITS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^file size (\d+) bytes exceeds (\d+)$"), "文件大小为 {0} 字节，超过上限 {1} 字节"),
     (re.compile(r"^file size exceeds (\d+) bytes$"), "文件大小超过 {0} 字节"),
@@ -79,7 +102,39 @@ EXPECTED = {
     "an id not used by any other entity of the document": "本材料中其他条目未使用的编号",
     "projects[] or submission.units_under_review": "项目清单或受审查单位",
     "each item at most once": "每项最多出现一次",
+    "a mapping such as 'submission: {...}'": "由报送信息和各类条目清单组成的映射",
+    "a readable YAML file": "可读取的 YAML 文件",
+    "only options the command has": "本命令具有的选项",
+    "a policy parameter of the rulebook and a whole number in its range (egov-rules rules params)":
+        "规则库的政策参数，取值为其范围内的整数（egov-rules rules params 可列出）",
+    "NAME=VALUE, e.g. art31_answer_days=15": "“名称=值”，如 art31_answer_days=15",
+    "an existing file (relative to the configuration file)": "已存在的文件（相对于配置文件所在位置）",
+    "an existing directory (relative to the configuration file)": "已存在的目录（相对于配置文件所在位置）",
+    "a mapping of configuration keys such as 'fail-on: warning'": "由配置项组成的映射（如 fail-on: warning）",
+    "the id of a rule (egov-rules rules list)": "规则编号（egov-rules rules list 可列出全部规则）",
 }
+
+
+# where a duplicate was seen first (the tail of a duplicate id's or key's message)
+FIRST_SEEN: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^: already used at (\S+) \(line (\d+), column (\d+)\)$"), "，已用于 {0}（第 {1} 行第 {2} 列）"),
+    (re.compile(r"^ \(first at line (\d+), again at line (\d+)\)$"), "（首次出现于第 {0} 行，再次出现于第 {1} 行）"),
+    (re.compile(r"^ in the registry: already used at (.+)$"), "：登记库中已用于 {0}"),
+]
+
+
+def _where_first(tail: str) -> str:
+    for pattern, words in FIRST_SEEN:
+        m = pattern.match(tail)
+        if m:
+            return words.format(*m.groups())
+    return tail
+
+
+def _found(kind: str, scalar: str | None) -> str:
+    if scalar is not None:
+        return f"单个值（{scalar}）"
+    return {"an alias": "别名引用", "a list": "列表", "a mapping": "映射"}[kind]
 
 
 def _limit(what: str) -> str:

@@ -33,6 +33,16 @@ def _tag_nested(value: Any, pointer: str) -> None:
                 _tag_nested(item, f"{pointer}/{i}")
 
 
+def tag_entity(value: dict[str, Any], collection: str, index: int) -> dict[str, Any]:
+    """One validated entity as a fact: a shallow copy tagged with its pointer and collection (nested dicts
+    in lists tagged in place)."""
+    entity = dict(value)
+    entity[POINTER] = f"/{collection}/{index}"
+    entity[COLLECTION] = collection
+    _tag_nested(entity, entity[POINTER])
+    return entity
+
+
 @dataclass
 class FactBase:
     """A submission's validated facts: the submission, its collections and entities by id."""
@@ -59,11 +69,8 @@ class FactBase:
         for coll in schema.collections:
             items = data.get(coll) or []
             tagged = []
-            for i, entity in enumerate(items):
-                entity = dict(entity)
-                entity[POINTER] = f"/{coll}/{i}"
-                entity[COLLECTION] = coll
-                _tag_nested(entity, entity[POINTER])
+            for i, value in enumerate(items):
+                entity = tag_entity(value, coll, i)
                 by_id[entity["id"]] = entity
                 tagged.append(entity)
             collections[coll] = tagged

@@ -1,6 +1,6 @@
 """The loader's fast path: a well-formed document read in one tight loop (see load.py for the contract).
 
-``load.py``'s builder (one method call per parser event, every check in place) is the reference.  The
+``load_builder.py`` (one method call per parser event, every check in place) is the reference.  The
 common case (a YAML mapping without tags, anchors or aliases; valid JSON) is read here instead, with the
 same limits counted the same way, into the same data and positions.  Whenever this path meets anything
 the reference would reject or that it does not handle (a tag, an anchor, a duplicate key, a limit, a
@@ -35,8 +35,10 @@ from yaml.events import (
 )
 
 from .errors import LimitExceeded
-from .load import _MAYBE_NOT_STR, _POINTER_BUDGET, Limits, _BadScalar, _escape, _limit, _plain
+from .load_base import _POINTER_BUDGET, Limits, _escape
+from .load_errors import _BadScalar, _limit
 from .load_index import Tree
+from .load_yaml import _MAYBE_NOT_STR, _plain
 
 
 class Fallback(Exception):

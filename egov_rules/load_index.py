@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .load import Document, _escape
+from .load_base import Document, _escape
 
 Tree = tuple[list[int], list[Any], list[Any]]  # per container: where, children, key wheres (see above)
 Where = Callable[[int], tuple[int, int]]

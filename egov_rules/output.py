@@ -12,20 +12,31 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError, UsageError
+from .errors import Local, OutputError, UsageError, Wording
+
+# every refusal in both languages: English as before, Chinese for --lang zh
+OVERWRITE_INPUT = Wording("refusing to overwrite the input file '{path}' with the report",
+                          "不会用报告覆盖输入文件“{path}”")
+NO_DIRECTORY = Wording("the directory of the output file does not exist: {directory}",
+                       "输出文件所在的目录不存在：{directory}")
+E_DIRECTORY = Wording("an existing directory", "已存在的目录")
+IS_DIRECTORY = Wording("the output path is a directory", "输出路径是目录")
+E_FILE_NAME = Wording("a file name", "文件名")
+CANNOT_WRITE = Wording("cannot write the report: {reason}; nothing was written",
+                       "无法写入报告（{reason}），未写入任何内容")
+E_WRITABLE = Wording("a writable directory with free space", "可写入且有剩余空间的目录")
 
 
 def write_atomic(path: str | os.PathLike[str], text: str, *, inputs: list[str] | None = None) -> None:
     target = Path(path)
     for inp in inputs or []:
         if inp != "-" and Path(inp).exists() and target.exists() and os.path.samefile(inp, target):
-            raise UsageError(f"refusing to overwrite the input file '{inp}' with the report", file=str(target))
+            raise UsageError(OVERWRITE_INPUT(path=inp), file=str(target))
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise OutputError(f"the directory of the output file does not exist: {directory}", file=str(target),
-                          expected="an existing directory")
+        raise OutputError(NO_DIRECTORY(directory=directory), file=str(target), expected=E_DIRECTORY())
     if target.is_dir():
-        raise OutputError("the output path is a directory", file=str(target), expected="a file name")
+        raise OutputError(IS_DIRECTORY(), file=str(target), expected=E_FILE_NAME())
     data = text.encode("utf-8")
     tmp: str | None = None
     try:
@@ -40,9 +51,18 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, inputs: list[str] |
         os.replace(tmp, target)
         tmp = None
     except OSError as exc:
-        raise OutputError(f"cannot write the report: {exc.strerror or exc}; nothing was written",
-                          file=str(target), expected="a writable directory with free space") from None
+        raise OutputError(CANNOT_WRITE(reason=Local(exc.strerror or str(exc), os_reason_zh(exc))), file=str(target),
+                          expected=E_WRITABLE()) from None
     finally:  # also on SIGINT/SIGTERM (cli turns both into exceptions): no temporary file is left behind
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def os_reason_zh(exc: OSError) -> str:
+    """Why the system refused a write, in words (the English is the system's own ``strerror``)."""
+    import errno
+
+    return {errno.EACCES: "无写入权限", errno.EPERM: "无写入权限", errno.ENOSPC: "磁盘空间不足",
+            errno.EROFS: "文件系统为只读", errno.ENAMETOOLONG: "文件名过长",
+            errno.EISDIR: "目标是目录"}.get(exc.errno or 0, "系统拒绝写入")

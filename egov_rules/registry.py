@@ -4,15 +4,17 @@ Unified platforms, other units' information resources, collection catalogues, th
 directory and the open-data directory are registry facts (spec/submission.md, last section): a submission
 that copies them in could falsify them.  A registry directory holds YAML or JSON files whose top-level keys
 are those collections (plus ``units`` and ``authorities`` that registry entities refer to); see
-docs/registry.md.  Files are validated with the submission's own models, with errors at file:line:column.
+docs/registry.md.  Files are validated with the submission's own models (the one-pass check generated from
+them, pydantic when that has a doubt), with errors at file:line:column.
 
 Merging, per submission (``Checker.prepare``):
 
 1. ``augment``: registry entities the submission does not hold are appended to it *before* validation, so
    the submission may refer to them (and validation covers the combination);
-2. ``override``: after validation, a trusted entity the submission also holds inline (same id) is replaced
-   by the registry's value, and every field the submission states differently becomes a ``warning``
-   finding that names the field and both values.  Units and authorities are only added, never replaced:
+2. ``override_facts`` (on the one-pass check's facts) or ``override`` (on pydantic's data): after
+   validation, a trusted entity the submission also holds inline (same id) is replaced by the registry's
+   value, and every field the submission states differently becomes a ``warning`` finding that names the
+   field and both values.  Units and authorities are only added, never replaced:
    a unit's own facts are the submission's.
 
 Rules never know where a fact came from.
@@ -24,14 +26,17 @@ import copy
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, EgovError, InputError, InputErrors, Position, closest
+from .facts import COLLECTION, POINTER, FactBase, tag_entity
+from .factschema import fact_schema
 from .findings import Finding
+from .input.fast_facts import fast_facts
 from .load import Document, Limits, load_document, pointer_join
-from .model import COLLECTIONS
 
 # registry facts proper: the registry's value wins over an inline copy
 TRUSTED = ("platforms", "info_resources", "collection_catalogues", "apps_services_directory", "open_directory")
@@ -89,7 +94,8 @@ class Registry:
 
     # -- before validation -------------------------------------------------------------------------
     def augment(self, doc: Document) -> Document:
-        """The submission with every registry entity it lacks appended (positions unchanged)."""
+        """The submission with every registry entity it lacks appended, located in the submission (plain
+        data: the one-pass check reads it as it reads a loaded document)."""
         data = doc.data
         if not isinstance(data, dict):
             return doc  # validation reports it
@@ -104,7 +110,7 @@ class Registry:
         for eid, entry in self.entries.items():
             found = held.get(eid)
             if found is None:
-                # shared, not copied: validation only reads it and builds the facts from its own dump
+                # shared, not copied: neither the one-pass check nor pydantic changes what it reads
                 added.setdefault(entry.collection, []).append(entry.raw)
                 continue
             coll, i = found
@@ -120,26 +126,91 @@ class Registry:
             mine = out.get(coll)
             if mine is None or isinstance(mine, list):  # anything else: validation reports it
                 out[coll] = [*(mine or []), *items]
-        return Document(doc.source, out, doc.positions, doc.key_positions, doc.format)
+        return _Augmented(doc, out)
 
     # -- after validation --------------------------------------------------------------------------
     def override(self, data: dict[str, Any], doc: Document) -> list[Finding]:
         """Put registry values over inline copies in ``data`` (validated); a finding per differing field."""
         findings: list[Finding] = []
+        for coll, i, entity, entry in self._inline_copies(data, doc):
+            findings += _differences(doc, coll, i, entity, entry, _as_is)
+            data[coll][i] = copy.deepcopy(entry.value)
+        return findings
+
+    def override_facts(self, facts: FactBase, doc: Document) -> list[Finding]:
+        """``override`` on facts built from ``doc`` (the augmented data) in one pass: the same findings, and
+        the facts ``FactBase.from_data`` would build from the overridden data.  The facts' tags are left out
+        of the comparison (the validated data has none)."""
+        findings: list[Finding] = []
+        for coll, i, entity, entry in self._inline_copies(facts.collections, doc):
+            findings += _differences(doc, coll, i, entity, entry, _untagged)
+            fresh = tag_entity(copy.deepcopy(entry.value), coll, i)
+            facts.collections[coll][i] = fresh
+            facts.by_id[entry.id] = fresh
+        return findings
+
+    def _inline_copies(self, collections: dict[str, Any], doc: Document
+                       ) -> Iterator[tuple[str, int, dict[str, Any], Entry]]:
+        """Each trusted entity of the validated ``collections`` that the registry holds in the same
+        collection, with its place (the augmented submission ``doc`` has it at the same place)."""
         for coll in TRUSTED:
             raw_items = doc.data.get(coll) or []
-            for i, entity in enumerate(data.get(coll) or []):
+            for i, entity in enumerate(collections.get(coll) or []):
                 entry = self.entries.get(entity["id"])
                 if entry is None or entry.collection != coll or i >= len(raw_items):
                     continue
-                for name in raw_items[i]:  # only what the submission states: leaving a field out is no claim
-                    if name in UNCHECKED:
-                        continue
-                    mine, theirs = entity.get(name), entry.value.get(name)
-                    if _show(mine) != _show(theirs):
-                        findings.append(_mismatch(doc, coll, i, entity, name, mine, theirs, entry))
-                data[coll][i] = copy.deepcopy(entry.value)
-        return findings
+                yield coll, i, entity, entry
+
+
+class _Augmented(Document):
+    """The submission's data with registry entities appended, located in the submission itself: its
+    position maps are not copied (reading them makes a fast-loaded document build every pointer's)."""
+
+    def __init__(self, base: Document, data: Any) -> None:
+        self.source, self.data, self.format = base.source, data, base.format
+        self.base = base
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set: the maps, the base's when read
+        if name in ("positions", "key_positions") and "base" in self.__dict__:
+            return getattr(self.base, name)
+        raise AttributeError(name)
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        return self.base.locate(pointer)
+
+    def locate_key(self, pointer: str) -> tuple[int, int]:
+        return self.base.locate_key(pointer)
+
+
+def _differences(doc: Document, coll: str, index: int, entity: dict[str, Any], entry: Entry,
+                 plain: Callable[[Any], Any]) -> list[Finding]:
+    """A finding per field the submission states (leaving a field out is no claim) unlike the registry."""
+    findings = []
+    for name in doc.data[coll][index]:
+        if name in UNCHECKED:
+            continue
+        mine, theirs = plain(entity.get(name)), entry.value.get(name)
+        if _show(mine) != _show(theirs):
+            findings.append(_mismatch(doc, coll, index, entity, name, mine, theirs, entry))
+    return findings
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _untagged_entity(entity: dict[str, Any]) -> dict[str, Any]:
+    """A fact as the validated data has it: without its pointer and collection tags, nor its objects'."""
+    return {k: _untagged(v) for k, v in entity.items() if k != POINTER and k != COLLECTION}
+
+
+def _untagged(value: Any) -> Any:
+    """A fact's field as the validated data has it: without the pointers tagged on objects in lists."""
+    if isinstance(value, dict):
+        return {k: _untagged(v) for k, v in value.items() if k != POINTER}
+    if isinstance(value, list):
+        return [_untagged(v) for v in value]
+    return value
 
 
 # ------------------------------------------------------------------------------------------- loading
@@ -158,16 +229,10 @@ def load_registry(root: str | os.PathLike[str], limits: Limits | None = None) ->
         raise ConfigError("the registry directory holds no .yaml, .yml or .json files", file=str(root))
     docs = [load_document(p, limits=limits) for p in paths]
     combined, origin = _combine(docs)
-    try:
-        from .validate import validate_document
-
-        submission = validate_document(combined)
-    except InputErrors as exc:
-        raise _relocate(exc, origin) from None
-    dumped = submission.model_dump(mode="python", by_alias=True)
+    values = _validated(combined, origin)
     entries: dict[str, Entry] = {}
     for coll in KEYS:
-        for j, value in enumerate(dumped.get(coll) or []):
+        for j, value in enumerate(values.get(coll) or []):
             src, i = origin[(coll, j)]
             line, column = src.locate(f"/{coll}/{i}")
             entry = Entry(coll, value["id"], src.data[coll][i], value, src.source, line, column)
@@ -183,12 +248,27 @@ def load_registry(root: str | os.PathLike[str], limits: Limits | None = None) ->
     return Registry(str(root), entries, [d.source for d in docs], digest.hexdigest())
 
 
+def _validated(combined: Document, origin: dict[tuple[str, int], tuple[Document, int]]) -> dict[str, Any]:
+    """The registry's entities checked with the submission's model and normalised as its dump has them: by
+    the one-pass check (its facts untagged), or by pydantic when that has a doubt (it words the errors)."""
+    facts = fast_facts(combined.data, combined.source)
+    if facts is not None:
+        return {coll: [_untagged_entity(e) for e in facts.collection(coll)] for coll in KEYS}
+    try:
+        from .validate import validate_document
+
+        submission = validate_document(combined)
+    except InputErrors as exc:
+        raise _relocate(exc, origin) from None
+    dumped: dict[str, Any] = submission.model_dump(mode="python", by_alias=True)
+    return dumped
+
+
 def _combine(docs: list[Document]) -> tuple[Document, dict[tuple[str, int], tuple[Document, int]]]:
-    """All files as one document (so references may cross files), positions kept; and where each entity
-    came from.  Keys and ids are checked here, where the file of each is still known."""
+    """All files as one document (so references may cross files), located in the files; and where each
+    entity came from.  Keys and ids are checked here, where the file of each is still known."""
     data: dict[str, Any] = {"submission": dict(_IDENTITY)}
-    positions: dict[str, tuple[int, int]] = {}
-    key_positions: dict[str, tuple[int, int]] = {}
+    offsets: list[dict[str, int]] = []
     origin: dict[tuple[str, int], tuple[Document, int]] = {}
     seen: dict[str, str] = {}
     for doc in docs:
@@ -220,16 +300,58 @@ def _combine(docs: list[Document]) -> tuple[Document, dict[tuple[str, int], tupl
                                           file=doc.source, line=line, column=column, field=f"/{key}/{i}/id",
                                           expected="each id once across all registry files")
                     seen[eid] = here
-        for table, into in ((doc.positions, positions), (doc.key_positions, key_positions)):
-            for ptr, pos in table.items():  # /key/i/... -> /key/(i + offset)/...
-                parts = ptr.split("/", 3)
-                if len(parts) >= 3 and parts[1] in offset and parts[2].isdigit():
-                    parts[2] = str(int(parts[2]) + offset[parts[1]])
-                    into["/".join(parts)] = pos
-                else:
-                    into.setdefault(ptr, pos)
-    combined = Document("<registry>", data, positions, key_positions, "data")
-    return combined, origin
+        offsets.append(offset)
+    return _Combined(data, docs, offsets, origin), origin
+
+
+class _Combined(Document):
+    """All registry files as one document, each pointer located in the file it came from: an entity's
+    ``/key/j/...`` in its file at ``/key/i/...``, a collection ``/key`` in the first file that has it,
+    anything else at the first file's top.  Exactly what ``Document.locate`` gives on the files' position
+    maps merged (``positions``, built only when read: reading a fast-loaded file's maps builds them)."""
+
+    def __init__(self, data: dict[str, Any], docs: list[Document], offsets: list[dict[str, int]],
+                 origin: dict[tuple[str, int], tuple[Document, int]]) -> None:
+        self.source, self.data, self.format = "<registry>", data, "data"
+        self.docs, self.offsets, self.origin = docs, offsets, origin
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set: the merged maps, when read
+        if name not in ("positions", "key_positions") or "docs" not in self.__dict__:
+            raise AttributeError(name)
+        self.positions, self.key_positions = {}, {}
+        for doc, offset in zip(self.docs, self.offsets, strict=True):
+            for table, into in ((doc.positions, self.positions), (doc.key_positions, self.key_positions)):
+                for ptr, pos in table.items():  # /key/i/... -> /key/(i + offset)/...
+                    parts = ptr.split("/", 3)
+                    if len(parts) >= 3 and parts[1] in offset and parts[2].isdigit():
+                        parts[2] = str(int(parts[2]) + offset[parts[1]])
+                        into["/".join(parts)] = pos
+                    else:
+                        into.setdefault(ptr, pos)
+        return self.__dict__[name]
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        doc, local, _ = self._place(pointer)
+        return doc.locate(local)
+
+    def locate_key(self, pointer: str) -> tuple[int, int]:
+        doc, local, exact = self._place(pointer)
+        return doc.locate_key(local) if exact else doc.locate(local)
+
+    def _place(self, pointer: str) -> tuple[Document, str, bool]:
+        """The file, the pointer there, and whether it is the pointer itself (else the ancestor that
+        ``locate`` would fall back to)."""
+        parts = pointer.split("/", 3)
+        if len(parts) >= 3 and parts[2].isascii() and parts[2].isdigit() and str(int(parts[2])) == parts[2]:
+            found = self.origin.get((parts[1], int(parts[2])))
+            if found is not None:  # collection names need no escaping: the pointer's token is the key
+                doc, i = found
+                return doc, "/".join(["", parts[1], str(i), *parts[3:]]), True
+        if len(parts) >= 2 and pointer.startswith("/"):
+            for doc in self.docs:
+                if parts[1] in doc.data:
+                    return doc, "/" + parts[1], len(parts) == 2
+        return self.docs[0], "", not pointer
 
 
 def _relocate(exc: InputErrors, origin: dict[tuple[str, int], tuple[Document, int]]) -> InputErrors:
@@ -249,7 +371,7 @@ def _relocate(exc: InputErrors, origin: dict[tuple[str, int], tuple[Document, in
 
 # ------------------------------------------------------------------------------------------ findings
 def _label(collection: str) -> str:
-    return COLLECTIONS.get(collection, collection).replace("_", " ")
+    return fact_schema().collections.get(collection, collection).replace("_", " ")
 
 
 def _show(value: Any) -> str:
@@ -268,7 +390,7 @@ def _mismatch(doc: Document, coll: str, index: int, entity: dict[str, Any], name
     article = _article(coll, entry.value)
     rule = MISMATCH_RULE.format(article=article)
     eid = entity["id"]
-    kind = COLLECTIONS.get(coll, coll)
+    kind = fact_schema().collections.get(coll, coll)
     pointer = f"/{coll}/{index}/{name}"
     line, column = doc.locate(pointer)
     a, b = _show(mine), _show(theirs)

@@ -237,18 +237,50 @@ def test_cases_give_the_same_outcome_both_ways(text: str, source: str, limits: L
 def test_fast_path_reads_a_valid_document_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast path is taken, not declined (were it always declined, the comparisons above would be empty)."""
     import egov_rules.load_fast as fast
+    import egov_rules.load_json as load_json
+    import egov_rules.load_yaml as load_yaml
 
     def no_builder(*args: Any) -> Any:
         raise AssertionError("the reference builder was used")
 
-    monkeypatch.setattr(load_module, "_yaml_events", no_builder)
-    monkeypatch.setattr(load_module, "_parse_json", no_builder)
+    monkeypatch.setattr(load_yaml, "_yaml_events", no_builder)
+    monkeypatch.setattr(load_json, "_parse_json", no_builder)
     doc = load_bytes(b"a: [1, {b: c}]\nd: '1'\n", "t.yaml")
     assert doc.data == {"a": [1, {"b": "c"}], "d": "1"} and doc.positions["/a/1/b"] == (1, 12)
     doc = load_bytes(b'{"a": [1, {"b": "c"}],\n "d": "1"}', "t.json")
     assert doc.data == {"a": [1, {"b": "c"}], "d": "1"} and doc.key_positions["/d"] == (2, 2)
     with pytest.raises(fast.Fallback):
         fast.read_json('{"a": 1, "a": 2}', "t.json", Limits(), float("inf"))
+
+
+def test_the_switches_on_egov_rules_load_choose_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``load.FAST_PATH`` and ``load._FastParser`` are where tests and benchmarks turn them, though the
+    readers live in load_yaml / load_json: off, the fast path is never asked; None, libyaml is not used."""
+    import egov_rules.load_fast as fast
+
+    def no_fast_path(*args: Any) -> Any:
+        raise AssertionError("the fast path was used")
+
+    monkeypatch.setattr(fast, "read_yaml", no_fast_path)
+    monkeypatch.setattr(fast, "read_json", no_fast_path)
+    with reference_path():
+        assert load_bytes(b"a: [1]\n", "t.yaml").data == {"a": [1]}
+        assert load_bytes(b'{"a": [1]}', "t.json").data == {"a": [1]}
+    used: list[str] = []
+
+    class Recording(yaml.SafeLoader):  # PyYAML's pure-Python parser, noting that it was asked
+        def __init__(self, text: str) -> None:
+            used.append("libyaml stand-in")
+            super().__init__(text)
+
+    monkeypatch.setattr(load_module, "_FastParser", Recording)
+    with reference_path():
+        load_bytes(b"a: 1\n", "t.yaml")
+    assert used == ["libyaml stand-in"]
+    monkeypatch.setattr(load_module, "_FastParser", None)
+    with reference_path():
+        load_bytes(b"a: 1\n", "t.yaml")
+    assert used == ["libyaml stand-in"]
 
 
 def test_time_limit_stops_the_fast_path() -> None:
@@ -323,7 +355,7 @@ _WORDS = {"~": None, "null": None, "Null": None, "NULL": None, "true": True, "Tr
 
 
 def core_schema_reading(s: str) -> Any:
-    """The YAML 1.2 core schema, read straight from the spec's regexes (the oracle for load._plain)."""
+    """The YAML 1.2 core schema, read straight from the spec's regexes (the oracle for load_yaml._plain)."""
     if not s:
         return None
     if s in _WORDS:

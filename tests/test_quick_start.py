@@ -111,6 +111,22 @@ def test_other_commands_run_and_turn_the_collector_back_on(tmp_path: Path) -> No
     assert loaded(modules, HEAVY_PACKAGES) == []
 
 
+def test_a_json_check_with_a_registry_needs_no_pydantic(tmp_path: Path) -> None:
+    """``--registry``: the registry files and the submission both pass the one-pass check."""
+    from test_registry_fast import registry_part, write_registry
+
+    from egov_rules.load import load_document
+
+    assert write_registry(registry_part(load_document(OWN_DC).data), tmp_path / "registry") is not None
+    argv = ["check", "--format", "json", "--registry", str(tmp_path / "registry"), OWN_DC]
+    probe(argv, tmp_path / "cache", tmp_path)
+    code, report, modules = probe(argv, tmp_path / "cache", tmp_path)
+    assert code == 1 and any(f["article"] == 17 for f in report["submissions"][0]["findings"])
+    assert "egov_rules.registry" in modules
+    assert loaded(modules, HEAVY_PACKAGES) == []
+    assert loaded(modules, UNNEEDED - {"egov_rules.registry"}) == []
+
+
 def _objects(value: Any, seen: set[int]) -> Any:
     """Every object reachable from a rulebook through records, dataclasses and containers."""
     if id(value) in seen:

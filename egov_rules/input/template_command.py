@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ..errors import EXIT_OK, InputError, UsageError
+from ..errors import EXIT_OK, InputError, Local, OutputError, UsageError
 
 
 @click.command("template")
@@ -37,32 +37,32 @@ def template(fmt: str, output: str | None, lang: str, case: str | None, from_fil
     """Write a starting submission: commented YAML, or an xlsx workbook to fill in (see docs/workbook.md)."""
     from ..cli import guarded
 
-    guarded(_run)(fmt, output, lang, case, from_file, as_of)
+    # by name: guarded reads the language of its error messages from the keyword ``lang``
+    guarded(_run)(fmt=fmt, output=output, lang=lang, case=case, from_file=from_file, as_of=as_of)
 
 
 def _run(fmt: str, output: str | None, lang: str, case: str | None, from_file: str | None,
          as_of: dt.datetime | None) -> int:
+    from . import workbook_words as w
     from .layout import unplaceable
     from .yaml_template import render_yaml, starting_data
 
     if from_file and case:
-        raise UsageError("--from and --case both say what to fill the template with; give one",
-                         expected="--from FILE or --case project|unit")
+        raise UsageError(w.FROM_AND_CASE(), expected=w.E_FROM_OR_CASE())
     data: dict[str, Any] | None = None
+    doc: Any = None
     if from_file:
         from ..load import load_document
 
         doc = load_document(from_file)
         if not isinstance(doc.data, dict):
-            raise InputError("the submission is not a mapping of entity lists", file=doc.source, line=1, column=1,
-                             expected="a submission (submission:, units:, projects:, ...)")
+            raise InputError(w.NOT_A_MAPPING(), file=doc.source, line=1, column=1, expected=w.E_SUBMISSION())
         problems = unplaceable(doc.data)
         if problems:
             pointer = problems[0]
             line, column = doc.locate(pointer)
-            raise InputError(f"'{pointer}' is not a field of the submission format, so the template cannot hold "
-                             f"it ({len(problems)} such)", file=doc.source, line=line, column=column,
-                             field=pointer, expected="egov-rules validate to pass first")
+            raise InputError(w.NOT_IN_FORMAT(pointer=pointer, count=len(problems)), file=doc.source, line=line,
+                             column=column, field=pointer, expected=w.E_VALIDATE_FIRST())
         data = doc.data
     elif case or fmt == "yaml":
         data = starting_data(case or "project", lang, as_of.date() if as_of else None)
@@ -76,36 +76,49 @@ def _run(fmt: str, output: str | None, lang: str, case: str | None, from_file: s
             write_atomic(output, text, inputs=[from_file] if from_file else [])
         return EXIT_OK
     if output is None:
-        raise UsageError("an xlsx workbook is written to a file: give -o FILE.xlsx", expected="-o FILE.xlsx")
+        raise UsageError(w.XLSX_NEEDS_FILE(), expected=w.E_XLSX_FILE())
     if not output.lower().endswith(".xlsx"):
-        raise UsageError(f"the workbook's file name should end in .xlsx: {output}", expected="-o FILE.xlsx")
-    _write_workbook(output, lang, data, from_file)
-    click.echo(f"wrote {output}", err=True)
+        raise UsageError(w.XLSX_SUFFIX(output=output), expected=w.E_XLSX_FILE())
+    try:
+        _write_workbook(output, lang, data, from_file)
+    except InputError as exc:  # a value of the --from file no cell can hold: named in that file
+        if exc.file == "<input>" and from_file and exc.field and exc.field.startswith("/"):
+            exc.position.file = doc.source
+            exc.position.line, exc.position.column = doc.locate(exc.field)
+        raise
+    click.echo(w.WROTE(path=output).text(lang), err=True)
     return EXIT_OK
 
 
 def _write_workbook(output: str, lang: str, data: dict[str, Any] | None, from_file: str | None) -> None:
     """Atomically: a temporary file in the same directory, then rename; never over the --from input."""
+    from ..output import os_reason_zh
+    from . import workbook_words as w
     from .xlsx_template import write_template
 
     target = Path(output)
     if from_file and target.exists() and os.path.samefile(from_file, target):
-        raise UsageError(f"refusing to overwrite the input file '{from_file}'", file=output)
+        raise UsageError(w.OVERWRITE_INPUT(path=from_file), file=output)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageError(f"the directory of the output file does not exist: {directory}", file=output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
+        raise UsageError(w.NO_OUTPUT_DIRECTORY(directory=directory), file=output)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        os.close(fd)
         write_template(tmp, lang, data)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        tmp = None
+    except OSError as exc:  # a read-only directory, a full disk: the user's to fix, not a bug (exit 2)
+        raise OutputError(w.CANNOT_WRITE_BOOK(reason=Local(exc.strerror or str(exc), os_reason_zh(exc))),
+                          file=output, expected=w.E_WRITABLE()) from None
+    finally:  # also on SIGINT/SIGTERM: no temporary file is left behind
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,5 @@
-"""Every message the workbook reader, its guard and its cell reader say, in English and Chinese side by side.
+"""Every message the workbook reader, its guard, its cell reader and the template writer say, in English and
+Chinese side by side.
 
 One entry per message: the English is what the tests pin and ``to_dict`` carries, the Chinese is what
 ``--lang zh``, the workbench and ``?lang=zh`` show.  Chinese texts quote what the user typed in “”, name sheets
@@ -134,6 +135,33 @@ E_WHOLE = W("a whole number", "整数")
 E_NUMBER = W("a number", "数字")
 E_TEXT = W("text", "文本")
 E_TYPE = W("{en}", "{zh}")
+
+
+# ------------------------------------------------------ the template writer (template_command, xlsx_template)
+FROM_AND_CASE = W("--from and --case both say what to fill the template with; give one",
+                  "--from 与 --case 都指定了模板的填写内容，只能给出其中一个")
+E_FROM_OR_CASE = W("--from FILE or --case project|unit", "--from 文件，或 --case “project”（项目）或“unit”（单位）")
+XLSX_NEEDS_FILE = W("an xlsx workbook is written to a file: give -o FILE.xlsx",
+                    "工作簿只能写入文件：请用 --output 指定 .xlsx 文件")
+XLSX_SUFFIX = W("the workbook's file name should end in .xlsx: {output}", "工作簿的文件名应以 .xlsx 结尾：{output}")
+E_XLSX_FILE = W("-o FILE.xlsx", "--output 加以 .xlsx 结尾的文件名")
+OVERWRITE_INPUT = W("refusing to overwrite the input file '{path}'", "不会覆盖输入文件“{path}”")
+NO_OUTPUT_DIRECTORY = W("the directory of the output file does not exist: {directory}",
+                        "输出文件所在的目录不存在：{directory}")
+CANNOT_WRITE_BOOK = W("cannot write the workbook: {reason}; nothing was written",
+                      "无法写入工作簿（{reason}），未写入任何内容")
+E_WRITABLE = W("a writable directory with free space", "可写入且有剩余空间的目录")
+NOT_IN_FORMAT = W("'{pointer}' is not a field of the submission format, so the template cannot hold it "
+                  "({count} such)",
+                  "“{pointer}”不是报送格式中的字段，模板无法容纳（共 {count} 处）")
+E_VALIDATE_FIRST = W("egov-rules validate to pass first", "先通过“egov-rules validate”检查")
+NOT_A_MAPPING = W("the submission is not a mapping of entity lists", "报送材料不是由各类条目清单组成的映射")
+E_SUBMISSION = W("a submission (submission:, units:, projects:, ...)",
+                 "一份报送材料（报送信息，以及单位、项目等清单）")
+CELL_REFUSES = W("cannot put this value in a workbook cell: {detail}",
+                 "该值无法写入工作簿单元格（含单元格不能容纳的字符）")
+E_NO_CONTROLS = W("text without control characters", "不含控制字符的文本")
+WROTE = W("wrote {path}", "已写入 {path}")
 
 
 def sheet(key: str) -> Local:

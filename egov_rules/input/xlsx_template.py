@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import InputError, safe_text
 from ..labels import entity_label
+from . import workbook_words as w
 from .cells import dropdown, to_cell
 from .field_articles import articles_text
 from .layout import (
@@ -178,7 +179,8 @@ def write_template(path: str, lang: str = "en", data: dict[str, Any] | None = No
                     ws.cell(row=r, column=index).number_format = DATE_FORMAT
         for r, values in enumerate(rows, start=FIRST_DATA_ROW):
             for index, key in enumerate(keys, start=1):
-                _put(ws.cell(row=r, column=index), _cell_value(spec, key, values.get(key), lang))
+                _put(ws.cell(row=r, column=index), _cell_value(spec, key, values.get(key), lang),
+                     _field_of(spec, r - FIRST_DATA_ROW, key))
         ws.freeze_panes = "B3" if spec.parent is None and not spec.single else "A3"
         ws.page_setup.orientation = "landscape"
         ws.print_title_rows = "1:2"  # the headers on every printed page
@@ -226,14 +228,22 @@ def _ids(title: str) -> str:
     return f"{_quote(title)}!$A${FIRST_DATA_ROW}:$A$5000"
 
 
-def _put(cell: Any, value: Any) -> None:
+def _field_of(spec: SheetSpec, index: int, key: str) -> str:
+    """Where a cell's value is in the submission: a JSON pointer (``/projects/0/name``); a child sheet's
+    column as the workbook reader names it (``components/kind``: its rows are not one list)."""
+    if spec.parent is not None:
+        return f"{spec.key}/{key}"
+    path = key.replace(".", "/")
+    return f"/{spec.collection}/{path}" if spec.single else f"/{spec.collection}/{index}/{path}"
+
+
+def _put(cell: Any, value: Any, field: str) -> None:
     if value is None:
         return
     try:
         cell.value = value
     except Exception as exc:  # openpyxl refuses control characters a cell cannot hold
-        raise InputError(f"cannot put this value in a workbook cell: {safe_text(exc)}",
-                         expected="text without control characters") from None
+        raise InputError(w.CELL_REFUSES(detail=safe_text(exc)), field=field, expected=w.E_NO_CONTROLS()) from None
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text that looks like a formula stays text
     if isinstance(value, str) and "\n" in value:

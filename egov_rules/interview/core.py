@@ -259,7 +259,7 @@ class Interview:
             for problem in getattr(error, "errors", [error]):
                 for pointer in _leaves(getattr(problem, "field", None) or ""):
                     q = self.question(pointer, "format")
-                    q.error = problem.render() if hasattr(problem, "render") else str(problem)
+                    q.error = problem.render(self.lang) if hasattr(problem, "render") else str(problem)
                     questions.append(q)
             if not questions:
                 raise error  # an error no answer can fix (say, a limit): the caller shows it
@@ -354,9 +354,9 @@ class Interview:
         owner = get_at(self.draft, _entity_pointer(pointer))
         if isinstance(owner, dict) and owner.get("id"):
             entity_name += f" {owner['id']}"
+        label, help_text = _field_words(slot.entity, slot.path, lang)
         return Question(pointer=pointer, entity=slot.entity, path=slot.path, kind=kind,
-                        label=field_label(slot.entity, slot.path, lang), entity_label=entity_name,
-                        help=field_help(slot.entity, slot.path, lang), choices=choices,
+                        label=label, entity_label=entity_name, help=help_text, choices=choices,
                         nullable=ftype.nullable and kind != "items", new_collection=new_collection, source=source,
                         new_collections=ftype.refs or (ftype.item.refs if ftype.item is not None else ()),
                         current=get_at(self.draft, pointer))
@@ -424,7 +424,8 @@ class Interview:
             collection, new_id = split_new(text, refs)
             if collection not in refs:
                 raise AnswerError(pointer, {"en": "a new entity goes into one of: " + ", ".join(refs),
-                                            "zh": "新对象只能属于：" + "、".join(refs)})
+                                            "zh": "新对象只能属于：" + "、".join(collection_label(c, "zh")
+                                                                                for c in refs)})
             if new_id in known:
                 return new_id
             all_ids = {i for c in sch.collections() for i, _ in entity_ids(self.draft, (c,))}
@@ -446,6 +447,14 @@ class Interview:
 
     def yaml(self) -> str:
         return to_yaml(self.submission()).decode("utf-8")
+
+
+def _field_words(entity: str, path: str, lang: str) -> tuple[str, str]:
+    """A field's label and help; a list field's are kept under its items' path (``plan_refs[]``)."""
+    items = path + "[]"
+    if field_label(entity, items, lang) != field_label("", items, lang):  # "" : the words for an unknown field
+        path = items
+    return field_label(entity, path, lang), field_help(entity, path, lang)
 
 
 def split_new(value: str, refs: tuple[str, ...]) -> tuple[str, str]:

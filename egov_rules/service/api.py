@@ -114,6 +114,7 @@ CHECK_BODY = {"requestBody": {"required": True, "content": {
 
 @router.post("/checks", openapi_extra=CHECK_BODY, summary="Check a submission; optionally save it as a review",
              responses={413: {"description": "body over the size limit"},
+                        415: {"description": "not JSON, YAML, an xlsx workbook or a multipart form"},
                         422: {"description": "invalid submission: file, line, column, field, expected"}})
 async def post_check(request: Request, user: CurrentUser, lang: str = Query("en", pattern="^(en|zh)$"),
                      stage: str | None = None, save: bool = False,

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from .. import __version__
 from ..errors import EgovError
@@ -52,10 +52,14 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
                             status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
-    async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
         """A bad query parameter or JSON body: which field, what is wrong (no echo of the input)."""
         errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "invalid"),
                    "type": e.get("type")} for e in exc.errors()]
+        if not request.url.path.startswith("/api/"):  # a workbench page's link: its error page, not JSON
+            from ..web.base import bad_link_page
+
+            return bad_link_page(request, errors)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return JSONResponse({"detail": detail, "field": errors[0]["field"] if errors else None, "errors": errors},
                             status_code=422)
@@ -83,6 +87,9 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
     api_docs.install(app)
 
     web.install(app, settings)  # the reviewer workbench's pages (issue 13)
+    from . import api_errors
+
+    api_errors.install(app)  # the error bodies the handlers above send, in the OpenAPI document
     app.router.on_shutdown.append(db.dispose)
     return app
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..errors import Local, Said, Wording
 from .auth import User, audit
 from .models import AuditEntry, FundingAction, Review, ReviewUnit, ReviewVersion, RulebookSnapshot, Waiver
 
@@ -23,11 +24,33 @@ FUNDING_ACTIONS = ("approve", "fund", "withhold", "suspend", "resume", "continue
 
 
 class StoreError(Exception):
+    """A request the store refuses; ``message`` is the API's (English) text, ``text(lang)`` the page's."""
+
     status = 422
 
-    def __init__(self, message: str, field: str | None = None, expected: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field, self.expected = message, field, expected
+    def __init__(self, message: str | Said, field: str | None = None, expected: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message, self.field, self.expected = str(message), field, expected
+        self.said = message if isinstance(message, Said) else None
+
+    def text(self, lang: str) -> str:
+        return self.said.text(lang) if self.said is not None else self.message
+
+
+# what the store refuses, in both languages (the API says the English; the workbench the reader's language)
+OUTSIDE_SCOPE = Wording("the submission concerns units outside your scope: {units}",
+                        "报送材料涉及您权限范围以外的单位：{units}")
+UNDER_OTHERS = Wording("submission '{id}' is already under review by other units", "报送材料“{id}”已由其他单位审查")
+NO_REVIEW = Wording("no review {id}", "没有编号为 {id} 的审查记录")
+NO_VERSION = Wording("review {id} has no version {n}", "审查记录 {id} 没有第 {n} 版")
+EMPTY = Wording("must not be empty", "不能为空")
+TOO_LONG = Wording("longer than {limit} characters", "超过 {limit} 个字符")
+NO_FINDING = Wording("no finding with fingerprint '{fingerprint}' in the latest version",
+                     "最新版本中没有指纹为“{fingerprint}”的检查结果")
+EXPIRED = Wording("the expiry date has passed", "有效期已过")
+UNKNOWN_ACTION = Wording("unknown action '{action}'", "未知的资金处理“{action}”")
+NO_DECISION = Wording("no Art 44 decision for project '{project}' in the latest version",
+                      "最新版本中没有项目“{project}”的第四十四条处理决定")
 
 
 class NotFound(StoreError):
@@ -129,7 +152,7 @@ def save_review(session: Session, user: User, checked: CheckedSubmission) -> tup
     """Store a checked submission as a new review or the next version of the review with its submission id.
     The caller's ``Database.write()`` commits before the id is acknowledged."""
     if not user.can_see_units(checked.units):
-        raise Forbidden("the submission concerns units outside your scope: " + ", ".join(sorted(checked.units)))
+        raise Forbidden(OUTSIDE_SCOPE(units=Local(", ".join(sorted(checked.units)), "、".join(sorted(checked.units)))))
     ensure_rulebook(session, checked.rulebook)
     review = session.scalar(select(Review).where(Review.submission_id == checked.submission_id).with_for_update())
     if review is None:
@@ -137,7 +160,7 @@ def save_review(session: Session, user: User, checked: CheckedSubmission) -> tup
         session.add(review)
         session.flush()
     elif not user.can_see_units(_units_of(session, review.id)):
-        raise Forbidden(f"submission '{checked.submission_id}' is already under review by other units")
+        raise Forbidden(UNDER_OTHERS(id=checked.submission_id))
     number = review.latest_version + 1
     review.latest_version = number
     sub = checked.report["submissions"][0]
@@ -181,7 +204,7 @@ def _visible(user: User) -> ColumnElement[bool] | None:
 def _review(session: Session, user: User, review_id: int) -> Review:
     review = session.get(Review, review_id)
     if review is None or not user.can_see_units(_units_of(session, review.id)):
-        raise NotFound(f"no review {review_id}")
+        raise NotFound(NO_REVIEW(id=review_id))
     return review
 
 
@@ -190,7 +213,7 @@ def _version(session: Session, review: Review, number: int | None = None) -> Rev
     row = session.scalar(select(ReviewVersion).where(ReviewVersion.review_id == review.id,
                                                      ReviewVersion.number == n))
     if row is None:
-        raise NotFound(f"review {review.id} has no version {n}")
+        raise NotFound(NO_VERSION(id=review.id, n=n))
     return row
 
 
@@ -285,9 +308,9 @@ def diff_versions(session: Session, user: User, review_id: int, old: int, new: i
 def _text(value: str, field: str, limit: int = 4000) -> str:
     value = (value or "").strip()
     if not value:
-        raise StoreError("must not be empty", field=field, expected="a non-empty text")
+        raise StoreError(EMPTY(), field=field, expected="a non-empty text")
     if len(value) > limit:
-        raise StoreError(f"longer than {limit} characters", field=field)
+        raise StoreError(TOO_LONG(limit=limit), field=field)
     return value
 
 
@@ -297,10 +320,10 @@ def add_waiver(session: Session, user: User, review_id: int, fingerprint: str, j
     findings = {f["fingerprint"]: f for f in json.loads(_version(session, review).findings_index)}
     finding = findings.get(fingerprint)
     if finding is None:
-        raise StoreError(f"no finding with fingerprint '{fingerprint}' in the latest version", field="fingerprint",
+        raise StoreError(NO_FINDING(fingerprint=fingerprint), field="fingerprint",
                          expected="a fingerprint from the review's latest report")
     if expires <= dt.date.today():
-        raise StoreError("the expiry date has passed", field="expires", expected="a date after today")
+        raise StoreError(EXPIRED(), field="expires", expected="a date after today")
     row = Waiver(review_id=review.id, version=review.latest_version, fingerprint=fingerprint, rule=finding["rule"],
                  subject_id=(finding.get("subject") or {}).get("id"),
                  justification=_text(justification, "justification"), approver=_text(approver, "approver", 500),
@@ -341,11 +364,11 @@ def add_funding(session: Session, user: User, review_id: int, project_id: str, a
                 amount: str | None = None, reference: str | None = None, note: str | None = None) -> dict[str, Any]:
     review = _review(session, user, review_id)
     if action not in FUNDING_ACTIONS:
-        raise StoreError(f"unknown action '{action}'", field="action", expected=", ".join(FUNDING_ACTIONS))
+        raise StoreError(UNKNOWN_ACTION(action=action), field="action", expected=", ".join(FUNDING_ACTIONS))
     sub = json.loads(_version(session, review).report)["submissions"][0]
     decision = next((d for d in project_decisions(sub) if d["project"] == project_id), None)
     if decision is None:
-        raise StoreError(f"no Art 44 decision for project '{project_id}' in the latest version", field="project",
+        raise StoreError(NO_DECISION(project=project_id), field="project",
                          expected=", ".join(d["project"] for d in project_decisions(sub)) or "a project of the review")
     row = FundingAction(review_id=review.id, version=review.latest_version, project_id=project_id,
                         stage=decision["stage"], decision_outcome=decision["outcome"], action=action, amount=amount,

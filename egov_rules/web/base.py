@@ -13,8 +13,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..service.auth import SESSION_COOKIE, User, user_for_session
-from ..service.store import project_decisions
-from .words import DEFAULT_LANG, LANGS, outcome_word, word
+from ..service.store import StoreError, project_decisions
+from .words import DEFAULT_LANG, LANGS, WORDS, outcome_word, word
 
 LANG_COOKIE = "egov_lang"
 CSRF_COOKIE = "egov_csrf"
@@ -29,6 +29,38 @@ class PageError(Exception):
     def __init__(self, status: int, key: str, detail: str = "") -> None:
         super().__init__(key)
         self.status, self.key, self.detail = status, key, detail
+
+
+def store_message(exc: StoreError, lang: str) -> str:
+    """A request the store refused, in the reader's language, after the form field it is about (its label)."""
+    text = exc.text(lang)
+    if not exc.field:
+        return text
+    if lang == "zh":
+        return f"{word(exc.field, lang) if exc.field in WORDS else exc.field}：{text}"
+    return f"{exc.field}: {text}"
+
+
+# the parameters of the pages' links (path and query), by the word that names them
+LINK_PARAMS = {"review_id": "link_review", "review": "link_review", "a": "link_version", "b": "link_version",
+               "version": "link_version", "number": "link_number", "rule": "link_rule", "page": "link_page",
+               "lang": "link_lang"}
+_WHOLE = ("int_parsing", "int_type", "int_from_float")
+
+
+def bad_link_page(request: Request, errors: list[dict[str, Any]]) -> HTMLResponse:
+    """A page asked for with a parameter that does not fit (``/reviews/abc``): the error page in the reader's
+    language, not the API's JSON."""
+    lang = lang_of(request)
+    lines = []
+    for error in errors:
+        name = str(error.get("field") or "").rsplit(".", 1)[-1]
+        kind = error.get("type")
+        what = "link_whole" if kind in _WHOLE else "link_missing" if kind == "missing" else "link_invalid"
+        param = word(LINK_PARAMS[name], lang) if name in LINK_PARAMS else word("link_param", lang) if lang == "zh" \
+            else name
+        lines.append(word("bad_link", lang).format(param, word(what, lang)))
+    return render(request, "error.html", status=422, message="\n".join(lines))
 
 
 def _environment() -> Any:

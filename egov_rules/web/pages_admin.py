@@ -18,13 +18,13 @@ from .words import outcome_word, word
 router = APIRouter(include_in_schema=False)
 
 
-def _date(value: str | None) -> dt.date | None:
+def _date(value: str | None, lang: str) -> dt.date | None:
     if not value:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise PageError(422, "period", f"{value}: YYYY-MM-DD") from None
+        raise PageError(422, "period", word("bad_period", lang).format(value)) from None
 
 
 @router.get("/portfolio", response_class=HTMLResponse)
@@ -33,7 +33,7 @@ def portfolio(request: Request, since: str | None = None, until: str | None = No
     user = need_user(request, "supervisor", "admin")
     lang = lang_of(request)
     with request.app.state.db.read() as session:
-        p = build(session, user, _date(since), _date(until))
+        p = build(session, user, _date(since, lang), _date(until, lang))
     if export == "csv":
         return Response("\ufeff" + to_csv(p), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="portfolio.csv"'})

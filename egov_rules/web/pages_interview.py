@@ -13,12 +13,14 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import EgovError
-from ..interview import ADD, DONE, NEW_PREFIX, UNKNOWN, AnswerError, Interview
+from ..interview import ADD, DONE, NEW_PREFIX, UNKNOWN, AnswerError, Interview, Question
+from ..interview.core import split_new
 from ..load import load_bytes
 from ..service.store import StoreError
 from .base import PageError, check_csrf, is_htmx, lang_of, need_user, redirect, render
 from .pages_review import ALL, save_checked
 from .reviews import group_by_article, load_review_async
+from .words import word
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,11 +34,15 @@ def _from_state(request: Request, text: str, lang: str) -> Interview:
         state = json.loads(text or "{}")
         base = state.get("base") or {}
         answers = [(str(p), v) for p, v in state.get("answers") or []]
-        if not isinstance(base, dict):
+        if not isinstance(base, dict) or not isinstance(base.get("submission", {}), dict):
             raise ValueError
-    except (ValueError, TypeError, AttributeError):
-        raise PageError(422, "bad_input", "interview state: not the JSON this page wrote") from None
-    return Interview(request.app.state.checks.checker, base, answers, lang)
+        # the state comes back from the browser: one it could not have written is refused, not replayed
+        interview = Interview(request.app.state.checks.checker, base, answers, lang)
+        for pointer, _ in answers:
+            interview.question(pointer, "format")  # AnswerError (a ValueError) when no question has it
+        return interview
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+        raise PageError(422, "bad_input", word("bad_state", lang)) from None
 
 
 def _show(request: Request, interview: Interview, error: str | None = None, focus: str | None = None,
@@ -47,7 +53,7 @@ def _show(request: Request, interview: Interview, error: str | None = None, focu
     except AnswerError:
         questions = interview.next_questions()
     except EgovError as exc:
-        questions, error = [], exc.render()
+        questions, error = [], exc.render(lang)
     _completed, result, check_error = interview.check()
     sub = None
     if result is not None:
@@ -57,12 +63,12 @@ def _show(request: Request, interview: Interview, error: str | None = None, focu
 
         report = Report([result], interview.checker.rulebook, interview.checker.engine.name)
         sub = json.loads(render_report(report, "json", RenderOptions(lang=lang)))["submissions"][0]
-    answered = [(p, v, interview.question(p, "format").label) for p, v in interview.answers
-                if v not in (ADD, DONE)]
+    answered = [(p, shown_answer(q, v, lang), q.label) for p, v in interview.answers if v not in (ADD, DONE)
+                for q in [interview.question(p, "format")]]
     template = "interview_panel.html" if is_htmx(request) else "interview.html"
     return render(request, template, status=status, questions=questions, state=_state(interview), error=error,
                   result=sub, groups=group_by_article(sub["findings"], lang) if sub else [], answered=answered,
-                  done=not questions and check_error is None, check_error=check_error.render() if check_error
+                  done=not questions and check_error is None, check_error=check_error.render(lang) if check_error
                   else None, asked=len(interview.answers), UNKNOWN=UNKNOWN, ADD=ADD, DONE=DONE, NEW=NEW_PREFIX)
 
 
@@ -76,7 +82,7 @@ async def start(request: Request, review: int | None = None, focus: str | None =
         try:
             base = load_bytes(checked.text.encode("utf-8"), "review.yaml").data
         except EgovError as exc:
-            raise PageError(422, "bad_input", exc.render()) from None
+            raise PageError(422, "bad_input", exc.render(lang)) from None
     interview = Interview(request.app.state.checks.checker, base, [], lang)
     request.state.page_user = user
     return await run_in_threadpool(_show, request, interview, None, focus)
@@ -108,9 +114,9 @@ async def step(request: Request) -> Response:
             review_id, _ = await run_in_threadpool(save_checked, request, user, interview.yaml().encode("utf-8"),
                                                    "interview.yaml", None, lang)
         except EgovError as exc:
-            return await run_in_threadpool(_show, request, interview, exc.render(), None, 422)
+            return await run_in_threadpool(_show, request, interview, exc.render(lang), None, 422)
         except StoreError as exc:  # units outside the reviewer's scope: shown, nothing saved
-            return await run_in_threadpool(_show, request, interview, exc.message, None, exc.status)
+            return await run_in_threadpool(_show, request, interview, exc.text(lang), None, exc.status)
         return redirect(f"/reviews/{review_id}")
     for pointer in [str(p) for p in _as_list(form.get("pointer"))]:
         try:
@@ -132,6 +138,23 @@ async def step(request: Request) -> Response:
             return await run_in_threadpool(_show, request, interview, exc.message["zh" if lang == "zh" else "en"],
                                            pointer, 422)
     return await run_in_threadpool(_show, request, interview)
+
+
+def shown_answer(q: Question, value: Any, lang: str) -> str:
+    """An answer as the page lists it: a choice by its label, yes or no in words, a new entity's id marked new
+    (never the codes the state holds: ``False``, ``project_proposal``, ``__new__:units/u1``)."""
+    if isinstance(value, list):
+        return ("、" if lang == "zh" else ", ").join(shown_answer(q, v, lang) for v in value)
+    if value is None or value == UNKNOWN:
+        return word("unknown", lang)
+    if isinstance(value, bool):
+        return word("yes" if value else "no", lang)
+    if q.kind == "enum":
+        return dict(q.choices).get(str(value), str(value))
+    if isinstance(value, str) and value.startswith(NEW_PREFIX):
+        _home, new_id = split_new(value, q.new_collections)
+        return f"{new_id}（{word('new_f', lang)}）" if lang == "zh" else f"{new_id} ({word('new_f', lang).lower()})"
+    return str(value)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -26,7 +26,7 @@ from ..service.auth import (
     set_session_cookie,
 )
 from ..service.store import StoreError
-from .base import LANG_COOKIE, PageError, check_csrf, lang_of, need_user, redirect, render
+from .base import LANG_COOKIE, PageError, check_csrf, lang_of, need_user, redirect, render, store_message
 from .reviews import checks, diff_findings, group_by_article, load_review_async, snippet, todo
 from .words import LANGS, word
 
@@ -152,7 +152,7 @@ async def new_check(request: Request) -> Response:
         return render(request, "new.html", status=422, user=user, stages=STAGES, text=text, result=None,
                       error=_error_text(exc, lang))
     except StoreError as exc:
-        raise PageError(exc.status, "forbidden", exc.message) from None
+        raise PageError(exc.status, "forbidden", exc.text(lang)) from None
     return redirect(f"/reviews/{review_id}")
 
 
@@ -202,7 +202,7 @@ async def explain_page(request: Request, review_id: int, rule: str, entity: str 
         doc = load_bytes(checked.text.encode("utf-8"), checked.review["version"]["source_name"], limits=service.limits)
         text = await run_in_threadpool(lambda: render_table(explain(service.checker, doc, rule, entity), lang))
     except EgovError as exc:
-        raise PageError(422, "not_found", exc.render()) from None
+        raise PageError(422, "not_found", exc.render(lang)) from None
     return render(request, "explain.html", user=user, review_id=review_id, rule=rule, text=text)
 
 
@@ -210,16 +210,17 @@ async def explain_page(request: Request, review_id: int, rule: str, entity: str 
 async def add_waiver(request: Request, review_id: int) -> Response:
     user = need_user(request, "reviewer")
     form = await check_csrf(request)
+    lang = lang_of(request)
     try:
         expires = dt.date.fromisoformat(str(form.get("expires", "")))
     except ValueError:
-        raise PageError(422, "expires", "expires: YYYY-MM-DD") from None
+        raise PageError(422, "expires", word("bad_expiry", lang)) from None
     try:
         with request.app.state.db.write() as session:
             store.add_waiver(session, user, review_id, str(form.get("fingerprint", "")),
                              str(form.get("justification", "")), str(form.get("approver", "")), expires)
     except StoreError as exc:
-        raise PageError(exc.status, "not_found", f"{exc.field}: {exc.message}") from None
+        raise PageError(exc.status, "not_found", store_message(exc, lang_of(request))) from None
     return redirect(f"/reviews/{review_id}#waivers")
 
 
@@ -246,7 +247,7 @@ async def add_funding(request: Request, review_id: int) -> Response:
                               str(form.get("amount") or "") or None, str(form.get("reference") or "") or None,
                               str(form.get("note") or "") or None)
     except StoreError as exc:
-        raise PageError(exc.status, "not_found", f"{exc.field}: {exc.message}") from None
+        raise PageError(exc.status, "not_found", store_message(exc, lang_of(request))) from None
     return redirect(f"/reviews/{review_id}#funding")
 
 
@@ -277,15 +278,17 @@ async def whatif(request: Request, review_id: int) -> Response:
         value = yaml.safe_load(str(form.get("value", "")))
         data = doc.data
         if not pointer.startswith("/") or not isinstance(data, dict):
-            raise PageError(422, "field_pointer", f"{pointer}: /collection/index/field")
+            raise PageError(422, "field_pointer", word("bad_pointer", lang).format(pointer))
         set_at(data, pointer, value)
         changed = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
         v = checked.review["version"]
         outcome = await run_in_threadpool(service.check, changed, "what-if.yaml", "yaml", v["stage"], lang)
     except EgovError as exc:
-        raise PageError(422, "bad_input", exc.render()) from None
+        raise PageError(422, "bad_input", exc.render(lang)) from None
     except (yaml.YAMLError, KeyError, IndexError, ValueError, TypeError) as exc:
-        raise PageError(422, "bad_input", f"{pointer}: {type(exc).__name__}") from None
+        said = type(exc).__name__ if lang != "zh" else word(
+            "bad_yaml" if isinstance(exc, yaml.YAMLError) else "no_such_fact", "zh")
+        raise PageError(422, "bad_input", word("bad_whatif", lang).format(pointer, said)) from None
     diff = diff_findings(checked.report["submissions"][0], outcome.report["submissions"][0])
     return render(request, "compare.html", user=user, review_id=review_id, a=None, b=None, diff=diff,
                   title_key="whatif", pointer=pointer)

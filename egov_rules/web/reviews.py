@@ -45,7 +45,7 @@ def load_review(request: Request, user: User, review_id: int, version: int | Non
             waivers = json.loads(row.waivers)
             data, source, fmt, stage = row.submission, row.source_name, row.content_format, row.stage
     except StoreError as exc:
-        raise PageError(exc.status, "not_found", exc.message) from None
+        raise PageError(exc.status, "not_found", exc.text(lang)) from None
     service = checks(request)
     checker = service.checker_for(rulebook) if rulebook is not None else None
     outcome: CheckOutcome = service.check(data, source, fmt, stage, lang, checker=checker, waivers=waivers or None)
