@@ -203,9 +203,12 @@ def test_environment_overrides_and_their_errors(tmp_path: Path, monkeypatch: pyt
     settings = Settings.from_env("sqlite://", tmp_path)
     assert (settings.login_max_failures, settings.login_window_minutes) == (3, 2.5)
     assert settings.login_max_failures_per_client == 200
+    monkeypatch.setenv("EGOV_RULES_LOGIN_MAX_FAILURES_PER_CLIENT", "0")  # off; the per-name limit has no off
+    assert Settings.from_env("sqlite://", tmp_path).login_max_failures_per_client == 0
     for variable, value in (("EGOV_RULES_LOGIN_MAX_FAILURES", "0"), ("EGOV_RULES_LOGIN_MAX_FAILURES", "2.5"),
                             ("EGOV_RULES_LOGIN_WINDOW_MINUTES", "-1"), ("EGOV_RULES_LOGIN_WINDOW_MINUTES", "nan"),
-                            ("EGOV_RULES_LOGIN_MAX_FAILURES_PER_CLIENT", "0")):
+                            ("EGOV_RULES_LOGIN_MAX_FAILURES_PER_CLIENT", "-1"),
+                            ("EGOV_RULES_LOGIN_MAX_FAILURES_PER_CLIENT", "2.5")):
         monkeypatch.setenv(variable, value)
         with pytest.raises(ConfigError) as caught:
             Settings.from_env("sqlite://", tmp_path)
@@ -308,6 +311,12 @@ def test_many_names_tried_from_one_address_lock_that_address_only(
         assert audit_of(app, "mo")[-3:] == [("session.login_throttled", {"retry_after": 780})] * 2 + [
             ("session.login", {})]
         clock.at(15)  # the window has passed for the first guess
+        assert api_login(sprayer, "mo", PASSWORD).status_code == 200
+        clock.at(16)
+        for name in ("sp1", "sp2", "sp3", "sp4", "sp5", "sp6"):
+            assert api_login(sprayer, name, WRONG).status_code == 401
+        assert api_login(sprayer, "mo", PASSWORD).status_code == 429
+        monkeypatch.setattr(app.state.settings, "login_max_failures_per_client", 0)  # off
         assert api_login(sprayer, "mo", PASSWORD).status_code == 200
 
 

@@ -259,7 +259,7 @@ def log_in(session: Session, name: str, password: str, settings: Any, client: st
     _one_attempt_at_a_time(session, "name " + actor)
     window = dt.timedelta(minutes=settings.login_window_minutes)
     wait = throttled_for(session, actor, settings.login_max_failures, window)
-    if client is not None:  # many names tried from one address (password spraying)
+    if client is not None and settings.login_max_failures_per_client > 0:  # many names from one address
         _one_attempt_at_a_time(session, "client " + client)  # after the name's: no two attempts wait in a cycle
         wait = max(wait, client_throttled_for(session, client, settings.login_max_failures_per_client, window))
     if wait:

@@ -55,18 +55,20 @@ def _load_or_create_secret(data_dir: Path) -> str:
     return value
 
 
-def _env_number(name: str, default: float, whole: bool = False) -> float:
-    """A positive number from the environment variable ``name`` (``default`` when unset)."""
+def _env_number(name: str, default: float, whole: bool = False, zero_is_off: bool = False) -> float:
+    """A positive number from the environment variable ``name`` (``default`` when unset); with ``zero_is_off``
+    also 0."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
         value = int(raw) if whole else float(raw)
     except ValueError:
-        value = 0
-    if not 0 < value < float("inf"):  # also refuses nan
+        value = -1
+    if not (0 < value < float("inf") or (zero_is_off and value == 0)):  # also refuses nan
         expected = "a whole number of at least 1" if whole else "a positive number"
-        raise ConfigError(f"set to {raw[:40]!r}", file="<environment>", field=name, expected=expected)
+        raise ConfigError(f"set to {raw[:40]!r}", file="<environment>", field=name,
+                          expected=expected + (", or 0 (off)" if zero_is_off else ""))
     return value
 
 
@@ -83,7 +85,8 @@ class Settings:
     # login throttle per account name (auth.log_in): this many failures within the window refuse further tries
     login_max_failures: int = 5
     login_window_minutes: float = 15.0
-    # ... and per client address, whatever the names (password spraying); an office behind one address shares it
+    # ... and per client address, whatever the names (password spraying); an office behind one address shares it;
+    # 0: off (a proxy that cannot pass the client's address would make every request one address)
     login_max_failures_per_client: int = 50
 
     @property
@@ -107,7 +110,8 @@ class Settings:
                                                       whole=True)),
                    login_window_minutes=_env_number("EGOV_RULES_LOGIN_WINDOW_MINUTES", cls.login_window_minutes),
                    login_max_failures_per_client=int(_env_number(
-                       "EGOV_RULES_LOGIN_MAX_FAILURES_PER_CLIENT", cls.login_max_failures_per_client, whole=True)))
+                       "EGOV_RULES_LOGIN_MAX_FAILURES_PER_CLIENT", cls.login_max_failures_per_client, whole=True,
+                       zero_is_off=True)))
 
     def display_db(self) -> str:
         """The database URL with any password hidden: this is what is printed and logged."""
