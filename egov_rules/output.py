@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import Local, OutputError, UsageError, Wording
@@ -38,20 +39,32 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, inputs: list[str] |
     if target.is_dir():
         raise OutputError(IS_DIRECTORY(), file=str(target), expected=E_FILE_NAME())
     data = text.encode("utf-8")
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+
+    def fill(fd: int, _tmp: str) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())  # a full disk shows here at the latest, before the rename
+
+    replace_atomically(target, fill, CANNOT_WRITE)
+
+
+def replace_atomically(target: Path, fill: Callable[[int, str], None], cannot_write: Wording) -> None:
+    """Write ``target`` through a temporary file in its directory (``fill(fd, path)`` writes it and owns ``fd``),
+    then rename: all of it or nothing.  The system's refusal (a read-only directory, a full disk) is an
+    ``OutputError`` worded by ``cannot_write`` (a ``{reason}``), the user's to fix (exit 2)."""
+    directory = target.parent if str(target.parent) else Path(".")
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        fill(fd, tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, target)
         tmp = None
     except OSError as exc:
-        raise OutputError(CANNOT_WRITE(reason=Local(exc.strerror or str(exc), os_reason_zh(exc))), file=str(target),
+        raise OutputError(cannot_write(reason=Local(exc.strerror or str(exc), os_reason_zh(exc))), file=str(target),
                           expected=E_WRITABLE()) from None
     finally:  # also on SIGINT/SIGTERM (cli turns both into exceptions): no temporary file is left behind
         if tmp is not None:

@@ -5,17 +5,15 @@ Heavy imports (openpyxl, the layout) happen inside the command, so registering i
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..errors import EXIT_OK, InputError, Local, OutputError, UsageError
+from ..errors import EXIT_OK, InputError, UsageError
 
 
 @click.command("template")
@@ -91,8 +89,8 @@ def _run(fmt: str, output: str | None, lang: str, case: str | None, from_file: s
 
 
 def _write_workbook(output: str, lang: str, data: dict[str, Any] | None, from_file: str | None) -> None:
-    """Atomically: a temporary file in the same directory, then rename; never over the --from input."""
-    from ..output import os_reason_zh
+    """Atomically (``output.replace_atomically``); never over the --from input."""
+    from ..output import replace_atomically
     from . import workbook_words as w
     from .xlsx_template import write_template
 
@@ -102,23 +100,12 @@ def _write_workbook(output: str, lang: str, data: dict[str, Any] | None, from_fi
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(w.NO_OUTPUT_DIRECTORY(directory=directory), file=output)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        os.close(fd)
+
+    def fill(fd: int, tmp: str) -> None:
+        os.close(fd)  # openpyxl writes by path
         write_template(tmp, lang, data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:  # a read-only directory, a full disk: the user's to fix, not a bug (exit 2)
-        raise OutputError(w.CANNOT_WRITE_BOOK(reason=Local(exc.strerror or str(exc), os_reason_zh(exc))),
-                          file=output, expected=w.E_WRITABLE()) from None
-    finally:  # also on SIGINT/SIGTERM: no temporary file is left behind
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+
+    replace_atomically(target, fill, w.CANNOT_WRITE_BOOK)
 
 
 if __name__ == "__main__":  # pragma: no cover

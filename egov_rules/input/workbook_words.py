@@ -150,7 +150,6 @@ NO_OUTPUT_DIRECTORY = W("the directory of the output file does not exist: {direc
                         "输出文件所在的目录不存在：{directory}")
 CANNOT_WRITE_BOOK = W("cannot write the workbook: {reason}; nothing was written",
                       "无法写入工作簿（{reason}），未写入任何内容")
-E_WRITABLE = W("a writable directory with free space", "可写入且有剩余空间的目录")
 NOT_IN_FORMAT = W("'{pointer}' is not a field of the submission format, so the template cannot hold it "
                   "({count} such)",
                   "“{pointer}”不是报送格式中的字段，模板无法容纳（共 {count} 处）")
