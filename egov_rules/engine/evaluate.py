@@ -56,9 +56,12 @@ def binding_key(env: dict[str, Any], names: tuple[str, ...]) -> tuple[str, ...]:
 
 def rule_in_force(rule: Rule, facts: FactBase) -> bool:
     """Art 47: the Measures govern conduct from 2015-04-01; a rule may carry its own dates."""
-    as_of = facts.submission["as_of"]
-    spec = rule.spec
-    return spec.applies_from <= as_of and (spec.applies_until is None or as_of <= spec.applies_until)
+    return in_force_on(rule.spec.applies_from, rule.spec.applies_until, facts.submission["as_of"])
+
+
+def in_force_on(applies_from: Any, applies_until: Any, as_of: Any) -> bool:
+    """A rule's dates against the submission's as_of (the generated engine reads the dates once per rulebook)."""
+    return bool(applies_from <= as_of and (applies_until is None or as_of <= applies_until))
 
 
 @dataclass
