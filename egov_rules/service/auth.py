@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -290,9 +290,7 @@ def client_throttled_for(session: Session, client: str, max_failures: int, windo
         select(AuditEntry.at)
         .where(AuditEntry.client == client, AuditEntry.action == LOGIN_FAILED, AuditEntry.at > current - window)
         .order_by(AuditEntry.id.desc()).limit(max_failures)).all()
-    if len(recent) < max_failures:
-        return 0
-    return max(1, math.ceil((min(recent) + window - current).total_seconds()))
+    return _wait(recent, max_failures, window, current)
 
 
 def throttled_for(session: Session, actor: str, max_failures: int, window: dt.timedelta) -> int:
@@ -315,9 +313,14 @@ def throttled_for(session: Session, actor: str, max_failures: int, window: dt.ti
         if action == LOGIN_OK or (unlocked is not None and entry_id < unlocked):
             break
         failures.append(at)
+    return _wait(failures, max_failures, window, current)
+
+
+def _wait(failures: Sequence[dt.datetime], max_failures: int, window: dt.timedelta, current: dt.datetime) -> int:
+    """Seconds to wait after these counted failures: none below the limit; else until the oldest of them ages out
+    of the window (then fewer than ``max_failures`` remain)."""
     if len(failures) < max_failures:
         return 0
-    # free again once the oldest of these ages out of the window: then fewer than max_failures remain
     return max(1, math.ceil((min(failures) + window - current).total_seconds()))
 
 
