@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import time
 from typing import Any, BinaryIO
 
@@ -34,9 +35,17 @@ from .load_base import Document, Limits, pointer_join, pointer_parts
 from .load_builder import _Builder
 from .load_errors import _BadScalar as _BadScalar  # re-exported: tests hold load_fast's scalars to it
 from .load_errors import _JsonSyntaxError, _limit, _line_col, _YamlSyntaxError
-from .load_json import _WS, _json
 from .load_yaml import _parse_yaml
 from .load_yaml import _plain as _plain  # re-exported, as _BadScalar
+
+_WS = re.compile(r"[ \t\n\r]*")  # JSON's whitespace (also what may precede a YAML document's first node)
+
+
+def _json(text: str, builder: _Builder, fast: bool) -> Any:
+    from .load_json import _json as parse  # JSON input only: a YAML check does not compile its regexes
+
+    return parse(text, builder, fast)
+
 
 # libyaml's event parser (only its get_event is used): C speed; the pure-Python parser is the fallback
 _FastParser: Any = getattr(yaml, "CSafeLoader", None)
