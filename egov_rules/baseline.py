@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .check import Report, SubmissionResult
-from .errors import ConfigError, EgovError
+from .errors import ConfigError, EgovError, Local, Said, Wording
 from .load import Document, Limits, load_document
 from .output import write_atomic
 
@@ -68,18 +68,43 @@ class Baseline:
             sub.findings = kept
 
 
-def _error(doc: Document, pointer: str, message: str, expected: str) -> ConfigError:
+# what a bad baseline file is told, in both languages
+CANNOT_READ = Wording("cannot read the baseline: {reason}", "无法读取基线文件：{reason}")
+NOT_A_REPORT = Wording("not an egov-rules JSON report", "不是 egov-rules 的 JSON 报告")
+NOT_A_REPORT_MISSING = Wording("not an egov-rules JSON report: missing", "不是 egov-rules 的 JSON 报告：缺少“{key}”")
+NOT_A_REPORT_TYPE = Wording("not an egov-rules JSON report: '{key}' is {type}",
+                            "不是 egov-rules 的 JSON 报告：“{key}”是{type}")
+SUBMISSION_NOT_OBJECT = Wording("a submission must be an object", "每份报送材料的记录应为 JSON 对象")
+SECTION_NOT_LIST = Wording("'{section}' must be a list", "“{section}”应为数组")
+FINDING_NOT_OBJECT = Wording("a finding must be an object", "每条检查结果应为 JSON 对象")
+E_REPORT = Wording("a JSON report written by egov-rules --write-baseline",
+                   "由 egov-rules --write-baseline 写出的 JSON 报告")
+E_SUBMISSIONS_OBJECT = Wording("a JSON object with 'submissions'", "含“submissions”的 JSON 对象")
+E_SUBMISSIONS = Wording("a list 'submissions'", "数组“submissions”")
+E_SUBMISSION = Wording("an object with 'file' and 'findings'", "含“file”和“findings”的 JSON 对象")
+E_FILE = Wording("the submission's file name", "报送材料的文件名")
+E_FINDINGS = Wording("a list of findings", "检查结果的数组")
+E_FINDING = Wording("an object with a 'fingerprint'", "含“fingerprint”的 JSON 对象")
+E_FINGERPRINT = Wording("the finding's fingerprint", "检查结果的指纹")
+# a JSON value's Python type as the message names it (English) and as JSON calls it (Chinese)
+JSON_TYPES = {"int": "整数", "float": "数值", "str": "文本", "bool": "布尔值", "NoneType": "空值", "dict": "对象",
+              "list": "数组"}
+
+
+def _error(doc: Document, pointer: str, message: Said, expected: Said) -> ConfigError:
     line, col = doc.locate(pointer)
     return ConfigError(message, file=doc.source, line=line, column=col, field=pointer or None,
                        expected=expected)
 
 
-def _get(doc: Document, data: dict[str, Any], pointer: str, key: str, kind: type, expected: str) -> Any:
+def _get(doc: Document, data: dict[str, Any], pointer: str, key: str, kind: type, expected: Said) -> Any:
     value = data.get(key)
     if not isinstance(value, kind):
         where = pointer + "/" + key if key in data else pointer
-        found = "missing" if key not in data else f"'{key}' is {type(value).__name__}"
-        raise _error(doc, where, f"not an egov-rules JSON report: {found}", expected)
+        name = type(value).__name__
+        found = (NOT_A_REPORT_MISSING(key=key) if key not in data
+                 else NOT_A_REPORT_TYPE(key=key, type=Local(name, JSON_TYPES.get(name, name))))
+        raise _error(doc, where, found, expected)
     return value
 
 
@@ -91,32 +116,38 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
     except EgovError as exc:
         # the loader speaks of submissions ("a mapping of entity lists"); a report is just a mapping
         message = exc.message.replace(" of entity lists", "")
-        raise ConfigError(f"cannot read the baseline: {message}", file=exc.file, line=exc.line,
-                          column=exc.column, field=exc.field,
-                          expected="a JSON report written by egov-rules --write-baseline") from None
+        reason = Local(message, exc.message_text("zh") if message == exc.message else _zh(message))
+        raise ConfigError(CANNOT_READ(reason=reason), file=exc.file, line=exc.line, column=exc.column,
+                          field=exc.field, expected=E_REPORT()) from None
     if not isinstance(doc.data, dict):
-        raise _error(doc, "", "not an egov-rules JSON report", "a JSON object with 'submissions'")
+        raise _error(doc, "", NOT_A_REPORT(), E_SUBMISSIONS_OBJECT())
     baseline = Baseline(source)
-    subs = _get(doc, doc.data, "", "submissions", list, "a list 'submissions'")
+    subs = _get(doc, doc.data, "", "submissions", list, E_SUBMISSIONS())
     for i, sub in enumerate(subs):
         ptr = f"/submissions/{i}"
         if not isinstance(sub, dict):
-            raise _error(doc, ptr, "a submission must be an object", "an object with 'file' and 'findings'")
-        file = normalise(_get(doc, sub, ptr, "file", str, "the submission's file name"))
+            raise _error(doc, ptr, SUBMISSION_NOT_OBJECT(), E_SUBMISSION())
+        file = normalise(_get(doc, sub, ptr, "file", str, E_FILE()))
         counts = baseline.entries.setdefault(file, Counter())
         for section in ("findings", "context"):  # context findings (review_scope.py) are findings too
             findings = sub.get(section) or []
             if not isinstance(findings, list):
-                raise _error(doc, f"{ptr}/{section}", f"'{section}' must be a list", "a list of findings")
+                raise _error(doc, f"{ptr}/{section}", SECTION_NOT_LIST(section=section), E_FINDINGS())
             for j, f in enumerate(findings):
                 fptr = f"{ptr}/{section}/{j}"
                 if not isinstance(f, dict):
-                    raise _error(doc, fptr, "a finding must be an object", "an object with a 'fingerprint'")
-                counts[_get(doc, f, fptr, "fingerprint", str, "the finding's fingerprint")] += 1
+                    raise _error(doc, fptr, FINDING_NOT_OBJECT(), E_FINDING())
+                counts[_get(doc, f, fptr, "fingerprint", str, E_FINGERPRINT())] += 1
         sid = sub.get("id")
         if isinstance(sid, str) and file not in baseline.ids.setdefault(sid, []):
             baseline.ids[sid].append(file)
     return baseline
+
+
+def _zh(message: str) -> str:
+    from .errors_zh import message_zh
+
+    return message_zh(message)
 
 
 def write_baseline(report: Report, path: str, inputs: list[str]) -> None:

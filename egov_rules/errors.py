@@ -147,7 +147,7 @@ class EgovError(Exception):
         return clean("".join(parts))
 
     def _render_zh(self) -> str:
-        from .errors_zh import KINDS, expected_zh, field_label_zh, limit_option, message_zh
+        from .errors_zh import KINDS, expected_zh, field_label_zh, limit_option
 
         # without a file (<input> in English: an option, a request parameter) the kind comes first
         where = "" if str(self.position) == "<input>" else f"{self.position}："
@@ -158,10 +158,8 @@ class EgovError(Exception):
         elif self.field:
             label = field_label_zh(self.field)
             parts.append(f"字段“{safe_text(self.field)}”" + (f"（{label}）" if label else "") + "：")
-        # a Wording holds only while the text is still its own (report.sanitize may have cleaned a copy)
-        said, expected_said = getattr(self, "said", None), getattr(self, "expected_said", None)
-        parts.append(said.text("zh") if said is not None and str(said) == self.message
-                     else message_zh(self.message))
+        parts.append(self.message_text("zh"))
+        expected_said = getattr(self, "expected_said", None)
         if self.expected and self.show_expected:
             parts.append("；应为" + (expected_said.text("zh") if expected_said is not None
                                     and str(expected_said) == self.expected else expected_zh(self.expected)))
@@ -170,6 +168,18 @@ class EgovError(Exception):
         from .report.sanitize import clean
 
         return clean("".join(parts))
+
+    def message_text(self, lang: str) -> str:
+        """The message alone (no position, field or expected) in ``lang``: its Wording's, else the pattern's."""
+        if lang != "zh":
+            return self.message
+        # a Wording holds only while the text is still its own (report.sanitize may have cleaned a copy)
+        said = getattr(self, "said", None)
+        if said is not None and str(said) == self.message:
+            return str(said.text("zh"))
+        from .errors_zh import message_zh
+
+        return message_zh(self.message)
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, EgovError, InputError, InputErrors, Position, closest
+from .errors import ConfigError, EgovError, InputError, InputErrors, Local, Position, Wording, closest
 from .facts import COLLECTION, POINTER, FactBase, tag_entity
 from .factschema import fact_schema
 from .findings import Finding
@@ -44,6 +44,25 @@ TRUSTED = ("platforms", "info_resources", "collection_catalogues", "apps_service
 SUPPORTING = ("authorities", "units")
 KEYS = TRUSTED + SUPPORTING
 SUFFIXES = (".yaml", ".yml", ".json")
+# what a bad registry is told, in both languages
+NOT_A_DIRECTORY = Wording("the registry must be a directory of YAML or JSON files",
+                          "登记库应为存放 YAML 或 JSON 文件的目录")
+E_DIRECTORY = Wording("a directory (see docs/registry.md)", "目录（见 docs/registry.md）")
+NO_FILES = Wording("the registry directory holds no .yaml, .yml or .json files",
+                   "登记库目录中没有 .yaml、.yml 或 .json 文件")
+UNIFIED_ONLY = Wording("the registry holds unified platforms only (unified: true)",
+                       "登记库只收录统一平台（unified: true）")
+E_UNIFIED = Wording("true; a unit's own platforms belong in its submission", "true；单位自建的平台应写在其报送材料中")
+NOT_A_MAPPING = Wording("a registry file must be a mapping of entity lists", "登记库文件应为由各类条目清单组成的映射")
+E_KEYS = Wording("keys among {keys}", "以下键：{keys}")
+NOT_A_COLLECTION = Wording("'{key}' is not a registry collection", "“{key}”不是登记库收录的清单")
+E_ONE_OF = Wording("one of {keys}", "以下之一：{keys}")
+NOT_A_LIST = Wording("'{key}' must be a list of entities", "“{key}”应为条目的列表")
+E_LIST = Wording("a list", "列表")
+E_ONCE = Wording("each id once across all registry files", "所有登记库文件中每个编号只出现一次")
+OTHER_KIND = Wording("id '{id}' names {theirs} in the trusted registry ({where}), but {mine} here",
+                     "编号“{id}”在可信登记库（{where}）中是{theirs}，此处却是{mine}")
+E_SAME_KIND = Wording("an id the registry does not use for another kind of entity", "登记库未用于其他类别条目的编号")
 UNCHECKED = frozenset({"id", "name", "notes"})  # labels, not facts: a differing name is no falsification
 
 # The article a registry fact serves, cited by a mismatch finding (articles.md §2).
@@ -117,10 +136,9 @@ class Registry:
             if coll != entry.collection:
                 line, column = doc.locate(f"/{coll}/{i}/id")
                 raise InputError(
-                    f"id '{eid}' names {_label(entry.collection)} in the trusted registry ({entry.where}), "
-                    f"but {_label(coll)} here",
-                    file=doc.source, line=line, column=column, field=f"/{coll}/{i}/id",
-                    expected="an id the registry does not use for another kind of entity",
+                    OTHER_KIND(id=eid, theirs=_kind_words(entry.collection), where=entry.where,
+                               mine=_kind_words(coll)),
+                    file=doc.source, line=line, column=column, field=f"/{coll}/{i}/id", expected=E_SAME_KIND(),
                 )
         for coll, items in added.items():
             mine = out.get(coll)
@@ -219,14 +237,13 @@ def load_registry(root: str | os.PathLike[str], limits: Limits | None = None) ->
     limits = limits or Limits()
     base = Path(root)
     if not base.is_dir():
-        raise ConfigError("the registry must be a directory of YAML or JSON files", file=str(root),
-                          expected="a directory (see docs/registry.md)")
+        raise ConfigError(NOT_A_DIRECTORY(), file=str(root), expected=E_DIRECTORY())
     paths = sorted(
         p for p in base.rglob("*")
         if p.is_file() and p.suffix in SUFFIXES and not any(s.startswith(".") for s in p.relative_to(base).parts)
     )
     if not paths:
-        raise ConfigError("the registry directory holds no .yaml, .yml or .json files", file=str(root))
+        raise ConfigError(NO_FILES(), file=str(root))
     docs = [load_document(p, limits=limits) for p in paths]
     combined, origin = _combine(docs)
     values = _validated(combined, origin)
@@ -238,9 +255,8 @@ def load_registry(root: str | os.PathLike[str], limits: Limits | None = None) ->
             entry = Entry(coll, value["id"], src.data[coll][i], value, src.source, line, column)
             if coll == "platforms" and value.get("unified") is not True:
                 line, column = src.locate(f"/{coll}/{i}/unified")
-                raise ConfigError("the registry holds unified platforms only (unified: true)",
-                                  file=src.source, line=line, column=column, field=f"/{coll}/{i}/unified",
-                                  expected="true; a unit's own platforms belong in its submission")
+                raise ConfigError(UNIFIED_ONLY(), file=src.source, line=line, column=column,
+                                  field=f"/{coll}/{i}/unified", expected=E_UNIFIED())
             entries[entry.id] = entry
     digest = hashlib.sha256()
     for p in paths:
@@ -275,17 +291,17 @@ def _combine(docs: list[Document]) -> tuple[Document, dict[tuple[str, int], tupl
         offset: dict[str, int] = {}  # collection -> index of this file's first entity in the combination
         if not isinstance(doc.data, dict):
             line, column = doc.locate("")
-            raise ConfigError("a registry file must be a mapping of entity lists", file=doc.source, line=line,
-                              column=column, expected="keys among " + ", ".join(KEYS))
+            raise ConfigError(NOT_A_MAPPING(), file=doc.source, line=line, column=column,
+                              expected=E_KEYS(keys=_collections()))
         for key, items in doc.data.items():
             line, column = doc.locate_key(pointer_join("", str(key)))
             if key not in KEYS:
-                raise ConfigError(f"'{key}' is not a registry collection", file=doc.source, line=line,
-                                  column=column, field=f"/{key}", expected="one of " + ", ".join(KEYS),
+                raise ConfigError(NOT_A_COLLECTION(key=key), file=doc.source, line=line,
+                                  column=column, field=f"/{key}", expected=E_ONE_OF(keys=_collections()),
                                   suggestion=closest(str(key), KEYS))
             if not isinstance(items, list):
-                raise ConfigError(f"'{key}' must be a list of entities", file=doc.source, line=line,
-                                  column=column, field=f"/{key}", expected="a list")
+                raise ConfigError(NOT_A_LIST(key=key), file=doc.source, line=line,
+                                  column=column, field=f"/{key}", expected=E_LIST())
             target = data.setdefault(key, [])
             offset[key] = len(target)
             for i, item in enumerate(items):
@@ -298,7 +314,7 @@ def _combine(docs: list[Document]) -> tuple[Document, dict[tuple[str, int], tupl
                     if eid in seen:
                         raise ConfigError(f"duplicate id '{eid}' in the registry: already used at {seen[eid]}",
                                           file=doc.source, line=line, column=column, field=f"/{key}/{i}/id",
-                                          expected="each id once across all registry files")
+                                          expected=E_ONCE())
                     seen[eid] = here
         offsets.append(offset)
     return _Combined(data, docs, offsets, origin), origin
@@ -372,6 +388,20 @@ def _relocate(exc: InputErrors, origin: dict[tuple[str, int], tuple[Document, in
 # ------------------------------------------------------------------------------------------ findings
 def _label(collection: str) -> str:
     return fact_schema().collections.get(collection, collection).replace("_", " ")
+
+
+def _kind_words(collection: str) -> Local:
+    """The kind of entity a collection holds: ``platform`` / 平台."""
+    from .labels import entity_label
+
+    return Local(_label(collection), entity_label(fact_schema().collections.get(collection, collection), "zh"))
+
+
+def _collections() -> Local:
+    """The registry's collections as typed, English-joined; in Chinese each with its label."""
+    from .labels import collection_label
+
+    return Local(", ".join(KEYS), "、".join(f"{k}（{collection_label(k, 'zh')}）" for k in KEYS))
 
 
 def _show(value: Any) -> str:

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigError, EgovError, InputErrors, closest, safe_text
+from .errors import ConfigError, EgovError, InputErrors, Local, Said, Wording, closest, safe_text
 from .facts import FactBase
 from .findings import Finding
 from .load import Document, Limits, load_document, pointer_join
@@ -33,6 +33,30 @@ from .registry import is_registry_rule
 
 FIELDS = ("rule", "entity", "justification", "approved_by", "approval_ref", "expires", "submission")
 REQUIRED = FIELDS[:-1]
+FIELD_LABELS = {"rule": "规则编号", "entity": "对象编号", "justification": "理由", "approved_by": "批准单位",
+                "approval_ref": "批准文号", "expires": "有效期至", "submission": "报送材料编号"}
+# what a bad waiver file is told, in both languages
+E_ONE_KEY = Wording("a mapping with one key, waivers", "只有一个键“waivers”的映射")
+NOT_A_LIST = Wording("a waiver file is a list of waivers", "豁免文件应为豁免事项的列表")
+E_LIST = Wording("waivers: [ {{rule, entity, ...}}, ... ]", "“waivers:”之下逐项列出豁免事项（rule、entity 等字段）")
+NOT_A_MAPPING = Wording("a waiver must be a mapping", "每项豁免应为映射")
+E_FIELDS = Wording("rule, entity, justification, approved_by, approval_ref, expires",
+                   "含以下字段的映射：{fields}")
+E_ONE_OF = Wording("one of {fields}", "以下字段之一：{fields}")
+NOT_TEXT = Wording("'{name}' must be non-empty text", "“{name}”（{label}）应为非空文本")
+E_TEXT = Wording("non-empty text", "非空文本")
+E_DATE = Wording("a date written YYYY-MM-DD", "日期（YYYY-MM-DD）")
+NO_RULE = Wording("no rule '{rule}' in the rulebook", "规则库中没有规则“{rule}”")
+NOT_A_DATE = Wording("'{value}' is not a date", "“{value}”不是有效的日期")
+E_REAL_DATE = Wording("a real calendar date written YYYY-MM-DD", "真实存在的日期（YYYY-MM-DD）")
+SECOND = Wording("a second waiver for {rule} on {entity} (the first is at line {line})",
+                 "规则“{rule}”对对象“{entity}”已有一项豁免（第 {line} 行），此为第二项")
+E_ONCE = Wording("one waiver per rule and entity", "每条规则对每个对象只设一项豁免")
+
+
+def _fields(names: tuple[str, ...]) -> Local:
+    """Field names as typed, English-joined; in Chinese each with its label (``rule（规则编号）``)."""
+    return Local(", ".join(names), "、".join(f"{n}（{FIELD_LABELS[n]}）" for n in names))
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -117,15 +141,15 @@ def load_waivers(path: str | os.PathLike[str], known_rules: Iterable[str], limit
     extra = [k for k in data if k != "waivers"] if isinstance(data, dict) else []
     if extra:
         raise _error(doc, pointer_join("", str(extra[0])), f"unknown key '{safe_text(extra[0])}'",
-                     "a mapping with one key, waivers", closest(str(extra[0]), ["waivers"]), key=True)
+                     E_ONE_KEY(), closest(str(extra[0]), ["waivers"]), key=True)
     base = "/waivers"
     data = data.get("waivers") if isinstance(data, dict) else data
     if not isinstance(data, list):
-        raise _error(doc, base, "a waiver file is a list of waivers", "waivers: [ {rule, entity, ...}, ... ]")
+        raise _error(doc, base, NOT_A_LIST(), E_LIST())
     rules = set(known_rules)
     errors: list[EgovError] = []
     items: list[Waiver] = []
-    seen: dict[tuple[str, str, str | None], str] = {}
+    seen: dict[tuple[str, str, str | None], int] = {}  # -> the line of the first
     for i, entry in enumerate(data):
         at = f"{base}/{i}"
         try:
@@ -135,10 +159,9 @@ def load_waivers(path: str | os.PathLike[str], known_rules: Iterable[str], limit
             continue
         key = (w.rule, w.entity, w.submission)
         if key in seen:
-            errors.append(_error(doc, at, f"a second waiver for {w.rule} on {w.entity} (the first is at "
-                                 f"{seen[key]})", "one waiver per rule and entity"))
+            errors.append(_error(doc, at, SECOND(rule=w.rule, entity=w.entity, line=seen[key]), E_ONCE()))
             continue
-        seen[key] = f"line {w.line}"
+        seen[key] = w.line
         items.append(w)
     if errors:
         raise InputErrors(errors)
@@ -147,12 +170,11 @@ def load_waivers(path: str | os.PathLike[str], known_rules: Iterable[str], limit
 
 def _waiver(doc: Document, at: str, entry: Any, rules: set[str]) -> Waiver:
     if not isinstance(entry, dict):
-        raise _error(doc, at, "a waiver must be a mapping", "rule, entity, justification, approved_by, "
-                     "approval_ref, expires")
+        raise _error(doc, at, NOT_A_MAPPING(), E_FIELDS(fields=_fields(REQUIRED)))
     for name in entry:
         if name not in FIELDS:
             raise _error(doc, pointer_join(at, str(name)), f"unknown field '{safe_text(name)}'",
-                         "one of " + ", ".join(FIELDS), closest(str(name), FIELDS), key=True)
+                         E_ONE_OF(fields=_fields(FIELDS)), closest(str(name), FIELDS), key=True)
     for name in REQUIRED:
         if name not in entry:
             raise _error(doc, at, f"missing required field '{name}'", "the field to be given")
@@ -161,11 +183,11 @@ def _waiver(doc: Document, at: str, entry: Any, rules: set[str]) -> Waiver:
         if name == "submission" and value is None:
             continue
         if not isinstance(value, str) or not value.strip():
-            raise _error(doc, pointer_join(at, name), f"'{name}' must be non-empty text",
-                         "a date written YYYY-MM-DD" if name == "expires" else "non-empty text")
+            raise _error(doc, pointer_join(at, name), NOT_TEXT(name=name, label=FIELD_LABELS[name]),
+                         E_DATE() if name == "expires" else E_TEXT())
     rule = entry["rule"]
     if rule not in rules and not is_registry_rule(rule):
-        raise _error(doc, pointer_join(at, "rule"), f"no rule '{safe_text(rule)}' in the rulebook",
+        raise _error(doc, pointer_join(at, "rule"), NO_RULE(rule=safe_text(rule)),
                      "the id of a rule (egov-rules rules list)", closest(rule, rules))
     expires = entry["expires"]
     try:
@@ -173,14 +195,13 @@ def _waiver(doc: Document, at: str, entry: Any, rules: set[str]) -> Waiver:
             raise ValueError
         date = dt.date.fromisoformat(expires)
     except ValueError:
-        raise _error(doc, pointer_join(at, "expires"), f"'{safe_text(expires)}' is not a date",
-                     "a real calendar date written YYYY-MM-DD") from None
+        raise _error(doc, pointer_join(at, "expires"), NOT_A_DATE(value=safe_text(expires)), E_REAL_DATE()) from None
     line, column = doc.locate(at)
     return Waiver(rule, entry["entity"], entry["justification"], entry["approved_by"], entry["approval_ref"],
                   date, entry.get("submission"), doc.source, line, column)
 
 
-def _error(doc: Document, pointer: str, message: str, expected: str, suggestion: str | None = None, *,
+def _error(doc: Document, pointer: str, message: str | Said, expected: str | Said, suggestion: str | None = None, *,
            key: bool = False) -> ConfigError:
     line, column = doc.locate_key(pointer) if key else doc.locate(pointer)
     return ConfigError(message, file=doc.source, line=line, column=column, field=pointer or "/",
