@@ -37,10 +37,12 @@ def safe_text(text: object, limit: int = 200) -> str:
 @dataclass(frozen=True)
 class Wording:
     """One message (or expected text) in both languages, side by side: the one source of its words.
-    ``WORDING(name=value)`` says it with parameters; ``{name}`` in each template takes them."""
+    ``WORDING(name=value)`` says it with parameters; ``{name}`` in each template takes them.  ``code``: the
+    stable name a program matches on where the service sends it (``review_not_found``), never reworded."""
 
     en: str
     zh: str
+    code: str = ""
 
     def __call__(self, **params: object) -> Said:
         return Said(self, params)
@@ -147,7 +149,7 @@ class EgovError(Exception):
         return clean("".join(parts))
 
     def _render_zh(self) -> str:
-        from .errors_zh import KINDS, expected_zh, field_label_zh, limit_option
+        from .errors_zh import KINDS, field_label_zh, limit_option
 
         # without a file (<input> in English: an option, a request parameter) the kind comes first
         where = "" if str(self.position) == "<input>" else f"{self.position}："
@@ -159,10 +161,8 @@ class EgovError(Exception):
             label = field_label_zh(self.field)
             parts.append(f"字段“{safe_text(self.field)}”" + (f"（{label}）" if label else "") + "：")
         parts.append(self.message_text("zh"))
-        expected_said = getattr(self, "expected_said", None)
         if self.expected and self.show_expected:
-            parts.append("；应为" + (expected_said.text("zh") if expected_said is not None
-                                    and str(expected_said) == self.expected else expected_zh(self.expected)))
+            parts.append("；应为" + self.expected_text("zh"))
         if self.suggestion:
             parts.append(f"；是否应为“{safe_text(self.suggestion)}”？")
         from .report.sanitize import clean
@@ -180,6 +180,17 @@ class EgovError(Exception):
         from .errors_zh import message_zh
 
         return message_zh(self.message)
+
+    def expected_text(self, lang: str) -> str:
+        """What was expected (``""`` when nothing is said) in ``lang``: its Wording's, else the table's."""
+        if not self.expected or lang != "zh":
+            return self.expected or ""
+        said = getattr(self, "expected_said", None)
+        if said is not None and str(said) == self.expected:
+            return str(said.text("zh"))
+        from .errors_zh import expected_zh
+
+        return expected_zh(self.expected)
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -9,11 +9,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.utils import is_body_allowed_for_status_code
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import EgovError
 from .checking import CheckService, error_body
 from .db import Database, schema_status
+from .refusals import Refusal, error_fields, request_lang, said_fields
 from .settings import Settings
 from .store import StoreError
 
@@ -44,12 +47,25 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
 
     @app.exception_handler(EgovError)
     async def _input_error(request: Request, exc: EgovError) -> JSONResponse:
-        return JSONResponse(error_body(exc, request.query_params.get("lang", "en")), status_code=422)
+        return JSONResponse(error_body(exc, request_lang(request)), status_code=422)
 
     @app.exception_handler(StoreError)
-    async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message, "field": exc.field, "expected": exc.expected},
+    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+        said = said_fields(exc.said, request_lang(request), exc.expected_said or exc.expected)
+        return JSONResponse({"detail": exc.message, "field": exc.field, "expected": exc.expected, **said},
                             status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _refused(request: Request, exc: StarletteHTTPException) -> Response:
+        """FastAPI's ``{"detail": …}``; a refusal said by a Wording adds its code and the reader's words."""
+        from .api_admin import AccountRefused
+
+        lang = request_lang(request)
+        extra = (error_fields(exc.error, lang) if isinstance(exc, AccountRefused)
+                 else said_fields(exc.said, lang) if isinstance(exc, Refusal) else {})
+        if not is_body_allowed_for_status_code(exc.status_code):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse({"detail": exc.detail, **extra}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
