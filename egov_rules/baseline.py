@@ -86,6 +86,15 @@ E_FILE = Wording("the submission's file name", "报送材料的文件名")
 E_FINDINGS = Wording("a list of findings", "检查结果的数组")
 E_FINDING = Wording("an object with a 'fingerprint'", "含“fingerprint”的 JSON 对象")
 E_FINGERPRINT = Wording("the finding's fingerprint", "检查结果的指纹")
+LEFT_OUT = Wording("egov-rules: {n} known finding{s} left out (baseline {file})",
+                   "egov-rules：已按基线略去 {n} 项已知问题（基线文件 {file}）")
+
+
+def left_out(known: int, file: str) -> Said:
+    """The note after a run with ``--baseline``: how many known findings it did not report."""
+    return LEFT_OUT(n=known, s="s" if known != 1 else "", file=file)
+
+
 # a JSON value's Python type as the message names it (English) and as JSON calls it (Chinese)
 JSON_TYPES = {"int": "整数", "float": "数值", "str": "文本", "bool": "布尔值", "NoneType": "空值", "dict": "对象",
               "list": "数组"}

@@ -301,7 +301,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     spec, checker, files = _start_batch(kw, paths)
     old = None
     if baseline_file:  # a bad baseline fails before the work
-        from .baseline import load_baseline
+        from .baseline import left_out, load_baseline
 
         old = load_baseline(baseline_file)
     items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
@@ -320,8 +320,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
         old.apply(results)
         report.baseline = baseline_file
         known = sum(s.baselined or 0 for s in results)
-        click.echo(f"egov-rules: {known} known finding{'s' if known != 1 else ''} left out (baseline "
-                   f"{baseline_file})", err=True)
+        click.echo(left_out(known, baseline_file).text(lang), err=True)
     width = kw.pop("width", None)
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, include_context=include_context,
                                              color=fmt == "table" and output is None and sys.stdout.isatty(),

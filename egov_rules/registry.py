@@ -51,8 +51,8 @@ E_DIRECTORY = Wording("a directory (see docs/registry.md)", "目录（见 docs/r
 NO_FILES = Wording("the registry directory holds no .yaml, .yml or .json files",
                    "登记库目录中没有 .yaml、.yml 或 .json 文件")
 UNIFIED_ONLY = Wording("the registry holds unified platforms only (unified: true)",
-                       "登记库只收录统一平台（unified: true）")
-E_UNIFIED = Wording("true; a unit's own platforms belong in its submission", "true；单位自建的平台应写在其报送材料中")
+                       "登记库只收录统建平台（“统建平台”一项须为“是”）")
+E_UNIFIED = Wording("true; a unit's own platforms belong in its submission", "“是”；单位自建的平台应写在其报送材料中")
 NOT_A_MAPPING = Wording("a registry file must be a mapping of entity lists", "登记库文件应为由各类条目清单组成的映射")
 E_KEYS = Wording("keys among {keys}", "以下键：{keys}")
 NOT_A_COLLECTION = Wording("'{key}' is not a registry collection", "“{key}”不是登记库收录的清单")
