@@ -320,7 +320,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
         old.apply(results)
         report.baseline = baseline_file
         known = sum(s.baselined or 0 for s in results)
-        click.echo(left_out(known, baseline_file).text(lang), err=True)
+        click.echo(left_out(known, old.source).text(lang), err=True)
     width = kw.pop("width", None)
     text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, include_context=include_context,
                                              color=fmt == "table" and output is None and sys.stdout.isatty(),
