@@ -168,7 +168,7 @@ def test_the_answers_are_listed_by_their_labels_not_their_codes(
     login(client, "rev", "zh")
     page = post(client, _state(interview), action="answer").text
     answers = html.unescape(re.search(r"<details>.*?</details>", page, re.S).group(0))  # type: ignore[union-attr]
-    assert "项目申报" in answers and f"{unit}（新增）" in answers and f"{q.label}: <code>否</code>" in answers
+    assert "项目申报" in answers and f"{unit}（新增）" in answers and f"{q.label}：<code>否</code>" in answers
     assert not re.search(r"project_proposal|__new__|units/|False|True", answers), answers
     login(client, "rev", "en")
     page = post(client, _state(interview), action="answer").text

@@ -23,7 +23,7 @@ ALLOWED = re.compile(
     r"|--[a-z][a-z-]*(?: N)?"  # option names (and --max-aliases N)
     r"|egov-rules(?: [a-z-]+){0,2}"  # the tool's commands: egov-rules rules list
     r"|U\+[0-9A-F]{4,6}|0x[0-9a-f]{2}|\\u(?:XXXX)?|YYYY-MM-DD"
-    r"|(?<![A-Za-z])(?:YAML|JSON|UTF-8|UTF-16|UTF-32|Unicode|RFC 8259|xlsx|multipart/form-data|Bearer|Origin"
+    r"|(?<![A-Za-z])(?:YAML|JSON|CSV|HTML|UTF-8|UTF-16|UTF-32|Unicode|RFC 8259|xlsx|multipart/form-data|Bearer|Origin"
     r"|docs/registry\.md|\.yaml|\.yml|\.json)(?![A-Za-z])"
 )
 LATIN = re.compile(r"[A-Za-z]{2,}")
