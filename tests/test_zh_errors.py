@@ -350,6 +350,10 @@ REFUSALS: dict[str, tuple[str | None, str, str, dict[str, Any], int, str, str, t
     "disabling oneself": ("adm", "POST", "/api/v1/users/adm/disable", {}, 422, "own_account",
                           "管理员不能停用自己的账号", ()),
     "no such user": ("adm", "POST", "/api/v1/users/nobody/disable", {}, 404, "user_not_found", "没有用户“nobody”", ()),
+    "a page that is no number": ("rev", "GET", "/api/v1/reviews", {"params": {"page": "first"}}, 422, "invalid_request",
+                                 "字段“query.page”：应为整数", ()),
+    "a waiver missing its fields": ("rev", "POST", "/api/v1/reviews/{review}/waivers", {"json": {"fingerprint": "x"}},
+                                    422, "invalid_request", "字段“body.justification”：缺少该项", ()),
     "no such token": ("adm", "POST", "/api/v1/tokens/99999/revoke", {}, 404, "token_not_found",
                       "没有编号为 99999 的令牌", ()),
 }

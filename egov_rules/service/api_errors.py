@@ -62,7 +62,7 @@ class FieldError(_Strict):
     type: str | None
 
 
-class RequestErrorBody(_Strict):
+class RequestErrorBody(_Said):
     """A path, query or JSON body parameter that does not fit its declaration (the input is never echoed)."""
 
     detail: str = Field(description="every problem, 'field: message', joined by '; '")

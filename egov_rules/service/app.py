@@ -16,7 +16,7 @@ from .. import __version__
 from ..errors import EgovError
 from .checking import CheckService, error_body
 from .db import Database, schema_status
-from .refusals import Refusal, error_fields, request_lang, said_fields
+from .refusals import Refusal, error_fields, request_lang, request_message, said_fields
 from .settings import Settings
 from .store import StoreError
 
@@ -76,9 +76,9 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
             from ..web.base import bad_link_page
 
             return bad_link_page(request, errors)
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return JSONResponse({"detail": detail, "field": errors[0]["field"] if errors else None, "errors": errors},
-                            status_code=422)
+        return JSONResponse({"detail": request_message(errors, "en"), "field": errors[0]["field"] if errors else None,
+                             "errors": errors, "code": "invalid_request",
+                             "message": request_message(errors, request_lang(request))}, status_code=422)
 
     @app.exception_handler(Exception)
     async def _bug(_request: Request, exc: Exception) -> JSONResponse:

@@ -95,3 +95,25 @@ def role_word(role: str) -> Local:
 
 def role_said(wording: Wording, role: str, **params: object) -> Said:
     return wording(role=role_word(role), **params)
+
+
+# what pydantic says of a parameter or body field that does not fit, by its error type, in Chinese
+REQUEST_PROBLEMS = {
+    "missing": "缺少该项", "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数",
+    "float_parsing": "应为数字", "float_type": "应为数字", "bool_parsing": "应为布尔值（是或否）",
+    "bool_type": "应为布尔值（是或否）", "string_type": "应为文本", "string_too_short": "文本过短",
+    "string_too_long": "文本过长", "too_short": "项数过少", "too_long": "项数过多",
+    "greater_than_equal": "小于允许的最小值", "greater_than": "不大于允许的下限", "less_than_equal": "大于允许的最大值",
+    "less_than": "不小于允许的上限", "date_parsing": "应为日期（YYYY-MM-DD）", "date_type": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）", "string_pattern_mismatch": "格式不符",
+    "json_invalid": "不是有效的 JSON", "json_type": "不是有效的 JSON", "model_attributes_type": "应为对象",
+    "dict_type": "应为对象", "list_type": "应为列表", "extra_forbidden": "不允许的字段", "literal_error": "取值无效",
+    "enum": "取值无效",
+}
+
+
+def request_message(errors: list[dict[str, Any]], lang: str) -> str:
+    """A request's problems in ``lang``: ``field: message; …`` (pydantic's English) or ``字段“…”：…；…``."""
+    if lang != "zh":
+        return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return "；".join(f"字段“{e['field']}”：" + REQUEST_PROBLEMS.get(str(e.get("type")), "取值无效") for e in errors)
