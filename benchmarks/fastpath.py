@@ -40,10 +40,10 @@ sys.path.insert(0, str(HERE))
 from generate import entity_count, generate  # noqa: E402
 
 from egov_rules.check import Checker, _dump  # noqa: E402
-from egov_rules.facts import POINTER, FactBase  # noqa: E402
-from egov_rules.load import Document  # noqa: E402
-from egov_rules.rulebook import Rulebook, load_rulebook  # noqa: E402
-from egov_rules.validate import validate_document  # noqa: E402
+from egov_rules.input.facts import POINTER, FactBase  # noqa: E402
+from egov_rules.input.load import Document  # noqa: E402
+from egov_rules.input.validate import validate_document  # noqa: E402
+from egov_rules.rules.rulebook import Rulebook, load_rulebook  # noqa: E402
 
 POLICY = ("art17-data-centre-without-approval", "art19-collected-outside-catalogue")
 OWN = {"build_own", "expand_own", "rebuild_own"}
@@ -217,7 +217,7 @@ def bench_scaling(out: list[str], full: Rulebook, sizes: list[int]) -> None:
 # --------------------------------------------------------------------------------------------- 3. the CLI
 # The same CLI check with validation replaced by the already-validated data: what a check costs once a
 # valid submission no longer needs pydantic (the one-pass validator, issue 15 pt 2), at best.  Run as a
-# script in the child: a stand-in for egov_rules.validate hands over the validated data, so neither
+# script in the child: a stand-in for egov_rules.input.validate hands over the validated data, so neither
 # pydantic nor the submission models are imported; everything else is the CLI's own path.
 NO_VALIDATION = """
 import pickle, sys, types
@@ -227,9 +227,9 @@ with open(sys.argv[2], "rb") as fh:
 class Validated:
     def model_dump(self, **options):
         return validated
-stand_in = types.ModuleType("egov_rules.validate")  # Checker.prepare imports it when it first validates
+stand_in = types.ModuleType("egov_rules.input.validate")  # Checker.prepare imports it when it first validates
 stand_in.validate_document = lambda doc: Validated()
-sys.modules["egov_rules.validate"] = stand_in
+sys.modules["egov_rules.input.validate"] = stand_in
 from egov_rules.cli import main
 main(["check", "--format", "json", sys.argv[3]])
 """
@@ -238,8 +238,8 @@ main(["check", "--format", "json", sys.argv[3]])
 def bench_cli(out: list[str], pairs: int) -> None:
     import tempfile
 
-    from egov_rules.load import load_document
-    from egov_rules.validate import validate_document
+    from egov_rules.input.load import load_document
+    from egov_rules.input.validate import validate_document
 
     fixture = ROOT / "fixtures" / "02_municipal_own_datacentre.yaml"
     scratch = Path(tempfile.mkdtemp(prefix="egov-bench-cli-"))

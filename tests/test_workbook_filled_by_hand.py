@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from egov_rules.labels import enum_label
+from egov_rules.text.labels import enum_label
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,8 +12,8 @@ import marshal
 import time
 from typing import Any
 
-from ..facts import FactBase
-from ..rulebook import Rule, Rulebook
+from ..input.facts import FactBase
+from ..rules.rulebook import Rule, Rulebook
 from .codegen import Generated, build_constants, generate
 from .evaluate import (
     CompiledRule,

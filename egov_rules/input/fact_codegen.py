@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import (
+from .model import (
     COLLECTIONS,
     DATE_PATTERN,
     ID_PATTERN,

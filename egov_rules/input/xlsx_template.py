@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from ..errors import InputError, safe_text
-from ..labels import entity_label
+from ..text.labels import entity_label
 from . import workbook_words as w
 from .cells import dropdown, to_cell
 from .field_articles import articles_text
