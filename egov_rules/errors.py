@@ -27,8 +27,8 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
 
 def safe_text(text: object, limit: int = 200) -> str:
     """Text from an input file made safe to print on one line: controls, separators and bidi characters
-    escaped (``report.sanitize``), length bounded."""
-    from .report.sanitize import clean
+    escaped (``reports.sanitize``), length bounded."""
+    from .reports.sanitize import clean
 
     s = clean(str(text)[: limit * 2], newlines=False)  # bound the work on a huge hostile value first
     return s if len(s) <= limit else s[: limit - 1] + "…"
@@ -144,12 +144,12 @@ class EgovError(Exception):
             parts.append(f"; expected {self.expected}")
         if self.suggestion:
             parts.append(f"; did you mean '{safe_text(self.suggestion)}'?")
-        from .report.sanitize import clean  # messages may quote the input: never a raw control character
+        from .reports.sanitize import clean  # messages may quote the input: never a raw control character
 
         return clean("".join(parts))
 
     def _render_zh(self) -> str:
-        from .errors_zh import KINDS, field_label_zh, limit_option
+        from .text.errors_zh import KINDS, field_label_zh, limit_option
 
         # without a file (<input> in English: an option, a request parameter) the kind comes first
         where = "" if str(self.position) == "<input>" else f"{self.position}："
@@ -165,7 +165,7 @@ class EgovError(Exception):
             parts.append("；应为" + self.expected_text("zh"))
         if self.suggestion:
             parts.append(f"；是否应为“{safe_text(self.suggestion)}”？")
-        from .report.sanitize import clean
+        from .reports.sanitize import clean
 
         return clean("".join(parts))
 
@@ -177,7 +177,7 @@ class EgovError(Exception):
         said = getattr(self, "said", None)
         if said is not None and str(said) == self.message:
             return str(said.text("zh"))
-        from .errors_zh import message_zh
+        from .text.errors_zh import message_zh
 
         return message_zh(self.message)
 
@@ -188,7 +188,7 @@ class EgovError(Exception):
         said = getattr(self, "expected_said", None)
         if said is not None and str(said) == self.expected:
             return str(said.text("zh"))
-        from .errors_zh import expected_zh
+        from .text.errors_zh import expected_zh
 
         return expected_zh(self.expected)
 

@@ -105,7 +105,7 @@ def test_binary_and_encoding_errors_in_chinese(tmp_path: Path) -> None:
 def test_os_errors_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    import egov_rules.load as load
+    import egov_rules.input.load as load
 
     (tmp_path / "file.yaml").write_text("a: 1\n", "utf-8")
     for path, says in ((tmp_path / "none.yaml", "文件不存在"), (tmp_path, "这是目录，不是文件"),
@@ -267,7 +267,7 @@ def test_a_registry_that_is_not_a_directory_in_chinese(tmp_path: Path) -> None:
 
 def test_a_registry_id_of_another_kind_in_chinese() -> None:
     from egov_rules.errors import InputError
-    from egov_rules.registry import OTHER_KIND, _kind_words
+    from egov_rules.input.registry import OTHER_KIND, _kind_words
 
     said = OTHER_KIND(id="u1", theirs=_kind_words("units"), where="r.yaml:1:2", mine=_kind_words("platforms"))
     err = InputError(said, file="s.yaml", line=3, column=4).render("zh")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
+from ..rules.conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
 from .candidates import Lookup, lookups
 from .reference import join_plan
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Request
 
-from ..articles import ENGINE_ENCODED, article_info
-from ..i18n import citation
+from ..rules.articles import ENGINE_ENCODED, article_info
+from ..text.i18n import citation
 from .auth import CurrentUser
 from .refusals import NO_ARTICLE, Refusal
 

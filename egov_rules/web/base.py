@@ -70,7 +70,7 @@ def _environment() -> Any:
     loader = jinja2.FileSystemLoader(str(resources.files("egov_rules.web").joinpath("templates")))
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.ChainableUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    from ..labels import collection_label
+    from ..text.labels import collection_label
 
     env.globals.update(outcome_word=outcome_word, collection_label=collection_label,
                        project_decisions=project_decisions, **CODE_WORDS)
@@ -83,13 +83,13 @@ def _in_zh(words: Any) -> Any:
 
 
 def _entity_zh(entity: str) -> str:
-    from ..labels import entity_label
+    from ..text.labels import entity_label
 
     return entity_label(entity, "zh")
 
 
 def _stage_zh(stage: str) -> str:
-    from ..i18n import stage_label
+    from ..text.i18n import stage_label
 
     return stage_label(stage, "zh")
 
