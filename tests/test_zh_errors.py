@@ -57,6 +57,15 @@ def cli_zh(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stderr
 
 
+def refused(tmp_path: Path, name: str, text: str, *command: str) -> tuple[Path, str]:
+    """The file ``name`` written with ``text`` and given last to ``command`` in Chinese: it must fail (exit 2)."""
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    code, err = cli_zh(*command, str(path))
+    assert code == 2, err
+    return path, err
+
+
 SUBMISSIONS = {  # name -> (text, what the message must say)
     "tab.yaml": ("submission:\n\tid: x\n", "制表符"),
     "colon.yaml": ("a: b: c\n", "此处不能出现"),
@@ -87,10 +96,8 @@ SUBMISSIONS = {  # name -> (text, what the message must say)
 @pytest.mark.parametrize("name", sorted(SUBMISSIONS))
 def test_a_syntax_error_is_told_in_chinese(tmp_path: Path, name: str) -> None:
     text, says = SUBMISSIONS[name]
-    path = tmp_path / name
-    path.write_text(text, "utf-8")
-    code, err = cli_zh("validate", str(path))
-    assert code == 2 and says in err, err
+    path, err = refused(tmp_path, name, text, "validate")
+    assert says in err, err
     assert not_chinese(err, (str(path), "NaN", "python/object")) == [], err
 
 
@@ -153,10 +160,8 @@ BASELINES = {  # name -> (text, what the message must say)
 @pytest.mark.parametrize("name", sorted(BASELINES))
 def test_a_bad_baseline_is_told_in_chinese(tmp_path: Path, name: str) -> None:
     text, says = BASELINES[name]
-    path = tmp_path / name
-    path.write_text(text, "utf-8")
-    code, err = cli_zh("check", OWN_DC, "--baseline", str(path))
-    assert code == 2 and says in err, err
+    path, err = refused(tmp_path, name, text, "check", OWN_DC, "--baseline")
+    assert says in err, err
     assert not_chinese(err, (str(path),)) == [], err
     en = CliRunner().invoke(app, ["check", OWN_DC, "--baseline", str(path)]).stderr
     assert "配置无效" not in en and "invalid configuration" in en  # English stays the default
@@ -195,10 +200,8 @@ WAIVERS = {  # name -> (text, what the message must say, codes or values the fil
 @pytest.mark.parametrize("name", sorted(WAIVERS))
 def test_a_bad_waiver_file_is_told_in_chinese(tmp_path: Path, name: str) -> None:
     text, says, typed = WAIVERS[name]
-    path = tmp_path / name
-    path.write_text(text, "utf-8")
-    code, err = cli_zh("check", OWN_DC, "--waivers", str(path))
-    assert code == 2 and says in err, err
+    path, err = refused(tmp_path, name, text, "check", OWN_DC, "--waivers")
+    assert says in err, err
     assert not_chinese(err, (str(path), *typed)) == [], err
 
 
@@ -288,23 +291,11 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return made
 
 
-def client(api: Any, who: str | None) -> Any:
-    from fastapi.testclient import TestClient
-    from service_support import PASSWORD
-
-    c = TestClient(api)
-    if who is not None:
-        assert c.post("/api/v1/login", json={"name": who, "password": PASSWORD}).status_code == 200
-    return c
-
-
 @pytest.fixture(scope="module")
 def review(api: Any) -> int:
-    with client(api, "rev") as c:
-        saved = c.post("/api/v1/checks", content=Path(OWN_DC).read_bytes(),
-                       headers={"Content-Type": "application/yaml"}, params={"save": "true"})
-        assert saved.status_code == 200, saved.text
-        return int(saved.json()["review"]["id"])
+    from web_support import saved_review
+
+    return saved_review(api, Path(OWN_DC).read_bytes())
 
 
 LATER = "2999-01-01"
@@ -363,7 +354,9 @@ def ask(api: Any, review: int, case: str, lang: dict[str, Any]) -> Any:
     who, method, path, kwargs, *_ = REFUSALS[case]
     kwargs = {**kwargs, "params": {**kwargs.get("params", {}), **lang.get("params", {})},
               "headers": {**kwargs.get("headers", {}), **lang.get("headers", {})}}
-    with client(api, who) as c:
+    from web_support import client_as
+
+    with client_as(api, who) as c:
         return c.request(method, path.replace("{review}", str(review)), **kwargs)
 
 
@@ -392,7 +385,9 @@ def test_accept_language_prefers_by_weight_and_lang_wins(api: Any) -> None:
     assert request_lang(Asked({}, "fr, en-GB;q=0.9, zh;q=0.1")) == "en"  # type: ignore[arg-type]
     assert request_lang(Asked({"lang": "en"}, "zh")) == "en"  # type: ignore[arg-type]
     assert request_lang(Asked({}, "")) == "en"  # type: ignore[arg-type]
-    with client(api, "rev") as c:  # a broken submission: the CLI's message in the header's language
+    from web_support import client_as
+
+    with client_as(api, "rev") as c:  # a broken submission: the CLI's message in the header's language
         broken = c.post("/api/v1/checks", content=b"projects: 3\n", headers={"Content-Type": "application/yaml",
                                                                               "Accept-Language": "zh"})
     assert broken.status_code == 422 and "输入无效" in broken.json()["detail"]

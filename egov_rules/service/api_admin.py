@@ -14,6 +14,7 @@ from . import auth, store
 from .auth import CurrentUser, User, require_role
 from .models import ROLES
 from .refusals import (
+    E_ONE_OF,
     OWN_ACCOUNT,
     THROTTLED,
     WRONG_LOGIN,
@@ -104,7 +105,7 @@ def add_user(request: Request, user: Admin, body: AccountIn) -> dict[str, Any]:
     try:
         if body.role not in ROLES:
             raise ConfigError(auth.UNKNOWN_ROLE(role=body.role), field="role",
-                              expected=auth.E_ROLE(roles=role_list(ROLES)))
+                              expected=E_ONE_OF(values=role_list(ROLES)))
         if body.all_units and body.units is not None:
             raise ConfigError(SCOPE_TWICE(), field="units")
         try:

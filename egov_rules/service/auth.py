@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import ConfigError, Wording
 from .models import ROLES, Account, ApiToken, AuditEntry, BrowserSession, utcnow
-from .refusals import AUTH_REQUIRED, CROSS_SITE, ROLE_REFUSED, Refusal, role_list, role_said, role_word
+from .refusals import AUTH_REQUIRED, CROSS_SITE, E_ONE_OF, ROLE_REFUSED, Refusal, role_list, role_said, role_word
 
 SESSION_COOKIE = "egov_session"
 TOKEN_PREFIX = "egr_"
@@ -120,7 +120,6 @@ _DUMMY_HASH = _Dummy()
 NEEDS_SCOPE = Wording("a {role} needs a scope: --units UNIT[,UNIT...] or --all-units",
                       "{role}须指定可见范围：--units 单位[,单位...] 或 --all-units", "scope_missing")
 UNKNOWN_ROLE = Wording("unknown role '{role}'", "未知的角色“{role}”", "unknown_role")
-E_ROLE = Wording("{roles}", "以下之一：{roles}")
 BAD_NAME = Wording("a user name is 1 to 200 printable characters", "用户名应为 1 至 200 个可打印字符", "bad_user_name")
 SHORT_PASSWORD = Wording("the password is too short", "密码过短", "password_too_short")
 E_PASSWORD = Wording("at least {n} characters", "至少 {n} 个字符")
@@ -142,7 +141,7 @@ def validate_units(units: list[str] | None, role: str) -> list[str] | None:
 def add_account(session: Session, name: str, role: str, password: str | None, units: list[str] | None,
                 actor: str = "cli") -> User:
     if role not in ROLES:
-        raise ConfigError(UNKNOWN_ROLE(role=role), field="--role", expected=E_ROLE(roles=role_list(ROLES)))
+        raise ConfigError(UNKNOWN_ROLE(role=role), field="--role", expected=E_ONE_OF(values=role_list(ROLES)))
     if not name or len(name) > 200 or not name.isprintable():
         raise ConfigError(BAD_NAME(), field="NAME")
     if password is not None and len(password) < MIN_PASSWORD:

@@ -67,6 +67,9 @@ def role_list(names: tuple[str, ...] | list[str]) -> Local:
     return Local(", ".join(names), "、".join(f"{n}（{ROLE_WORDS.get(n, n)}）" for n in names))
 
 
+# what was expected, as a list of what the API takes (English: the list as it was; Chinese: 以下之一)
+E_ONE_OF = Wording("{values}", "以下之一：{values}")
+
 # the refusals of the HTTP layer (auth, api, api_admin, api_rules), in both languages with their codes
 AUTH_REQUIRED = Wording("authentication required: a valid bearer token or session",
                         "需要登录：请提供有效的访问令牌（Bearer）或登录会话", "authentication_required")

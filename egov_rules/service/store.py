@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..errors import Local, Said, Wording
 from .auth import User, audit
 from .models import AuditEntry, FundingAction, Review, ReviewUnit, ReviewVersion, RulebookSnapshot, Waiver
+from .refusals import E_ONE_OF
 
 FUNDING_ACTIONS = ("approve", "fund", "withhold", "suspend", "resume", "continue", "accept", "reject",
                    "recover_funds", "other")
@@ -60,7 +61,6 @@ NO_DECISION = Wording("no Art 44 decision for project '{project}' in the latest 
 E_TEXT = Wording("a non-empty text", "非空文本")
 E_FINGERPRINT = Wording("a fingerprint from the review's latest report", "该审查记录最新报告中某条检查结果的指纹")
 E_FUTURE = Wording("a date after today", "今天之后的日期")
-E_ONE_OF = Wording("{values}", "以下之一：{values}")
 E_A_PROJECT = Wording("a project of the review", "该审查记录中的项目")
 
 
