@@ -391,3 +391,39 @@ def test_accept_language_prefers_by_weight_and_lang_wins(api: Any) -> None:
         broken = c.post("/api/v1/checks", content=b"projects: 3\n", headers={"Content-Type": "application/yaml",
                                                                               "Accept-Language": "zh"})
     assert broken.status_code == 422 and "输入无效" in broken.json()["detail"]
+
+
+# ------------------------------------------------------------------------------------------- the checker's own
+@pytest.mark.parametrize(("config", "says"), [
+    ("exclude: [art17-nonexistent]\n", "规则库中没有规则“art17-nonexistent”"),
+    ("include: ['art17-*']\nexclude: ['art17-*']\n", "“include”与“exclude”筛选后没有可运行的规则"),
+])
+def test_a_configuration_that_selects_badly_is_told_in_chinese(tmp_path: Path, config: str, says: str) -> None:
+    path, err = refused(tmp_path, "egov.yaml", config, "check", OWN_DC, "--config")
+    assert says in err and not_chinese(err, (str(path),)) == [], err
+
+
+def test_the_checkers_own_refusals_in_chinese() -> None:
+    """Messages of the checker, the engines and the batch (said through errors_zh): Chinese, English kept."""
+    from egov_rules.errors import LimitExceeded, NotChecked, UsageError
+
+    errors = [
+        UsageError("unknown engine 'fast'", expected="native, reference or durable"),
+        UsageError("unknown format 'pdf'", expected="one of table, json"),
+        UsageError("--engine durable needs the durable-rules package (No module named 'durable')",
+                   expected="pip install 'egov-rules[durable]' (durable-rules 2.0.28 builds from source: it needs gcc "
+                            "and the Python headers, and imports on CPython 3.12 or older); or use --engine native"),
+        LimitExceeded("rule 'art17-x' gives more than 100000 findings for this submission (1000 per entity): its "
+                      "for_each or quantifiers combine collections without a join on an id (see README, limits)",
+                      file="a.yaml", field="rules"),
+        NotChecked("the worker process checking this file died (killed by SIGKILL); the file was not checked, the "
+                   "other files were", file="a.yaml", expected="a completed check: run this file again, alone with "
+                   "--jobs 1, to see whether it causes the crash"),
+    ]
+    for error in errors:
+        text = error.render("zh")
+        assert not_chinese(text, ("a.yaml", "fast", "pdf", "art17-x", "SIGKILL", "gcc", "CPython", "for_each",
+                                  "README", "durable-rules", "Python", "pip install 'egov-rules[durable]'",
+                                  "native", "reference", "durable",
+                                  "table", "json")) == [], text
+        assert error.render("en").isascii()

@@ -46,7 +46,6 @@ E_ONE_OF = Wording("one of {fields}", "以下字段之一：{fields}")
 NOT_TEXT = Wording("'{name}' must be non-empty text", "“{name}”（{label}）应为非空文本")
 E_TEXT = Wording("non-empty text", "非空文本")
 E_DATE = Wording("a date written YYYY-MM-DD", "日期（YYYY-MM-DD）")
-NO_RULE = Wording("no rule '{rule}' in the rulebook", "规则库中没有规则“{rule}”")
 NOT_A_DATE = Wording("'{value}' is not a date", "“{value}”不是有效的日期")
 E_REAL_DATE = Wording("a real calendar date written YYYY-MM-DD", "真实存在的日期（YYYY-MM-DD）")
 SECOND = Wording("a second waiver for {rule} on {entity} (the first is at line {line})",
@@ -187,7 +186,7 @@ def _waiver(doc: Document, at: str, entry: Any, rules: set[str]) -> Waiver:
                          E_DATE() if name == "expires" else E_TEXT())
     rule = entry["rule"]
     if rule not in rules and not is_registry_rule(rule):
-        raise _error(doc, pointer_join(at, "rule"), NO_RULE(rule=safe_text(rule)),
+        raise _error(doc, pointer_join(at, "rule"), f"no rule '{safe_text(rule)}' in the rulebook",
                      "the id of a rule (egov-rules rules list)", closest(rule, rules))
     expires = entry["expires"]
     try:

@@ -228,6 +228,17 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     # the command line's own usage errors (cli.py, explain.py)
     (re.compile(r"^no submission files found in (.+)$"), lambda m: f"在 {m[1]} 中没有找到报送材料文件"),
     (re.compile(r"^no rule '(.+)'$"), lambda m: f"没有规则{_q(m[1])}"),
+    (re.compile(r"^no rule '(.+)' in the rulebook$"), lambda m: f"规则库中没有规则{_q(m[1])}"),
+    (re.compile(r"^include and exclude leave no rule to run$"), lambda m: "“include”与“exclude”筛选后没有可运行的规则"),
+    (re.compile(r"^unknown (engine|format) '(.*)'$", re.S),
+     lambda m: f"未知的{'检查引擎' if m[1] == 'engine' else '报告格式'}{_q(m[2])}"),
+    (re.compile(r"^--engine durable needs the durable-rules package \((.*)\)$", re.S),
+     lambda m: "--engine durable 需要安装 durable-rules 软件包（未能导入）"),
+    (re.compile(r"^rule '(.+)' gives more than (\d+) findings for this submission \((\d+) per entity\): .*$", re.S),
+     lambda m: f"规则{_q(m[1])}对本报送材料给出的检查结果超过 {m[2]} 项（每个对象 {m[3]} 项）：其 for_each "
+               "或量词组合了多个清单却未按编号关联（见 README 的限制一节）"),
+    (re.compile(r"^the worker process checking this file died \((.+)\); the file was not checked, the other files "
+                r"were$"), lambda m: f"检查该文件的工作进程意外退出（{_death(m[1])}）；该文件未检查，其他文件已检查"),
     (re.compile(r"^unknown stage '(.*)'$", re.S), lambda m: f"未知的阶段{_q(m[1])}"),
     (re.compile(r"^nesting depth exceeds (\d+), the most the YAML parser accepts \(--max-depth cannot raise it; "
                 r"JSON input has no such cap\)$"),
@@ -265,6 +276,15 @@ EXPECTED = {
     "an existing directory (relative to the configuration file)": "已存在的目录（相对于配置文件所在位置）",
     "a mapping of configuration keys such as 'fail-on: warning'": "由配置项组成的映射（如 fail-on: warning）",
     "the id of a rule (egov-rules rules list)": "规则编号（egov-rules rules list 可列出全部规则）",
+    "a rule id or a glob pattern such as 'art17-*'": "规则编号或通配模式（如“art17-*”）",
+    "patterns that select at least one rule": "至少能选中一条规则的模式",
+    "native, reference or durable": "native、reference 或 durable 之一",
+    "a completed check: run this file again, alone with --jobs 1, to see whether it causes the crash":
+        "完成检查：请用 --jobs 1 单独重新检查该文件，确认是否由它引起",
+    "pip install 'egov-rules[durable]' (durable-rules 2.0.28 builds from source: it needs gcc and the Python "
+    "headers, and imports on CPython 3.12 or older); or use --engine native":
+        "安装 pip install 'egov-rules[durable]'（durable-rules 2.0.28 需从源码编译：要有 gcc 和 Python 头文件，"
+        "且只能在 CPython 3.12 及更早版本上导入）；或改用 --engine native",
     # the loader's
     "a YAML or JSON file": "YAML 或 JSON 文件",
     "a readable file": "可读取的文件",
@@ -312,6 +332,15 @@ def _found(kind: str, scalar: str | None) -> str:
     if scalar is not None:
         return f"单个值（{scalar}）"
     return {"an alias": "别名引用", "a list": "列表", "a mapping": "映射", "a scalar": "单个值"}[kind]
+
+
+def _death(how: str) -> str:
+    """``killed by SIGKILL`` / ``exited with code 1`` (``workers._death``) in Chinese."""
+    m = re.match(r"^killed by (?:signal )?(\w+)$", how)
+    if m:
+        return f"被信号 {m[1]} 终止"
+    m = re.match(r"^exited with code (-?\w+)$", how)
+    return f"退出码 {m[1]}" if m else how
 
 
 def _limit(what: str) -> str:
