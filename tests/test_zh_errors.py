@@ -262,6 +262,28 @@ def test_a_registry_with_a_units_own_platform_in_chinese(tmp_path: Path) -> None
     assert not_chinese(err, (str(reg / "shared.yaml"),)) == [], err
 
 
+def test_a_copy_that_disagrees_with_the_registry_is_said_by_labels(tmp_path: Path) -> None:
+    """The mismatch finding names the field and its values by their labels in Chinese, as given in English."""
+    import yaml
+
+    reg, data = registry_of_fixture(tmp_path)
+    dc = next(p for p in data["platforms"] if p["id"] == "plat.ly.dc")
+    own = [p for p in data["platforms"] if not p["unified"]]
+    data["platforms"] = [{**dc, "unified": False, "level": "county",
+                          "region": {**dc["region"], "county": dc["region"].get("county") or "长汀县"}}, *own]
+    sub = tmp_path / "sub.yaml"
+    sub.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    zh = CliRunner().invoke(app, ["check", str(sub), "--registry", str(reg), "--lang", "zh", "--format", "markdown"])
+    lines = [line for line in zh.stdout.splitlines() if "登记库为准" in line or "由登记库提供" in line]
+    assert zh.exit_code in (0, 1), zh.output
+    assert any("「层级」为“县级”" in line and "中为“设区市级”" in line for line in lines), lines
+    assert any("「统建平台」为“否”" in line for line in lines), lines
+    shared = str(reg / "shared.yaml").replace("_", "\\_")  # as markdown escapes it
+    assert [w for line in lines for w in not_chinese(line, ("plat.ly.dc", shared))] == []
+    en = CliRunner().invoke(app, ["check", str(sub), "--registry", str(reg), "--format", "markdown"]).stdout
+    assert 'the submission states level = "county"' in en and "unified = false" in en
+
+
 def test_a_registry_that_is_not_a_directory_in_chinese(tmp_path: Path) -> None:
     code, err = cli_zh("check", OWN_DC, "--registry", str(tmp_path / "none"))
     assert code == 2 and "登记库应为存放 YAML 或 JSON 文件的目录" in err
@@ -427,3 +449,16 @@ def test_the_checkers_own_refusals_in_chinese() -> None:
                                   "native", "reference", "durable",
                                   "table", "json")) == [], text
         assert error.render("en").isascii()
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "github", "table"])
+def test_a_report_in_chinese_says_why_a_file_was_not_checked_in_chinese(tmp_path: Path, fmt: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: b: c\n", "utf-8")
+    result = CliRunner().invoke(app, ["check", str(bad), OWN_DC, "--lang", "zh", "--format", fmt])
+    assert result.exit_code == 2
+    joined = "".join(result.stdout.split())  # the table folds long cells
+    assert "YAML语法错误：此处不能出现" in joined and "mappingvalues" not in joined and "invalidinput" not in joined
+    if fmt == "github":
+        assert any(line.startswith("::error file=") and "title=egov-rules%3A 输入无效::YAML 语法错误" in line
+                   for line in result.stdout.splitlines())

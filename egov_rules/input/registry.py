@@ -409,6 +409,30 @@ def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def _field_zh(entity: str, path: str) -> str:
+    from ..text.labels import field_label
+
+    return f"「{field_label(entity, path, 'zh')}」"
+
+
+def _value_zh(entity: str, path: str, value: Any) -> str:
+    """A registry value as a Chinese text says it: enum values and yes/no by label, a mapping field by field."""
+    from ..text.labels import enum_key, enum_label, field_label
+
+    if value is None:
+        return "未填写"
+    if isinstance(value, bool):
+        return "“是”" if value else "“否”"
+    if isinstance(value, dict):
+        return "、".join(f"{field_label(entity, f'{path}.{k}', 'zh')}{_value_zh(entity, f'{path}.{k}', v)}"
+                        for k, v in sorted(value.items())) or "空"
+    if isinstance(value, list):
+        return "、".join(_value_zh(entity, path + "[]", v) for v in value) or "空列表"
+    if isinstance(value, str) and enum_key(entity, path):
+        return f"“{enum_label(entity, path, value, 'zh')}”"
+    return f"“{value}”" if isinstance(value, str) else _show(value)
+
+
 def _article(collection: str, entity: dict[str, Any]) -> int:
     if collection == "platforms":
         return PLATFORM_ARTICLE.get(str(entity.get("kind")), 18)
@@ -430,12 +454,14 @@ def _mismatch(doc: Document, coll: str, index: int, entity: dict[str, Any], name
     message = {
         "en": f"{_label(coll).capitalize()} {eid}: the submission states {name} = {a}, but the trusted registry "
               f"({where}) has {b}; the registry value is used.",
-        "zh": f"{eid}：申报材料中 {name} 为 {a}，可信登记库（{where}）中为 {b}；以登记库为准。",
+        "zh": f"{eid}：申报材料中{_field_zh(kind, name)}为{_value_zh(kind, name, mine)}，可信登记库（{where}）中为"
+              f"{_value_zh(kind, name, theirs)}；以登记库为准。",
     }
     remediation = {
         "en": f"Correct {name} of {eid} in the submission or leave the entity out and let the registry supply "
               "it; if the registry is out of date, ask the e-government department to correct it.",
-        "zh": f"更正申报材料中 {eid} 的 {name}，或删除该副本、由登记库提供；如登记库有误，请电子政务管理部门更正。",
+        "zh": f"更正申报材料中 {eid} 的{_field_zh(kind, name)}，或删除该副本、由登记库提供；如登记库有误，"
+              "请电子政务管理部门更正。",
     }
     fingerprint = hashlib.sha256(f"{rule}|{eid}|/{name}".encode()).hexdigest()[:32]
     return Finding(

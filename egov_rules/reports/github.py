@@ -60,15 +60,21 @@ def finding_command(f: Finding, lang: str) -> str:
     return command(COMMAND[f.severity], message, file=f.file, line=f.line, column=f.column, title=title)
 
 
-def error_commands(error: EgovError, file: str) -> list[str]:
+def error_commands(error: EgovError, file: str, lang: str = "en") -> list[str]:
     out = []
     for e in getattr(error, "errors", [error]):
         message = e.message + (f"; expected {e.expected}" if e.expected else "") + (
             f"; did you mean '{e.suggestion}'?" if e.suggestion else "")
         if e.field:
             message = f"field '{e.field}': {message}"
+        kind = e.kind
+        if lang == "zh":  # the Chinese message without its position (the annotation has it): kind: field: …
+            from ..text.errors_zh import KINDS
+
+            kind = KINDS.get(e.kind, e.kind)
+            message = e.render("zh").removeprefix(f"{e.position}：").removeprefix(f"{kind}：")
         out.append(command("error", message, file=e.file or file, line=e.line, column=e.column,
-                           title=f"egov-rules: {e.kind}"))
+                           title=f"egov-rules: {kind}"))
     return out
 
 
@@ -136,7 +142,7 @@ def _lines(report: Report, options: RenderOptions) -> list[str]:
     for sub in report.submissions:
         if sub.error is not None:
             errors += 1
-            lines += error_commands(sub.error, sub.file)
+            lines += error_commands(sub.error, sub.file, options.lang)
             continue
         for f in sub.findings:
             if f.waived:

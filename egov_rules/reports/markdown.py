@@ -202,7 +202,7 @@ def _submission(s: SubmissionResult, stage: str | None, lang: str, labels: dict[
                            "kind": enum_label("submission", "kind", s.info["kind"], lang) if s.info.get("kind") else "",
                            "as_of": s.info.get("as_of") or "", "error_label": labels["error"]}
     if s.error is not None:
-        out["error"] = safe_text(s.error.render(), 4000)
+        out["error"] = safe_text(s.error.render(lang), 4000)
         return out
     # the reviewed findings, then the context ones (review_scope.py) under their own heading
     listed = ordered(s.reviewed) + ordered(s.context)
