@@ -367,6 +367,9 @@ REFUSALS: dict[str, tuple[str | None, str, str, dict[str, Any], int, str, str, t
                                  "字段“query.page”：应为整数", ()),
     "a waiver missing its fields": ("rev", "POST", "/api/v1/reviews/{review}/waivers", {"json": {"fingerprint": "x"}},
                                     422, "invalid_request", "字段“body.justification”：缺少该项", ()),
+    "an address that is not there": (None, "GET", "/api/v1/nothing", {}, 404, "not_found", "没有这个地址", ()),
+    "a method the address does not take": ("rev", "DELETE", "/api/v1/reviews", {}, 405, "method_not_allowed",
+                                           "该地址不接受此请求方法", ()),
     "no such token": ("adm", "POST", "/api/v1/tokens/99999/revoke", {}, 404, "token_not_found",
                       "没有编号为 99999 的令牌", ()),
 }
@@ -413,6 +416,10 @@ def test_accept_language_prefers_by_weight_and_lang_wins(api: Any) -> None:
         broken = c.post("/api/v1/checks", content=b"projects: 3\n", headers={"Content-Type": "application/yaml",
                                                                               "Accept-Language": "zh"})
     assert broken.status_code == 422 and "输入无效" in broken.json()["detail"]
+    with client_as(api, "rev") as c:  # a form without its file
+        no_file = c.post("/api/v1/checks", files={"other": ("a.yaml", b"a: 1\n")}, params={"lang": "zh"})
+    assert no_file.status_code == 422 and "表单中没有上传文件" in no_file.json()["detail"]
+    assert not_chinese(no_file.json()["detail"], ("<upload>",)) == [], no_file.json()
 
 
 # ------------------------------------------------------------------------------------------- the checker's own
@@ -462,3 +469,20 @@ def test_a_report_in_chinese_says_why_a_file_was_not_checked_in_chinese(tmp_path
     if fmt == "github":
         assert any(line.startswith("::error file=") and "title=egov-rules%3A 输入无效::YAML 语法错误" in line
                    for line in result.stdout.splitlines())
+
+
+def test_an_internal_error_is_said_in_chinese_too(api: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+    from service_support import PASSWORD
+
+    from egov_rules.service import store
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(store, "list_reviews", broken)
+    with TestClient(api, raise_server_exceptions=False) as c:
+        assert c.post("/api/v1/login", json={"name": "rev", "password": PASSWORD}).status_code == 200
+        body = c.get("/api/v1/reviews", headers={"Accept-Language": "zh-CN"}).json()
+    assert body["code"] == "internal_error" and body["detail"].startswith("internal error: a bug in egov-rules")
+    assert "内部错误" in body["message"] and not_chinese(body["message"], ("egov-rules",)) == []

@@ -16,7 +16,7 @@ from .. import __version__
 from ..errors import EgovError
 from .checking import CheckService, error_body
 from .db import Database, schema_status
-from .refusals import Refusal, error_fields, request_lang, request_message, said_fields
+from .refusals import INTERNAL, ROUTING, Refusal, error_fields, request_lang, request_message, said_fields
 from .settings import Settings
 from .store import StoreError
 
@@ -61,8 +61,10 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
         from .api_admin import AccountRefused
 
         lang = request_lang(request)
+        routing = ROUTING.get(exc.status_code)
         extra = (error_fields(exc.error, lang) if isinstance(exc, AccountRefused)
-                 else said_fields(exc.said, lang) if isinstance(exc, Refusal) else {})
+                 else said_fields(exc.said, lang) if isinstance(exc, Refusal)
+                 else said_fields(routing(), lang) if routing is not None and exc.detail == routing.en else {})
         if not is_body_allowed_for_status_code(exc.status_code):
             return Response(status_code=exc.status_code, headers=exc.headers)
         return JSONResponse({"detail": exc.detail, **extra}, status_code=exc.status_code, headers=exc.headers)
@@ -81,10 +83,10 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
                              "message": request_message(errors, request_lang(request))}, status_code=422)
 
     @app.exception_handler(Exception)
-    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
         log.error("internal error: %s", type(exc).__name__, exc_info=exc)  # the traceback stays in the log
-        return JSONResponse({"detail": "internal error: a bug in egov-rules, not in your request; it is logged "
-                                       "on the server"}, status_code=500)
+        return JSONResponse({"detail": INTERNAL.en, **said_fields(INTERNAL(), request_lang(request))},
+                            status_code=500)
 
     @app.get("/healthz", summary="Liveness: the service runs and its database answers")
     def healthz() -> dict[str, Any]:

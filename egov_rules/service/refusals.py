@@ -89,6 +89,11 @@ UNSUPPORTED_TYPE = Wording("unsupported content type '{ctype}': send application
                            "不支持的内容类型“{ctype}”：请发送 JSON、YAML、xlsx 工作簿，或在 multipart/form-data 的"
                            "“file”字段中上传文件", "unsupported_content_type")
 OWN_ACCOUNT = Wording("an admin cannot disable their own account", "管理员不能停用自己的账号", "own_account")
+INTERNAL = Wording("internal error: a bug in egov-rules, not in your request; it is logged on the server",
+                   "内部错误：这是 egov-rules 的缺陷，并非请求有误；已记录在服务器日志中", "internal_error")
+# the refusals FastAPI and Starlette make themselves (no route, a method the route does not take), by status
+ROUTING = {404: Wording("Not Found", "没有这个地址", "not_found"),
+           405: Wording("Method Not Allowed", "该地址不接受此请求方法", "method_not_allowed")}
 NO_ARTICLE = Wording("no article {number}", "没有第 {number} 条", "article_not_found")
 
 

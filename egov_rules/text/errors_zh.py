@@ -228,6 +228,9 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     # the command line's own usage errors (cli.py, explain.py)
     (re.compile(r"^no submission files found in (.+)$"), lambda m: f"在 {m[1]} 中没有找到报送材料文件"),
     (re.compile(r"^no rule '(.+)'$"), lambda m: f"没有规则{_q(m[1])}"),
+    # the service's own input problems (service/api.py, service/checking.py)
+    (re.compile(r"^the multipart body has no file$"), lambda m: "表单中没有上传文件"),
+    (re.compile(r"^a saved review needs the submission's id$"), lambda m: "保存审查记录需要报送材料的编号"),
     (re.compile(r"^no rule '(.+)' in the rulebook$"), lambda m: f"规则库中没有规则{_q(m[1])}"),
     (re.compile(r"^include and exclude leave no rule to run$"), lambda m: "“include”与“exclude”筛选后没有可运行的规则"),
     (re.compile(r"^unknown (engine|format) '(.*)'$", re.S),
@@ -271,11 +274,13 @@ EXPECTED = {
     "only options the command has": "本命令具有的选项",
     "a policy parameter of the rulebook and a whole number in its range (egov-rules rules params)":
         "规则库的政策参数，取值为其范围内的整数（egov-rules rules params 可列出）",
-    "NAME=VALUE, e.g. art31_answer_days=15": "“名称=值”，如 art31_answer_days=15",
+    "NAME=VALUE, e.g. art31_answer_days=15": "“名称=值”，如“art31_answer_days=15”",
     "an existing file (relative to the configuration file)": "已存在的文件（相对于配置文件所在位置）",
     "an existing directory (relative to the configuration file)": "已存在的目录（相对于配置文件所在位置）",
     "a mapping of configuration keys such as 'fail-on: warning'": "由配置项组成的映射（如 fail-on: warning）",
     "the id of a rule (egov-rules rules list)": "规则编号（egov-rules rules list 可列出全部规则）",
+    "a form field 'file' holding the submission": "在表单字段“file”中上传报送材料",
+    "submission.id": "填写报送材料的编号（submission.id）",
     "a rule id or a glob pattern such as 'art17-*'": "规则编号或通配模式（如“art17-*”）",
     "patterns that select at least one rule": "至少能选中一条规则的模式",
     "native, reference or durable": "native、reference 或 durable 之一",
