@@ -101,6 +101,19 @@ def test_a_syntax_error_is_told_in_chinese(tmp_path: Path, name: str) -> None:
     assert not_chinese(err, (str(path), "NaN", "python/object")) == [], err
 
 
+@pytest.mark.parametrize("name", ["tab.yaml", "colon.yaml", "indent.yaml", "dash.yaml", "escape.yaml", "flow.yaml"])
+def test_pyyamls_own_parser_is_told_in_chinese_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    name: str) -> None:
+    """Without libyaml the pure-Python parser words the problems otherwise: they are Chinese as well."""
+    import egov_rules.input.load as load
+
+    monkeypatch.setattr(load, "_FastParser", None)
+    text, says = SUBMISSIONS[name]
+    path, err = refused(tmp_path, name, text, "validate")
+    assert "YAML 语法错误" in err and "解析器报告" not in err, err
+    assert not_chinese(err, (str(path),)) == [], err
+
+
 def test_binary_and_encoding_errors_in_chinese(tmp_path: Path) -> None:
     for name, data, says in (("nul.yaml", b"a: 1\x00", "二进制文件"), ("bad.yaml", b"a: \xff\n", "UTF-8 编码"),
                              ("utf16.yaml", "a: 1\n".encode("utf-16"), "UTF-16")):
@@ -486,3 +499,88 @@ def test_an_internal_error_is_said_in_chinese_too(api: Any, monkeypatch: pytest.
         body = c.get("/api/v1/reviews", headers={"Accept-Language": "zh-CN"}).json()
     assert body["code"] == "internal_error" and body["detail"].startswith("internal error: a bug in egov-rules")
     assert "内部错误" in body["message"] and not_chinese(body["message"], ("egov-rules",)) == []
+
+
+# every problem libyaml 0.2.5 reports (its scanner's, parser's and reader's texts) and PyYAML's own, as worded
+LIBYAML_PROBLEMS = """block sequence entries are not allowed in this context
+control characters are not allowed
+could not find expected ':'
+could not find expected directive name
+did not find URI escaped octet
+did not find expected '!'
+did not find expected ',' or ']'
+did not find expected ',' or '}'
+did not find expected '-' indicator
+did not find expected <document start>
+did not find expected <stream-start>
+did not find expected alphabetic or numeric character
+did not find expected comment or line break
+did not find expected digit or '.' character
+did not find expected hexdecimal number
+did not find expected key
+did not find expected node content
+did not find expected tag URI
+did not find expected version number
+did not find expected whitespace
+did not find expected whitespace or line break
+did not find the expected '>'
+expected DOCUMENT-END
+expected DOCUMENT-START or STREAM-END
+expected SCALAR, SEQUENCE-START, MAPPING-START, or ALIAS
+expected STREAM-START
+expected nothing after STREAM-END
+found a tab character that violates indentation
+found a tab character where an indentation space is expected
+found an incorrect leading UTF-8 octet
+found an incorrect trailing UTF-8 octet
+found an indentation indicator equal to 0
+found character that cannot start any token
+found duplicate %TAG directive
+found duplicate %YAML directive
+found duplicate anchor; first occurrence
+found extremely long version number
+found incompatible YAML document
+found invalid Unicode character escape code
+found undefined alias
+found undefined tag handle
+found unexpected ':'
+found unexpected document indicator
+found unexpected end of stream
+found unexpected non-alphabetical character
+found unknown directive name
+found unknown escape character
+invalid Unicode character
+invalid leading UTF-8 octet
+invalid length of a UTF-8 sequence
+invalid trailing UTF-8 octet
+mapping keys are not allowed in this context
+mapping values are not allowed in this context
+unexpected low surrogate area""".splitlines()
+PYYAML_PROBLEMS = ["could not find expected ':'", "expected ' ', but found 'x'", "expected '!', but found 'x'",
+                   "expected ',' or ']', but got '<stream end>'", "expected ',' or '}', but got '<stream end>'",
+                   "expected '<document start>', but found '<scalar>'", "expected '>', but found 'x'",
+                   "expected <block end>, but found '<scalar>'", "expected URI, but found 'x'",
+                   "expected a comment or a line break, but found 'x'", "expected a digit or '.', but found 'x'",
+                   "expected alphabetic or numeric character, but found 'x'",
+                   "expected chomping or indentation indicators, but found 'x'",
+                   "expected escape sequence of 4 hexadecimal numbers, but found 'x'",
+                   "expected indentation indicator in the range 1-9, but found 0",
+                   "expected the node content, but found ','", "found character '\\t' that cannot start any token",
+                   "found character '@' that cannot start any token", "found duplicate YAML directive",
+                   "found incompatible YAML document (version 1.* is required)", "found non-specific tag '!'",
+                   "found undefined tag handle '!x!'", "found unexpected document separator",
+                   "found unexpected end of stream", "found unknown escape character 'q'",
+                   "invalid indentation or unclosed '[' or '{'", "mapping keys are not allowed here",
+                   "mapping values are not allowed here", "sequence entries are not allowed here"]
+CONTEXTS = ["while scanning for the next token", "while parsing a block mapping", "while scanning a tag directive",
+            "while scanning a double-quoted scalar", "while parsing a flow node", "while scanning an anchor"]
+
+
+@pytest.mark.parametrize("problem", LIBYAML_PROBLEMS + PYYAML_PROBLEMS)
+def test_every_yaml_parser_problem_has_chinese_words(problem: str) -> None:
+    from egov_rules.text.errors_zh import message_zh
+
+    for context in ("", *(f" ({c} started at line 2)" for c in CONTEXTS)):
+        said = message_zh(f"invalid YAML syntax: {problem}{context}")
+        assert said.startswith("YAML 语法错误") and "解析器报告" not in said, said
+        assert not_chinese(said, ("%YAML", "%TAG", "UTF-8", "'x'", "“x”", "1-9")) == [], said

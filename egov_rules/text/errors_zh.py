@@ -72,34 +72,61 @@ SYNTAX: list[tuple[str, Callable[[re.Match[str]], str]]] = [
     (r"^not valid UTF-8: byte 0x([0-9a-f]{2}) at byte offset (\d+) \(.*\)$",
      lambda m: f"不是有效的 UTF-8 编码：第 {m[2]} 字节处的字节 0x{m[1]} 无法解码"),
 ]
-# what libyaml (first) and PyYAML's own parser say went wrong, and in what they were reading (its context)
+# what libyaml (0.2.x, every problem it has) and PyYAML's own parser say went wrong, and what they were reading
 YAML_PROBLEMS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), w) for p, w in [
-    (r"^found character (?:'\\t' )?that cannot start any token$|^found a tab character",
+    (r"^found character (?:'\\t' )?that cannot start any token$",
      "此处有不能作为内容开头的字符（常见原因：用制表符缩进，YAML 只能用空格缩进；或值以 @、` 开头而未加引号）"),
     (r"^found character '(.+)' that cannot start any token$", "字符“{0}”不能作为内容的开头（请给该值加引号）"),
+    (r"^found a tab character (?:that violates indentation|where an indentation space is expected)$",
+     "缩进中有制表符（YAML 只能用空格缩进）"),
     (r"^mapping values are not allowed (?:here|in this context)$",
      "此处不能出现“键: 值”（常见原因：值中含有“: ”而未加引号，或缩进有误）"),
-    (r"^block sequence entries are not allowed (?:here|in this context)$", "此处不能出现列表项“- ”（缩进有误？）"),
+    (r"^mapping keys are not allowed (?:here|in this context)$", "此处不能出现键（缩进有误，或“?”未加引号）"),
+    (r"^(?:block )?sequence entries are not allowed (?:here|in this context)$", "此处不能出现列表项“- ”（缩进有误？）"),
     (r"^found unexpected end of stream$", "文件意外结束（引号或括号未闭合？）"),
     (r"^did not find expected key$|^expected <block end>, but found '<block mapping start>'$",
      "此处应为一个键（缩进有误？同一映射中的键须对齐）"),
     (r"^did not find expected '-' indicator$|^expected <block end>, but found '\?'$",
      "此处应为列表项“- ”（缩进有误？同一列表中的各项须对齐）"),
-    (r"^did not find expected node content$|^expected the node content, but found '(.+)'$", "此处缺少应有的内容"),
+    (r"^expected <block end>, but found ('.+')$", "缩进有误：此处不应出现{0}"),
+    (r"^did not find expected node content$|^expected the node content, but found '(.+)'$"
+     r"|^expected SCALAR, SEQUENCE-START, MAPPING-START, or ALIAS$", "此处缺少应有的值"),
     (r"^did not find expected ',' or '([]}])'$|^expected ',' or '([]}])', but got '.+'$",
      "此处应为“,”或“{0}”（括号未闭合？）"),
+    (r"^invalid indentation or unclosed '\[' or '\{'$", "缩进有误，或“[”“{{”未闭合"),
     (r"^could not find expected ':'$", "缺少“:”（键之后应有冒号和空格；多行文本请加引号）"),
-    (r"^found unknown escape character(?: '(.+)')?$", "未知的转义字符（双引号内的“\\”须为有效转义，或改用单引号）"),
     (r"^found unexpected ':'$", "此处出现了意外的“:”（含冒号的值请加引号）"),
-    (r"^expected <block end>, but found '(.+)'$", "缩进有误：此处不应出现{0}"),
-    (r"^found undefined (?:alias|anchor)", "引用了未定义的锚点"),
+    (r"^found unknown escape character(?: '(.+)')?$", "未知的转义字符（双引号内的“\\”须为有效转义，或改用单引号）"),
+    (r"^found invalid Unicode character escape code$|^expected escape sequence of \d+ hexadecimal numbers"
+     r"|^did not find expected hexdecimal number$", "转义“\\x”“\\u”“\\U”之后的十六进制数有误"),
+    (r"^found undefined alias$|^found undefined (?:alias|anchor)", "引用了未定义的锚点"),
     (r"^found duplicate anchor", "锚点名称重复"),
-    (r"^did not find expected (?:alphabetic or numeric character|whitespace or line break)",
-     "此处应为字母、数字或空白（锚点、标签名称有误？）"),
-    (r"^found a colon in a flow|^found unexpected document|^did not find expected <document start>$",
+    (r"^did not find expected alphabetic or numeric character$|^expected alphabetic or numeric character",
+     "此处应为字母或数字（锚点、别名或标签的名称有误）"),
+    (r"^found unexpected non-alphabetical character$", "此处出现了非字母字符（标签或指令的名称有误）"),
+    (r"^did not find expected whitespace(?: or line break)?$|^expected ' ', but found",
+     "此处应为空格或换行（“-”“:”之后须有空格？）"),
+    (r"^did not find expected comment or line break$|^expected a comment or a line break, but found",
+     "此处应为注释或换行（多行文本标记“|”“>”之后不能再写内容）"),
+    (r"^found an indentation indicator equal to 0$|^expected indentation indicator in the range 1-9",
+     "多行文本的缩进标记应为 1 至 9"),
+    (r"^expected chomping or indentation indicators, but found", "多行文本标记“|”“>”之后的写法有误"),
+    (r"^did not find (?:the )?expected '>'$|^expected '>', but found", "标签缺少结尾的“>”"),
+    (r"^did not find expected tag URI$|^did not find URI escaped octet$|^expected URI"
+     r"|^did not find expected '!'$|^expected '!', but found|^found non-specific tag|^found undefined tag handle"
+     r"|^duplicate tag handle|^found duplicate %TAG directive$", "标签写法有误"),
+    (r"^found (?:unexpected document indicator|unexpected document separator)$"
+     r"|^did not find expected <document start>$|^expected '<document start>', but found|^expected DOCUMENT-",
      "此处的文档结构有误（多余的“---”或“...”？）"),
-    (r"^found incompatible YAML document|^found duplicate %YAML directive|^found undefined tag handle",
-     "文档指令或标签有误"),
+    (r"^found incompatible YAML document|^found duplicate (?:%YAML|YAML) directive|^found extremely long version"
+     r"|^did not find expected (?:version number|digit or '\.' character|directive name)$"
+     r"|^could not find expected directive name$|^found unknown directive name$|^expected a digit"
+     r"|^did not find expected <stream-start>$|^expected (?:STREAM-START|nothing after STREAM-END)$",
+     "文档开头的指令（%YAML、%TAG）有误"),
+    (r"^control characters are not allowed$", "不允许出现控制字符"),
+    (r"^(?:found an incorrect (?:leading|trailing) UTF-8 octet|invalid (?:leading|trailing) UTF-8 octet"
+     r"|invalid length of a UTF-8 sequence|invalid Unicode character|unexpected low surrogate area)",
+     "不是有效的 UTF-8 文本"),
 ]]
 YAML_CONTEXTS = {
     "while scanning for the next token": "读取下一项内容时",
@@ -120,7 +147,13 @@ YAML_CONTEXTS = {
     "while scanning an anchor": "读取锚点时",
     "while scanning an alias": "读取别名时",
     "while scanning a tag": "读取标签时",
+    "while parsing a tag": "读取标签时",
     "while scanning a directive": "读取文档指令时",
+    "while scanning a %YAML directive": "读取 %YAML 指令时",
+    "while scanning a %TAG directive": "读取 %TAG 指令时",
+    "while parsing a %TAG directive": "读取 %TAG 指令时",
+    "while scanning a tag directive": "读取 %TAG 指令时",
+    "while parsing a tag directive": "读取 %TAG 指令时",
 }
 _YAML_DETAIL = re.compile(r"^(.*?)(?: \((while [^()]*?)(?: started at line (\d+))?\))?$", re.S)
 
@@ -135,11 +168,24 @@ def yaml_syntax_zh(detail: str) -> str:
     return "YAML 语法错误" + (f"（{where}）" if where else "") + "：" + _yaml_problem(problem)
 
 
+# PyYAML's names of what it found (``but found '<scalar>'``)
+YAML_TOKENS = {"'<scalar>'": "文本值", "'<block mapping start>'": "映射", "'<block sequence start>'": "列表",
+               "'<block end>'": "缩进结束", "'<stream end>'": "文件结尾", "'<document start>'": "“---”",
+               "'<document end>'": "“...”", "'<alias>'": "别名", "'<anchor>'": "锚点", "'<tag>'": "标签"}
+
+
+def _token(found: str) -> str:
+    """What a group captured: PyYAML's token name in words, a quoted repr in Chinese quotes, else as it is."""
+    if found in YAML_TOKENS:
+        return YAML_TOKENS[found]
+    return _q(found[1:-1]) if len(found) >= 2 and found[0] == found[-1] == "'" else found
+
+
 def _yaml_problem(problem: str) -> str:
     for pattern, words in YAML_PROBLEMS:
         m = pattern.match(problem)
         if m:
-            return words.format(*(g for g in m.groups() if g is not None))
+            return words.format(*(_token(g) for g in m.groups() if g is not None))
     return _unknown(problem)
 
 
