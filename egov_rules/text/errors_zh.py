@@ -74,7 +74,8 @@ SYNTAX: list[tuple[str, Callable[[re.Match[str]], str]]] = [
 ]
 # what libyaml (0.2.x, every problem it has) and PyYAML's own parser say went wrong, and what they were reading
 YAML_PROBLEMS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), w) for p, w in [
-    (r"^found character (?:'\\t' )?that cannot start any token$",
+    (r"^found character '\\t' that cannot start any token$", "此处有制表符（YAML 只能用空格缩进，不能用制表符）"),
+    (r"^found character that cannot start any token$",
      "此处有不能作为内容开头的字符（常见原因：用制表符缩进，YAML 只能用空格缩进；或值以 @、` 开头而未加引号）"),
     (r"^found character '(.+)' that cannot start any token$", "字符“{0}”不能作为内容的开头（请给该值加引号）"),
     (r"^found a tab character (?:that violates indentation|where an indentation space is expected)$",
