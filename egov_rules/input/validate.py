@@ -24,25 +24,19 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import EgovError, InputError, InputErrors, closest, safe_text
 from .load import Document, pointer_join
-from .model import (
-    COLLECTIONS,
+from .model import ENTITY_MODELS, MODEL_NODES, Submission
+from .model_fields import (
     DATA_ELEMENT_PATTERN,
-    ENTITY_MODELS,
     ERR_DATE,
     ERR_NOT_NULL,
     ERR_PERIOD,
     ERR_RULE,
     ERR_UNIQUE,
     ID_PATTERN,
-    MODEL_NODES,
-    REFERENCES,
     NotNull,
     Problem,
-    Submission,
-    entity_label,
-    normative_schema,
-    schema_node,
 )
+from .schema_nodes import COLLECTIONS, REFERENCES, entity_label, normative_schema, schema_node
 
 __all__ = ["FieldError", "check_references", "schema_json", "validate_document", "validate_models"]
 
