@@ -346,7 +346,7 @@ def generate_source() -> str:
                  f"    else: c = [{func}(x, {'/' + coll + '/'!r} + str(i), refs) for i, x in enumerate(v)]",
                  "    for e in c:",
                  "        k = e['id']",
-                 "        if k in by_id: raise _Reject",  # a duplicate id: validate.py words it
+                 "        if k in by_id: raise _Reject",  # a duplicate id: input/references.py words it
                  "        by_id[k] = e",
                  f"    collections[{coll!r}] = c"]
     body += ["    for value, targets in refs:",
