@@ -585,3 +585,52 @@ def test_every_yaml_parser_problem_has_chinese_words(problem: str) -> None:
         said = message_zh(f"invalid YAML syntax: {problem}{context}")
         assert said.startswith("YAML 语法错误") and "解析器报告" not in said, said
         assert not_chinese(said, ("%YAML", "%TAG", "UTF-8", "'x'", "“x”", "1-9")) == [], said
+
+
+def _change(path: str, value: Any) -> Any:
+    def change(data: dict[str, Any]) -> None:
+        *parents, last = [int(p) if p.isdigit() else p for p in path.strip("/").split("/")]
+        node: Any = data
+        for p in parents:
+            node = node[p]
+        node[last] = value
+    return change
+
+
+SCHEMA_CHECKS = {  # a field of fixture 02 given wrongly -> what the Chinese message says
+    "a number for a stage": ("/projects/0/stage", 5, "应为以下之一：planning（规划）、proposal（立项申报）"),
+    "no stage": ("/projects/0/stage", None, "实际为空值"),
+    "a date written otherwise": ("/submission/as_of", "2020/01/01", "应为日期（YYYY-MM-DD），实际为“2020/01/01”"),
+    "a year for a date": ("/submission/as_of", 2020, "实际为数字 2020"),
+    "a list for a name": ("/projects/0/name", ["a"], "应为文本，实际为列表"),
+    "a number for a name": ("/projects/0/name", 5, "实际为数字 5（如要作为文本，请加引号）"),
+    "a word for yes": ("/projects/0/central_deployed", "yes", "应为true 或 false（是或否），实际为“yes”"),
+    "a number for a component": ("/projects/0/components/0", 1, "应为映射，实际为数字 1"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCHEMA_CHECKS))
+def test_the_schema_checks_expected_and_got_in_chinese(tmp_path: Path, case: str) -> None:
+    import yaml
+
+    path, value, says = SCHEMA_CHECKS[case]
+    data = yaml.safe_load(Path(OWN_DC).read_text("utf-8"))
+    _change(path, value)(data)
+    bad, err = refused(tmp_path, "sub.yaml", yaml.safe_dump(data, allow_unicode=True), "validate")
+    line = next(line for line in err.splitlines() if f"“{path}”" in line)
+    assert says in line, line
+    assert not_chinese(line, (str(bad), "true", "false")) == [], line
+
+
+def test_the_models_own_conditions_in_chinese() -> None:
+    from egov_rules.text.errors_zh import expected_zh, message_zh
+
+    assert message_zh("missing field 'not_shared_basis', required when sharing_type is 'not_shared'") == (
+        "缺少字段“not_shared_basis”：“sharing_type”为“not_shared”（不予共享）时必须填写")
+    secret = message_zh("missing field 'fenji_level', required when secret_involved is true (null if not determined)")
+    assert secret == "缺少字段“fenji_level”：“secret_involved”为“是”时必须填写（不确定时可填空值）"
+    assert message_zh("duplicate item 'a.b': the same as item 0") == "重复的项“a.b”：与第 1 项相同"
+    assert message_zh("expected at least 1 item, got an empty list") == "应为至少 1 项，实际为空列表"
+    assert message_zh("expected a number of at least 0, got the number -5") == "应为不小于 0 的数值，实际为数字 -5"
+    assert expected_zh("a data element code: lower-case dotted words such as person.id_number").startswith("数据元代码")
+    assert message_zh("expected something new, got the number 1") == "expected something new, got the number 1"

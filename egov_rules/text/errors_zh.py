@@ -11,23 +11,13 @@ from collections.abc import Callable
 
 from .syntax_zh import SYNTAX, os_error_zh, unknown_zh, yaml_syntax_zh
 from .syntax_zh import quote as _q
+from .values_zh import expected_got_zh, got_zh, kind_zh
+from .values_zh import one_of as _one_of
 
 KINDS = {"error": "错误", "invalid input": "输入无效", "limit exceeded": "超出限制", "invalid rule": "规则无效",
          "invalid configuration": "配置无效", "usage": "用法错误", "cannot write output": "无法写入输出",
          "not checked": "未检查"}
 
-
-def _one_of(values: str) -> str:
-    from .labels import value_label
-
-    items = [v.strip() for v in values.split(",") if v.strip()]
-    # a value with a label beside it; one without (a configuration key) quoted as it is typed
-    return "以下之一：" + "、".join(f"{v}（{value_label(v, 'zh')}）" if value_label(v, "zh") != v else _q(v)
-                                 for v in items)
-
-
-_TYPES = {"a number": "数字", "an integer": "整数", "true or false": "true 或 false", "text": "文本",
-          "a date": "日期（YYYY-MM-DD）", "a list": "列表", "a mapping": "映射"}
 
 PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^missing required field '(.+)'$"), lambda m: f"缺少必填字段{_q(m[1])}"),
@@ -35,11 +25,11 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
      lambda m: f"缺少 {m[1]} 个必填字段：" + "、".join(_q(f.strip()) for f in m[2].split(","))),
     (re.compile(r"^unknown field '(.+)'$"), lambda m: f"未知字段{_q(m[1])}"),
     (re.compile(r"^'(.+)' is not a real calendar date$"), lambda m: f"{_q(m[1])}不是有效的日期"),
-    (re.compile(r"^expected one of: (.+), got (?:the string )?'(.*)'$"),
-     lambda m: f"应为{_one_of(m[1])}，实际为{_q(m[2])}"),
-    (re.compile(r"^expected (a number|an integer|true or false|text|a date|a list|a mapping), "
-                r"got (?:the string )?(.+)$"),
-     lambda m: f"应为{_TYPES[m[1]]}，实际为{_got(m[2])}"),
+    (re.compile(r"^missing field '(\w+)', required when (\w+) is ('[^']*'|true)( \(null if .*\))?$"),
+     lambda m: f"缺少字段{_q(m[1])}：{_q(m[2])}为{_value(m[3])}时必须填写" + ("（不确定时可填空值）" if m[4] else "")),
+    (re.compile(r"^duplicate item (.+): the same as item (\d+)$", re.S),
+     lambda m: f"重复的项{got_zh(m[1])}：与第 {int(m[2]) + 1} 项相同"),
+    (re.compile(r"^invalid value: (.+)$", re.S), lambda m: f"取值无效：{got_zh(m[1])}"),
     (re.compile(r"^missing field '(\w+)' in region: a unit at (\w+) level must name its (\w+)$"),
      lambda m: f"行政区域缺少字段{_q(m[1])}：{_level(m[2])}单位须填写其{_region_part(m[3])}"),
     (re.compile(r"^missing field '(\w+)' in region: (.+)$"), lambda m: f"行政区域缺少字段{_q(m[1])}"),
@@ -73,7 +63,7 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^no policy parameter '(.+?)'(?: \(known: (.+)\))?$"),
      lambda m: f"没有名为{_q(m[1])}的政策参数" + (f"（已有：{m[2].replace(', ', '、')}）" if m[2] else "")),
     (re.compile(r"^policy parameter '(.+)' takes a whole number, not (.+)$"),
-     lambda m: f"政策参数{_q(m[1])}应为整数，实际为{_got(m[2])}"),
+     lambda m: f"政策参数{_q(m[1])}应为整数，实际为{got_zh(m[2])}"),
     (re.compile(r"^policy parameter '(.+)' must be between (-?\d+) and (-?\d+), not (.+)$"),
      lambda m: f"政策参数{_q(m[1])}应在 {m[2]} 至 {m[3]} 之间，实际为 {m[4]}"),
     # the command line's own usage errors (cli.py, explain.py)
@@ -207,11 +197,6 @@ def _limit(what: str) -> str:
     return what
 
 
-def _got(text: str) -> str:
-    text = text.replace("the string ", "")
-    return _q(text[1:-1]) if len(text) >= 2 and text[0] == text[-1] == "'" else text
-
-
 def _level(code: str) -> str:
     return {"county": "县级", "municipal": "设区市级", "provincial": "省级"}.get(code, code)
 
@@ -221,11 +206,25 @@ def _region_part(code: str) -> str:
 
 
 def message_zh(message: str) -> str:
+    said = expected_got_zh(message)  # the schema check's "expected X, got Y": one phrase table (values_zh)
+    if said is not None:
+        return said
     for pattern, words in PATTERNS:
         m = pattern.match(message)
         if m:
             return words(m)
     return message
+
+
+def _value(typed: str) -> str:
+    """A condition's value as the model says it (``'not_shared'``, ``true``): its label beside the code."""
+    from .labels import value_label
+
+    if typed == "true":
+        return "“是”"
+    code = typed.strip("'")
+    label = value_label(code, "zh")
+    return f"{_q(code)}（{label}）" if label != code else _q(code)
 
 
 def _entities(english: str) -> str:
@@ -245,7 +244,7 @@ def expected_zh(expected: str) -> str:
     m = re.match(r"^one of (.+)$", expected)
     if m:
         return _one_of(m[1])
-    return expected
+    return kind_zh(expected) or expected
 
 
 def limit_option(field: str | None) -> str | None:
