@@ -630,6 +630,10 @@ def test_the_models_own_conditions_in_chinese() -> None:
     secret = message_zh("missing field 'fenji_level', required when secret_involved is true (null if not determined)")
     assert secret == "缺少字段“fenji_level”：“secret_involved”为“是”时必须填写（不确定时可填空值）"
     assert message_zh("duplicate item 'a.b': the same as item 0") == "重复的项“a.b”：与第 1 项相同"
+    assert message_zh("missing field 'county' in region: a platform at county level must name its county") == (
+        "行政区域缺少字段“county”：县级平台须填写其县（市、区）")
+    assert message_zh("null is not allowed for 'city' in region: a unit at municipal level must name its city") == (
+        "行政区域的字段“city”不能为空值：设区市级应用单位须填写其设区市")
     assert message_zh("expected at least 1 item, got an empty list") == "应为至少 1 项，实际为空列表"
     assert message_zh("expected a number of at least 0, got the number -5") == "应为不小于 0 的数值，实际为数字 -5"
     assert expected_zh("a data element code: lower-case dotted words such as person.id_number").startswith("数据元代码")

@@ -30,8 +30,10 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^duplicate item (.+): the same as item (\d+)$", re.S),
      lambda m: f"重复的项{got_zh(m[1])}：与第 {int(m[2]) + 1} 项相同"),
     (re.compile(r"^invalid value: (.+)$", re.S), lambda m: f"取值无效：{got_zh(m[1])}"),
-    (re.compile(r"^missing field '(\w+)' in region: a unit at (\w+) level must name its (\w+)$"),
-     lambda m: f"行政区域缺少字段{_q(m[1])}：{_level(m[2])}单位须填写其{_region_part(m[3])}"),
+    (re.compile(r"^(missing field|null is not allowed for) '(\w+)' in region: (?:an? )?(.+?) at (\w+) level must name "
+                r"its (\w+)$"),
+     lambda m: (f"行政区域缺少字段{_q(m[2])}：" if m[1] == "missing field" else f"行政区域的字段{_q(m[2])}不能为空值：")
+     + f"{_level(m[4])}{_entities(m[3])}须填写其{_region_part(m[5])}"),
     (re.compile(r"^missing field '(\w+)' in region: (.+)$"), lambda m: f"行政区域缺少字段{_q(m[1])}"),
     (re.compile(r"^invalid YAML syntax: (.+)$", re.S), lambda m: yaml_syntax_zh(m[1])),
     (re.compile(r"^invalid YAML: (.+)$", re.S), lambda m: f"YAML 语法错误：{unknown_zh(m[1])}"),
