@@ -25,6 +25,7 @@ from typing import Any
 
 from ..rulebook import Rule, Rulebook
 from .candidates import compile_keys
+from .indexes import index_field
 from .reference import ABSENT, compile_path, keys_function, plus_offset
 
 
@@ -58,7 +59,7 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
     for b in rule.bindings:  # sources over collections are the same for every combination: read once
         if b.source.collection is not None:
             lst = e.fresh("all_")
-            e.emit(f"{lst} = collection({b.source.collection!r})")
+            e.emit(f"{lst} = {e.collection(b.source.collection)}")
             lists.append(lst)
         else:
             lists.append(None)
@@ -122,9 +123,10 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
     header = [f"def {name}(facts):",
               "    submission = facts.submission",
               "    by_id = facts.by_id",
-              "    collection = facts.collection",
+              "    collections = facts.collections",
               "    as_of = submission.get('as_of')",
-              "    indexes = facts._indexes  # built once per submission, shared with the reference engine"]
+              "    indexes = facts._indexes  # built once per submission, shared with the reference engine",
+              *(f"    {line}" for line in e.prologue)]
     return [line for h in helpers for line in (*h.splitlines(), "")] + header + e.lines
 
 
@@ -152,7 +154,7 @@ def build_constants(recipes: dict[str, tuple[Any, ...]], rulebook: Rulebook) -> 
     from .evaluate import ForEachJoin
 
     plans: dict[str, list[Any]] = {}
-    out: dict[str, Any] = {"ABSENT": ABSENT, "date": dt.date, "plus_offset": plus_offset}
+    out: dict[str, Any] = {"ABSENT": ABSENT, "date": dt.date, "plus_offset": plus_offset, "index_field": index_field}
     for name, recipe in recipes.items():
         kind = recipe[0]
         if kind == "value":

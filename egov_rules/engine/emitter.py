@@ -12,6 +12,7 @@ from typing import Any
 
 from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
 from .candidates import Lookup, lookups
+from .indexes import plain_field
 from .reference import join_plan
 
 
@@ -40,6 +41,9 @@ class Emitter:
         self.nodes: dict[str, Any] = {}  # binding -> schema node (for never-null)
         self.vars: dict[str, str] = {}  # binding -> local variable
         self.file = ""
+        self.prologue: list[str] = []  # the function's first lines: the locals below start as None
+        self.tables: dict[tuple[str, str], tuple[str, str]] = {}  # index -> locals of its table, unknown items
+        self.memos: dict[tuple[str, str], str] = {}  # per-entity memo -> its local
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.indent + line)
@@ -53,6 +57,28 @@ class Emitter:
         name = f"{prefix}{len(self.consts)}"
         self.consts[name] = recipe or ("value", value)
         return name
+
+    @staticmethod
+    def collection(name: str) -> str:
+        return f"collections.get({name!r}, ())"
+
+    def index_table(self, coll: str, key_name: str, path: Any, contains: bool, recipe: tuple[Any, ...]) -> tuple[str, str]:
+        """Locals holding an index's table and unknown items: looked up in the shared indexes when the rule's
+        run first needs them (a rule that never gets there builds nothing), then read from the locals; an index
+        keyed by one plain field (``path``) is built inline (``indexes.index_field``), any other by ``recipe``."""
+        index = (coll, key_name)
+        found = self.tables.get(index)
+        if found is None:
+            found = self.tables[index] = (self.fresh("t"), self.fresh("u"))
+            self.prologue.append(f"{found[0]} = {found[1]} = None")
+        table, unknown = found
+        field = plain_field(path) if path is not None else None
+        if field is not None:
+            build = f"index_field(facts, {index!r}, {field!r}, {contains})"
+        else:
+            build = f"facts.index(*{index!r}, {self.const(None, 'X', recipe)}(facts))"
+        self.emit(f"if {table} is None: {table}, {unknown} = indexes.get({index!r}) or {build}")
+        return table, unknown
 
     def literal(self, value: Any) -> str:
         if value is None or isinstance(value, bool | int | str) or (isinstance(value, float) and value == value):
@@ -230,11 +256,14 @@ class Emitter:
         # membership in a list read through lists (catalogue.entries.element): a set per entity and
         # submission, built once, instead of the list read again for every lookup
         b = self.operand(node.operand)
-        memo, found = self.fresh("m"), self.fresh("s")
+        found = self.fresh("s")
         var = self.vars[node.path.binding]
         key = (f"@set:{self.prefix}", node.path.text)
-        self.emit(f"{memo} = indexes.get({key!r})")
-        self.emit(f"if {memo} is None: {memo} = indexes[{key!r}] = {{}}")
+        memo = self.memos.get(key)
+        if memo is None:  # one local per rule run, looked up on first use
+            memo = self.memos[key] = self.fresh("m")
+            self.prologue.append(f"{memo} = None")
+        self.emit(f"if {memo} is None: {memo} = indexes.setdefault({key!r}, {{}})")
         self.emit(f"{found} = {memo}.get(id({var}))")
         self.emit(f"if {found} is None:")
         self.emit(f"    {found} = {self.mapped_reader(node.path)}({var}, by_id)")
@@ -258,7 +287,7 @@ class Emitter:
         """``out`` = the items of a source, or None when the list is unknown; returns whether it may be None
         (the fact schema says which lists can be null or missing: a required list is just read)."""
         if source.collection is not None:
-            self.emit(f"{out} = collection({source.collection!r})")
+            self.emit(f"{out} = {self.collection(source.collection)}")
             return False
         assert source.path is not None
         v = self.path(source.path)
@@ -303,19 +332,18 @@ class Emitter:
             loops = [(items, node.where)]
         else:
             conjunct, rest = plan
-            keys = self.const(None, "X", ("keys", node.binding, conjunct.path, conjunct.op == "contains"))
-            key_name = conjunct.op + ":" + conjunct.path.text
+            contains = conjunct.op == "contains"
             first, second = self.fresh("items"), self.fresh("items")
-            table, unknown = self.fresh("t"), self.fresh("u")
             coll = node.source.collection
-            index = f"({coll!r}, {key_name!r})"
-            self.emit(f"{table}, {unknown} = indexes.get({index}) or facts.index(*{index}, {keys}(facts))")
+            assert coll is not None
+            table, unknown = self.index_table(coll, conjunct.op + ":" + conjunct.path.text, conjunct.path, contains,
+                                              ("keys", node.binding, conjunct.path, contains))
             key = self.operand(conjunct.operand)  # in the outer scope
             lookup = f"{table}.get({key.expr}, ())"
             if key.may_absent:
                 lookup += f" if {key.expr} is not ABSENT else ()"
             if key.may_null:  # an unknown key: every item is a candidate, tested in full
-                self.emit(f"if {key.expr} is None: {first}, {second} = (), collection({coll!r})")
+                self.emit(f"if {key.expr} is None: {first}, {second} = (), {self.collection(coll)}")
                 self.emit(f"else: {first}, {second} = {lookup}, {unknown}")
             else:
                 self.emit(f"{first}, {second} = {lookup}, {unknown}")
@@ -373,12 +401,11 @@ class Emitter:
         every = self.fresh("every")
         may_all = False
         self.emit(f"{out} = []")
+        assert coll is not None
         for lookup in found:
-            keys = self.const(None, "X", ("lookup", lookup))
-            index = f"({coll!r}, {lookup.name!r})"
-            table, unknown = self.fresh("t"), self.fresh("u")
             self.emit(f"# look up {lookup.key.text} in {lookup.name}")
-            self.emit(f"{table}, {unknown} = indexes.get({index}) or facts.index(*{index}, {keys}(facts))")
+            plain = lookup.path if not lookup.filters and lookup.inner is None else None
+            table, unknown = self.index_table(coll, lookup.name, plain, lookup.contains, ("lookup", lookup))
             key = self.operand(lookup.key)  # in the outer scope
             branches = []
             if key.may_absent:
@@ -404,18 +431,15 @@ class Emitter:
                 self.indent -= 1
             self.emit(f"{out}.extend({unknown})")
         if may_all:
-            self.emit(f"if {every}: {out} = collection({coll!r})")
+            self.emit(f"if {every}: {out} = {self.collection(coll)}")
 
 
     def for_each_join(self, join: Any, items: str, out: str) -> None:
         """``out`` = the items of a for_each collection whose join key equals the earlier binding's or is
         unknown, in the collection's order (``ForEachJoin.candidates``, looked up inline)."""
         c, coll = join.compare, join.collection
-        keys = self.const(None, "X", ("keys", join.binding, c.path, False))
-        index = f"({coll!r}, {join.key_name!r})"
-        table, unknown = self.fresh("t"), self.fresh("u")
         self.emit(f"# for_each {join.binding}: look up {c.operand.text} in {join.key_name}")
-        self.emit(f"{table}, {unknown} = indexes.get({index}) or facts.index(*{index}, {keys}(facts))")
+        table, unknown = self.index_table(coll, join.key_name, c.path, False, ("keys", join.binding, c.path, False))
         key = self.operand(c.operand)
         hits = f"{table}.get({key.expr}, ())" + (f" if {key.expr} is not ABSENT else ()" if key.may_absent else "")
         if key.may_null:  # an unknown key: nothing can be left out

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..conditions import AllOf, AnyOf, Compare, Condition, Not, Operand, Path, Quantifier, Source
 from ..facts import POINTER, FactBase
+from .indexes import plain_field
 
 
 class _Absent:
@@ -129,8 +130,7 @@ def compile_path(path: Path) -> Getter:
                     return None
             return value
 
-        if len(steps) == 1 and not (steps[0].deref or steps[0].pseudo or steps[0].is_list or steps[0].none_semantic):
-            # one plain field: null reads unknown, nothing else can happen; index building reads it directly
+        if plain_field(path) is not None:  # index building reads it directly
             get.plain_field = steps[0].name  # type: ignore[attr-defined]
         return get
 
