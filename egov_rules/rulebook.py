@@ -189,8 +189,8 @@ def _cache_file(sha: str) -> FsPath | None:
         return None
     code = code_key(("conditions.py", "rule_model.py", "rule_data.py", "data_cache.py", "rulebook.py",
                      "rulebook_parse.py", "factschema.py", "zh.py", "data/labels.yaml", "data/submission.schema.json",
-                     "engine/codegen.py", "engine/emitter.py", "engine/candidates.py", "engine/indexes.py",
-                     "engine/reference.py"),
+                     "engine/codegen.py", "engine/emitter.py", "engine/emit_values.py", "engine/candidates.py",
+                     "engine/indexes.py", "engine/reference.py"),
                     # rule files are shown relative to the working directory (rule.file): a cache per directory,
                     # or a service started elsewhere would leave its paths in every later `rules show`
                     os.getcwd())

@@ -50,6 +50,7 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
     e.prefix = name
     e.file = rule.file
     e.vars["submission"] = "submission"
+    e.plan_sharing([rule.when, rule.require, rule.downgrade_when], [b.source.path for b in rule.bindings])
     joins = ForEachJoin.plan(rule)
     names = [b.name for b in rule.bindings]
     e.emit(f"# rule {rule.id}: {rule.file}:{rule.line}")

@@ -7,65 +7,25 @@ fact schema allows one), quantifiers loops over the items that a hash index find
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
+from ..conditions import AllOf, AnyOf, Compare, Not, Path, Quantifier, Source
 from .candidates import Lookup, lookups
+from .emit_values import Value, Values
 from .indexes import plain_field
 from .reference import join_plan
 
 
-@dataclass
-class Value:
-    """A generated expression (a local name or a constant) and what it may be at run time."""
+class Emitter(Values):
+    """Writes the source of one rule's function: conditions, quantifiers, their lookups and indexes."""
 
-    expr: str
-    may_null: bool = True
-    may_absent: bool = True
-
-
-
-
-class Emitter:
-    """Writes the source of one rule's function: values, conditions, quantifiers and their lookups."""
-
-    def __init__(self, consts: dict[str, Any], shapes: Any, helpers: list[str]) -> None:
-        self.lines: list[str] = []
-        self.helpers = helpers  # module-level functions the rules call (readers of mapped paths)
-        self.prefix = ""  # the rule's function name: names its helpers
-        self.indent = 1
-        self.n = 0
-        self.consts = consts
-        self.shapes = shapes
-        self.nodes: dict[str, Any] = {}  # binding -> schema node (for never-null)
-        self.vars: dict[str, str] = {}  # binding -> local variable
-        self.file = ""
-        self.prologue: list[str] = []  # the function's first lines: the locals below start as None
-        self.tables: dict[tuple[str, str], tuple[str, str]] = {}  # index -> locals of its table, unknown items
-        self.memos: dict[tuple[str, str], str] = {}  # per-entity memo -> its local
-
-    def emit(self, line: str) -> None:
-        self.lines.append("    " * self.indent + line)
-
-    def fresh(self, prefix: str = "v") -> str:
-        self.n += 1
-        return f"{prefix}{self.n}"
-
-    def const(self, value: Any, prefix: str = "K", recipe: tuple[Any, ...] | None = None) -> str:
-        """A global of the generated code; ``recipe`` says how to build it again (see ``build_constants``)."""
-        name = f"{prefix}{len(self.consts)}"
-        self.consts[name] = recipe or ("value", value)
-        return name
-
-    @staticmethod
-    def collection(name: str) -> str:
-        return f"collections.get({name!r}, ())"
-
-    def index_table(self, coll: str, key_name: str, path: Any, contains: bool, recipe: tuple[Any, ...]) -> tuple[str, str]:
+    def index_table(self, coll: str, key_name: str, path: Path | None, contains: bool,
+                    recipe: tuple[Any, ...]) -> tuple[str, str]:
         """Locals holding an index's table and unknown items: looked up in the shared indexes when the rule's
-        run first needs them (a rule that never gets there builds nothing), then read from the locals; an index
-        keyed by one plain field (``path``) is built inline (``indexes.index_field``), any other by ``recipe``."""
+        run first needs them (a rule that never gets there builds nothing), then read from the locals.  An
+        index keyed by one plain field (``path``) is built by ``indexes.index_field``, one keyed by another
+        path of the item (``recipe`` "keys") by a generated function, any other by ``recipe``'s key function;
+        each gives the table ``FactBase.index`` gives with the reference's key function."""
         index = (coll, key_name)
         found = self.tables.get(index)
         if found is None:
@@ -75,110 +35,49 @@ class Emitter:
         field = plain_field(path) if path is not None else None
         if field is not None:
             build = f"index_field(facts, {index!r}, {field!r}, {contains})"
+        elif path is not None and recipe[0] == "keys":
+            build = f"{self.index_builder(index, recipe[1], path, contains)}(facts, {index!r})"
         else:
             build = f"facts.index(*{index!r}, {self.const(None, 'X', recipe)}(facts))"
         self.emit(f"if {table} is None: {table}, {unknown} = indexes.get({index!r}) or {build}")
         return table, unknown
 
-    def literal(self, value: Any) -> str:
-        if value is None or isinstance(value, bool | int | str) or (isinstance(value, float) and value == value):
-            return repr(value)
-        return self.const(value)
+    def key_never_unknown(self, path: Path, coll: str) -> bool:
+        """Whether no item's key can be null (unknown): the schema says so, or every step's null means "none"
+        (the item then has no key, and is in no bucket)."""
+        if not path.mapped and path.steps and all(s.none_semantic and not s.pseudo for s in path.steps):
+            return True
+        return self.never_null(path, self.shapes.collection(coll))
 
-    # -- values --------------------------------------------------------------------------------------
-    def never_null(self, path: Path) -> bool:
-        if path.mapped or not path.steps or any(s.pseudo or s.deref for s in path.steps):
-            return False
-        node = self.nodes.get(path.binding)
-        if node is None:
-            return False
-        _, never, _ = self.shapes.walk(node, path)
-        return bool(never)
-
-    def path(self, path: Path) -> Value:
-        var = self.vars[path.binding]
-        if path.mapped and not any(s.pseudo for s in path.steps):
-            out = self.fresh()
-            self.emit(f"{out} = {self.mapped_reader(path)}({var}, by_id)")
-            return Value(out, False, False)
-        if path.mapped or any(s.pseudo and s.name not in ("count", "year", "days_before_as_of") for s in path.steps):
-            getter = self.const(None, "G", ("getter", path))
-            out = self.fresh()
-            self.emit(f"{out} = {getter}({{{path.binding!r}: {var}}}, facts, None)")
-            return Value(out, not path.mapped, not path.mapped)
-        if self.never_null(path):
-            expr = var + "".join(f"[{s.name!r}]" for s in path.steps)
-            return Value(expr, False, False)
-        out = self.fresh()
-        self.emit(f"{out} = {var}")
-        may_null = may_absent = path.binding not in self.nodes  # an entity binding is never null
-        opened = 0
-        for step in path.steps:
-            if may_null or may_absent:
-                conds = [c for c, on in ((f"{out} is not None", may_null), (f"{out} is not ABSENT", may_absent)) if on]
-                self.emit(f"if {' and '.join(conds)}:")
-                self.indent += 1
-                opened += 1
-            if step.deref:
-                self.emit(f"{out} = by_id.get({out}, ABSENT)")
-                self.emit(f"if {out} is not ABSENT:")
-                self.indent += 1
-                opened += 1
-                may_absent = True
-            if step.pseudo:
-                if step.name == "count":
-                    self.emit(f"{out} = len({out})")
-                elif step.name == "year":
-                    self.emit(f"{out} = {out}.year")
-                else:
-                    self.emit(f"{out} = (as_of - {out}).days")
-                continue
-            self.emit(f"{out} = {out}.get({step.name!r})")
-            if step.is_list:
-                self.emit(f"if {out} is None: {out} = []")
-            elif step.none_semantic:
-                self.emit(f"if {out} is None: {out} = ABSENT")
-                may_absent = True
-            else:
-                may_null = True
-        self.indent -= opened
-        return Value(out, may_null, may_absent)
-
-    def mapped_reader(self, path: Path) -> str:
-        """A module-level function reading a path through lists: the list of values (the reference's
-        ``get_mapped``: a null list is empty, a null value unknown, "none" left out)."""
-        name = f"{self.prefix}_path{len(self.helpers)}"
-        lines = [f"def {name}(value, by_id):", f"    # {path.text}", "    values = [value]"]
-        for step in path.steps:
-            lines += ["    out = []", "    for v in values:",
-                      "        if v is None or v is ABSENT:", "            out.append(v)", "            continue"]
-            if step.deref:
-                lines += ["        v = by_id.get(v, ABSENT)", "        if v is ABSENT:",
-                          "            out.append(v)", "            continue"]
-            lines.append(f"        x = v.get({step.name!r})")
-            if step.is_list:
-                lines += ["        if x is None:", "            continue"]
-            elif step.none_semantic:
-                lines += ["        if x is None:", "            out.append(ABSENT)", "            continue"]
-            lines += ["        if isinstance(x, list):", "            out.extend(x)", "        else:",
-                      "            out.append(x)", "    values = out"]
-        lines.append("    return [v for v in values if v is not ABSENT]")
+    def index_builder(self, index: tuple[str, str], binding: str, path: Path, contains: bool) -> str:
+        """A module-level function building an index keyed by a path of the item: the path read inline (a
+        null key unknown, "none" no key; ``contains``: each value of a list without nulls)."""
+        name = f"{self.prefix}_index{len(self.helpers)}"
+        item = Emitter(self.consts, self.shapes, self.helpers)
+        item.prefix, item.file, item.indent = self.prefix, self.file, 2
+        item.vars[binding], item.nodes[binding] = "item", self.shapes.collection(index[0])
+        value = item.path(path)
+        lines = [f"def {name}(facts, key):", f"    # the index {index[1]} of {index[0]}", "    by_id = facts.by_id",
+                 "    as_of = facts.submission.get('as_of')", "    table = {}", "    unknown = []",
+                 "    for item in facts.collection(key[0]):", *item.lines, f"        key_value = {value.expr}"]
+        tests = [("key_value is None", "unknown.append(item)")] if value.may_null else []
+        tests += [("key_value is ABSENT", "continue")] if value.may_absent else []
+        tests += [("None in key_value", "unknown.append(item)")] if contains else []
+        lines += [f"        {'el' if i else ''}if {test}: {then}" for i, (test, then) in enumerate(tests)]
+        pad = "            " if tests else "        "
+        if tests:
+            lines.append("        else:")
+        if contains:  # a value listed twice: the item once
+            lines += [f"{pad}for k in key_value:", f"{pad}    bucket = table.get(k)",
+                      f"{pad}    if bucket is None: table[k] = [item]",
+                      f"{pad}    elif bucket[-1] is not item: bucket.append(item)"]
+        else:
+            lines += [f"{pad}bucket = table.get(key_value)", f"{pad}if bucket is None: table[key_value] = [item]",
+                      f"{pad}else: bucket.append(item)"]
+        lines += ["    found = facts._indexes[key] = (table, unknown)", "    return found"]
         self.helpers.append("\n".join(lines))
         return name
 
-    def operand(self, op: Operand) -> Value:
-        if op.path is None:
-            return Value(self.literal(op.literal), False, False)
-        v = self.path(op.path)
-        if not op.offset:
-            return v
-        out = self.fresh()
-        guard = [c for c, on in ((f"{v.expr} is None", v.may_null), (f"{v.expr} is ABSENT", v.may_absent)) if on]
-        body = f"plus_offset({v.expr}, {op.offset})"  # days for a date; clamped past year 9999
-        self.emit(f"{out} = {v.expr} if {' or '.join(guard)} else ({body})" if guard else f"{out} = {body}")
-        return Value(out, v.may_null, v.may_absent)
-
-    # -- conditions ------------------------------------------------------------------------------------
     def condition(self, node: Any, out: str) -> None:
         """Code that sets ``out`` to True, False or None (unknown)."""
         if isinstance(node, Compare):
@@ -197,13 +96,14 @@ class Emitter:
                 self.emit(f"{out} = {'True' if settles == 'False' else 'False'}")
                 return
             self.condition(node.items[0], out)  # the first item's value is the whole's so far
-            for item in node.items[1:]:
+            depth = self.indent
+            for item in node.items[1:]:  # each in the block of the ones before: it sees the values they read
                 part = self.fresh("c")
                 self.emit(f"if {out} is not {settles}:")
                 self.indent += 1
                 self.condition(item, part)
                 self.emit(f"if {part} is not {'True' if settles == 'False' else 'False'}: {out} = {part}")
-                self.indent -= 1
+            self.indent = depth
         else:
             raise AssertionError(type(node))
 
@@ -342,12 +242,15 @@ class Emitter:
             lookup = f"{table}.get({key.expr}, ())"
             if key.may_absent:
                 lookup += f" if {key.expr} is not ABSENT else ()"
+            loops = [(first, rest), (second, node.where)]
             if key.may_null:  # an unknown key: every item is a candidate, tested in full
                 self.emit(f"if {key.expr} is None: {first}, {second} = (), {self.collection(coll)}")
                 self.emit(f"else: {first}, {second} = {lookup}, {unknown}")
+            elif conjunct.op == "eq" and self.key_never_unknown(conjunct.path, coll):
+                self.emit(f"{first} = {lookup}")  # no item's key is unknown: the index's unknown items are none
+                loops = loops[:1]
             else:
                 self.emit(f"{first}, {second} = {lookup}, {unknown}")
-            loops = [(first, rest), (second, node.where)]
         var = self.bind(node.binding, node.source)
         kind = node.kind
         self.emit(f"{out} = {'True' if kind == 'every' else 'False'}")
@@ -386,7 +289,7 @@ class Emitter:
                 self.emit("    break")
                 self.emit(f"if {w} is None: {out} = None")
             self.indent -= 1
-            if second and source == first:  # decided by an item found by its key
+            if len(loops) > 1 and source == first:  # decided by an item found by its key
                 self.emit(f"if {out} is {'False' if kind == 'every' else 'True'}: {second} = ()")
         if scanned:
             self.indent -= 1
