@@ -20,7 +20,7 @@ import click
 from . import __version__
 from .cli_group import Group, checking, started
 from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, safe_text
-from .load import Limits
+from .input.load import Limits
 
 REPORT_BUGS = "please report it with the command and input at the egov-rules issue tracker"
 
@@ -119,7 +119,7 @@ def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    from .report import FORMATS
+    from .reports import FORMATS
 
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
@@ -296,12 +296,12 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     """Check submissions (files, directories or - for stdin) and print the findings."""
     from .batch import default_jobs, input_size, progress, run_batch
     from .check import Report
-    from .report import RenderOptions, render
+    from .reports import RenderOptions, render
 
     spec, checker, files = _start_batch(kw, paths)
     old = None
     if baseline_file:  # a bad baseline fails before the work
-        from .baseline import load_baseline
+        from .decisions.baseline import load_baseline
 
         old = load_baseline(baseline_file)
     items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
@@ -313,7 +313,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
         results = run_batch(spec, items, jobs=jobs, checker=checker, on_result=tick)
     report = Report(results, checker.rulebook, checker.engine.name)
     if write_baseline_file:
-        from .baseline import write_baseline
+        from .decisions.baseline import write_baseline
 
         write_baseline(report, write_baseline_file, files)
     if old is not None:
@@ -350,7 +350,7 @@ def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str
     0 allowed (or a unit review, with no project to decide on), 1 blocked, 3 needs a reviewer."""
     from .batch import default_jobs, input_size, run_batch
     from .check import Report
-    from .report import RenderOptions, render
+    from .reports import RenderOptions, render
 
     spec, checker, files = _start_batch(kw, paths)
     items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
@@ -393,7 +393,7 @@ def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output
     """Why a rule fired or did not: each binding, the conditions with the values they saw, the null facts."""
     from .explain import explain as run_explain
     from .explain import render_json, render_table
-    from .load import load_bytes, load_document
+    from .input.load import load_bytes, load_document
 
     checker = _checker({**kw, "engine": "native"})
     if path == "-":
@@ -417,8 +417,8 @@ def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output
 @guarded
 def validate(path: str, lang: str, **kw: Any) -> int:
     """Check a submission against the schema only (no rules)."""
-    from .load import load_bytes, load_document
-    from .validate import validate_document
+    from .input.load import load_bytes, load_document
+    from .input.validate import validate_document
 
     limits = _limits(kw)
     if path == "-":
@@ -443,7 +443,7 @@ def schema() -> None:
 @guarded
 def schema_submission() -> int:
     """The JSON Schema of the submission format (for editors and other tools)."""
-    from .validate import schema_json
+    from .input.validate import schema_json
 
     click.echo(json.dumps(schema_json(), ensure_ascii=False, indent=2))
     return EXIT_OK
@@ -461,7 +461,7 @@ def _rulebook_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _load_rulebook(rules_dirs: tuple[str, ...], only_rules: bool) -> Any:
-    from .rulebook import load_rulebook
+    from .rules.rulebook import load_rulebook
 
     return load_rulebook([Path(d) for d in rules_dirs], include_default=not only_rules)
 
@@ -473,7 +473,7 @@ def _load_rulebook(rules_dirs: tuple[str, ...], only_rules: bool) -> Any:
 @guarded
 def rules_list(rules_dirs: tuple[str, ...], only_rules: bool, fmt: str, lang: str) -> int:
     """Every rule with its article, severity and Art 44 class."""
-    from .i18n import citation
+    from .text.i18n import citation
 
     rb = _load_rulebook(rules_dirs, only_rules)
     rows = [
@@ -507,7 +507,7 @@ def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang
     rule = rb.get(rule_id)
     if rule is None:
         raise UsageError(f"no rule '{rule_id}'", suggestion=closest(rule_id, rb.ids()))
-    from .rule_text import rule_lines
+    from .text.rule_text import rule_lines
 
     lines = rule_lines(rule, lang)
     click.echo("\n".join(lines))
@@ -555,7 +555,7 @@ def rules_params(rules_dirs: tuple[str, ...], only_rules: bool, lang: str) -> in
 def rules_test(rules_dirs: tuple[str, ...], only_rules: bool, rule_ids: tuple[str, ...]) -> int:
     """Run every rule's own passing and failing examples."""
     from .check import Checker
-    from .examples import run_examples
+    from .rules.examples import run_examples
 
     checker = Checker(list(rules_dirs), include_default_rules=not only_rules)
     results = run_examples(checker, list(rule_ids) or None)
@@ -571,7 +571,7 @@ def rules_test(rules_dirs: tuple[str, ...], only_rules: bool, rule_ids: tuple[st
 @guarded
 def rules_lint(rules_dirs: tuple[str, ...], only_rules: bool) -> int:
     """Static checks of the rule files (schema, names, types, citations, examples present)."""
-    from .lint import lint_rulebook
+    from .rules.lint import lint_rulebook
 
     rb = _load_rulebook(rules_dirs, only_rules)
     problems = lint_rulebook(rb)
@@ -588,14 +588,14 @@ def rules_lint(rules_dirs: tuple[str, ...], only_rules: bool) -> int:
 @guarded
 def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool) -> int:
     """All 47 articles: the rules that encode each, or why it is not machine-checkable."""
-    from .articles import articles_report
+    from .rules.articles import articles_report
 
     rb = _load_rulebook(rules_dirs, only_rules)
     data = articles_report(rb, lang)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
-    from .rule_text import article_lines
+    from .text.rule_text import article_lines
 
     click.echo("\n".join(article_lines(data, lang)))
     return EXIT_OK

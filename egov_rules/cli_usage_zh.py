@@ -127,7 +127,7 @@ def choice_words(param_name: str | None, value: str) -> str:
     """``“table”（表格）``: the value as it is typed, with what it means."""
     words = CHOICES.get(param_name or "", {}).get(value)
     if words is None:
-        from .labels import value_label
+        from .text.labels import value_label
 
         label = value_label(value, "zh")
         words = label if label != value else None

@@ -27,8 +27,8 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
 
 def safe_text(text: object, limit: int = 200) -> str:
     """Text from an input file made safe to print on one line: controls, separators and bidi characters
-    escaped (``report.sanitize``), length bounded."""
-    from .report.sanitize import clean
+    escaped (``reports.sanitize``), length bounded."""
+    from .reports.sanitize import clean
 
     s = clean(str(text)[: limit * 2], newlines=False)  # bound the work on a huge hostile value first
     return s if len(s) <= limit else s[: limit - 1] + "…"
@@ -142,12 +142,12 @@ class EgovError(Exception):
             parts.append(f"; expected {self.expected}")
         if self.suggestion:
             parts.append(f"; did you mean '{safe_text(self.suggestion)}'?")
-        from .report.sanitize import clean  # messages may quote the input: never a raw control character
+        from .reports.sanitize import clean  # messages may quote the input: never a raw control character
 
         return clean("".join(parts))
 
     def _render_zh(self) -> str:
-        from .errors_zh import KINDS, expected_zh, field_label_zh, limit_option, message_zh
+        from .text.errors_zh import KINDS, expected_zh, field_label_zh, limit_option, message_zh
 
         # without a file (<input> in English: an option, a request parameter) the kind comes first
         where = "" if str(self.position) == "<input>" else f"{self.position}："
@@ -158,7 +158,7 @@ class EgovError(Exception):
         elif self.field:
             label = field_label_zh(self.field)
             parts.append(f"字段“{safe_text(self.field)}”" + (f"（{label}）" if label else "") + "：")
-        # a Wording holds only while the text is still its own (report.sanitize may have cleaned a copy)
+        # a Wording holds only while the text is still its own (reports.sanitize may have cleaned a copy)
         said, expected_said = getattr(self, "said", None), getattr(self, "expected_said", None)
         parts.append(said.text("zh") if said is not None and str(said) == self.message
                      else message_zh(self.message))
@@ -167,7 +167,7 @@ class EgovError(Exception):
                                     and str(expected_said) == self.expected else expected_zh(self.expected)))
         if self.suggestion:
             parts.append(f"；是否应为“{safe_text(self.suggestion)}”？")
-        from .report.sanitize import clean
+        from .reports.sanitize import clean
 
         return clean("".join(parts))
 

@@ -17,14 +17,14 @@ from rule_fixtures import BASE, write_rule
 from strategies import EXAMPLES, document
 
 from egov_rules.check import Checker
-from egov_rules.conditions import Path, Step
 from egov_rules.engine.emitter import Emitter
 from egov_rules.engine.evaluate import RuleRun
 from egov_rules.engine.generated import GeneratedEngine
 from egov_rules.engine.indexes import index_field
 from egov_rules.engine.reference import ABSENT, compile_path, keys_function, plain_keys
-from egov_rules.facts import FactBase
-from egov_rules.factschema import FieldType
+from egov_rules.input.facts import FactBase
+from egov_rules.input.factschema import FieldType
+from egov_rules.rules.conditions import Path, Step
 
 # every path below follows unit.parent_unit (null means "there is none"); its fields are nullable booleans
 SHARING_RULE = """\

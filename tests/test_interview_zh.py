@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from service_support import FIXTURES
 from web_support import csrf_of, login, make_app
 
+from egov_rules.input.load import load_document
 from egov_rules.interview import NEW_PREFIX, UNKNOWN, AnswerError, Interview, Question
 from egov_rules.interview.scripted import answer_for
-from egov_rules.load import load_document
 
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_']*")
 # Latin a Chinese error may show: the file and field the format names, choice codes beside their Chinese words,

@@ -208,7 +208,7 @@ def test_interview_save_outside_the_reviewers_units_is_refused(client: TestClien
     another unit through it (403 on the page, nothing saved)."""
     import json
 
-    from egov_rules.load import load_document
+    from egov_rules.input.load import load_document
 
     data = load_document(FIXTURES / "14_lists_and_grid_team.yaml").data
     login(client, "boss")
@@ -223,8 +223,8 @@ def test_interview_save_outside_the_reviewers_units_is_refused(client: TestClien
 
 
 def test_a_workbook_upload_shows_its_findings_by_cell(client: TestClient, tmp_path: Any) -> None:
+    from egov_rules.input.load import load_document
     from egov_rules.input.xlsx_template import write_template
-    from egov_rules.load import load_document
 
     book = tmp_path / "ex02.xlsx"
     write_template(str(book), "zh", load_document(FIXTURES / "02_municipal_own_datacentre.yaml").data)

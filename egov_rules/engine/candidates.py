@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
-from ..facts import FactBase
+from ..input.facts import FactBase
+from ..rules.conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
 from .reference import ABSENT, compile_condition, compile_operand, compile_path, plain_keys, source_getter
 
 SCALARS = frozenset({"str", "enum", "int", "number", "bool", "date", "ref"})

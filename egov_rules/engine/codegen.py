@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..rulebook import Rule, Rulebook
+from ..rules.rulebook import Rule, Rulebook
 from .candidates import compile_keys
 from .indexes import index_field
 from .reference import ABSENT, compile_path, keys_function, plus_offset

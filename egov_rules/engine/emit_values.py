@@ -13,7 +13,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier
+from ..rules.conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier
 
 
 @dataclass

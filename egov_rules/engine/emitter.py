@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, Compare, Not, Path, Quantifier, Source
+from ..rules.conditions import AllOf, AnyOf, Compare, Not, Path, Quantifier, Source
 from .candidates import Lookup, lookups
 from .emit_values import Value, Values
 from .indexes import plain_field

@@ -13,9 +13,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..conditions import AllOf, Compare, Source
-from ..facts import POINTER, FactBase
-from ..rulebook import Rule, Rulebook
+from ..input.facts import POINTER, FactBase
+from ..rules.conditions import AllOf, Compare, Source
+from ..rules.rulebook import Rule, Rulebook
 from .reference import ABSENT, Getter, Test, Trace, compile_condition, compile_operand, compile_path, source_getter
 
 

@@ -12,8 +12,8 @@ import marshal
 import time
 from typing import Any
 
-from ..facts import FactBase
-from ..rulebook import Rule, Rulebook
+from ..input.facts import FactBase
+from ..rules.rulebook import Rule, Rulebook
 from .codegen import Generated, build_constants, generate
 from .evaluate import (
     VERDICTS_AT_LEAST,
@@ -145,8 +145,10 @@ def _reference_function(rule: Rule) -> Any:
 
 def _verdicts(rule: Rule, names: tuple[str, ...], found: list[tuple[str, bool, tuple[Any, ...]]],
               facts: FactBase) -> list[Verdict]:
+    # the entities counted (~1 µs, a tenth of a small run) only past the least cap of any submission; the
+    # generated loop is stopped by the time limit, this gives the same message
     if len(found) > VERDICTS_AT_LEAST and len(found) > verdict_cap(facts):
-        raise_verdict_limit(rule.id, verdict_cap(facts), facts)  # the generated loop is stopped by the time limit
+        raise_verdict_limit(rule.id, verdict_cap(facts), facts)
     out = []
     submission = facts.submission
     for status, down, bound in found:

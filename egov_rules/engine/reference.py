@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, Compare, Condition, Not, Operand, Path, Quantifier, Source
-from ..facts import POINTER, FactBase
+from ..input.facts import POINTER, FactBase
+from ..rules.conditions import AllOf, AnyOf, Compare, Condition, Not, Operand, Path, Quantifier, Source
 from .indexes import plain_field
 
 

@@ -17,9 +17,10 @@ broken).  The source is self-contained (no pydantic at run time): it can be cach
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from ..model import (
+from .model import (
     COLLECTIONS,
     DATE_PATTERN,
     ID_PATTERN,
@@ -154,7 +155,7 @@ class _Gen:
         if model is not None:  # objects in a list carry their own pointer (facts.py)
             func = self.model_func(model, "item")
             idx, item = self.tmp("i"), self.tmp("x")
-            out.append(f"{ind}{var} = [{func}({item}, {ptr} + '/' + str({idx}), refs) "
+            out.append(f"{ind}{var} = [{func}({item}, {_item_pointer(ptr, idx)}, refs) "
                        f"for {idx}, {item} in enumerate({var})]")
             return
         item, got = self.tmp("x"), self.tmp("l")
@@ -308,6 +309,15 @@ class _Gen:
         elif shape:
             parts.append(f"(type({src}) is not dict or ({' and '.join(shape)}))")
         return " and ".join(parts) or "True"
+
+
+def _item_pointer(ptr: str, idx: str) -> str:
+    """The source of an item's pointer: the parent's plus "/<index>".  ``p + '/field'`` becomes one f-string
+    (``f'{p}/field/{i}'``: half the time of two concatenations and ``str(i)``, ~20 items per document)."""
+    match = re.fullmatch(r"p \+ '([A-Za-z0-9_/]*)'", ptr)
+    if match is None:
+        return f"{ptr} + '/' + str({idx})"
+    return f"f'{{p}}{match.group(1)}/{{{idx}}}'"
 
 
 def _fs(items: Any) -> str:

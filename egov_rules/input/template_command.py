@@ -50,7 +50,7 @@ def _run(fmt: str, output: str | None, lang: str, case: str | None, from_file: s
     data: dict[str, Any] | None = None
     doc: Any = None
     if from_file:
-        from ..load import load_document
+        from .load import load_document
 
         doc = load_document(from_file)
         if not isinstance(doc.data, dict):

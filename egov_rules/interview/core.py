@@ -27,9 +27,9 @@ import yaml
 
 from ..check import Checker, SubmissionResult
 from ..errors import EgovError
-from ..i18n import citation
-from ..labels import collection_label, entity_label, enum_label, field_help, field_label
-from ..load import load_bytes
+from ..input.load import load_bytes
+from ..text.i18n import citation
+from ..text.labels import collection_label, entity_label, enum_label, field_help, field_label
 from . import schema as sch
 
 ADD, DONE, UNKNOWN = "__add__", "__done__", "__unknown__"

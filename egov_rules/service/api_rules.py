@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, Request
 
-from ..articles import ENGINE_ENCODED, article_info
-from ..i18n import citation
+from ..rules.articles import ENGINE_ENCODED, article_info
+from ..text.i18n import citation
 from .auth import CurrentUser
 
 router = APIRouter(prefix="/api/v1")

@@ -13,7 +13,7 @@ import click
 
 from ..cli import guarded, limit_options
 from ..errors import EXIT_OK, ConfigError
-from ..load import Limits
+from ..input.load import Limits
 
 
 def db_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -69,7 +69,7 @@ def _environment() -> Any:
     loader = jinja2.FileSystemLoader(str(resources.files("egov_rules.web").joinpath("templates")))
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.ChainableUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    from ..labels import collection_label
+    from ..text.labels import collection_label
 
     env.globals.update(outcome_word=outcome_word, collection_label=collection_label,
                        project_decisions=project_decisions)

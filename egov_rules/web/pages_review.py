@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ..decisions.sanctions import STAGES
 from ..errors import EgovError
-from ..load import load_bytes
-from ..sanctions import STAGES
+from ..input.load import load_bytes
 from ..service import store
 from ..service.auth import (
     SESSION_COOKIE,

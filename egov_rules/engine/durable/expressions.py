@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...conditions import Path
-from ...facts import DERIVED_COLLECTIONS, FactBase
-from ...factschema import FieldType, load_schema_json
+from ...input.facts import DERIVED_COLLECTIONS, FactBase
+from ...input.factschema import FieldType, load_schema_json
+from ...rules.conditions import Path
 from ..reference import Getter
 
 MAX_ALTERNATIVES = 256  # per outcome of one rule: beyond this the rule runs natively (and says so)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import InternalError, UsageError
-from ...facts import FactBase
-from ...rulebook import Rule, Rulebook
+from ...input.facts import FactBase
+from ...rules.rulebook import Rule, Rulebook
 from ..evaluate import (
     CompiledRule,
     NativeEngine,

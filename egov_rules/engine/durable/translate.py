@@ -7,10 +7,10 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...conditions import AllOf, AnyOf, Compare, Not, Path, Quantifier, Source
 from ...errors import InternalError
-from ...facts import COLLECTION, DERIVED_COLLECTIONS, FactBase
-from ...rulebook import Rule
+from ...input.facts import COLLECTION, DERIVED_COLLECTIONS, FactBase
+from ...rules.conditions import AllOf, AnyOf, Compare, Not, Path, Quantifier, Source
+from ...rules.rulebook import Rule
 from ..evaluate import (
     _compile_source,
 )
