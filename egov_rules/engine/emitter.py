@@ -37,6 +37,8 @@ class Emitter(Values):
             build = f"index_field(facts, {index!r}, {field!r}, {contains})"
         elif path is not None and recipe[0] == "keys":
             build = f"{self.index_builder(index, recipe[1], path, contains)}(facts, {index!r})"
+        elif recipe[0] == "lookup":
+            build = f"facts.index(*{index!r}, {self.lookup_keys(recipe[1], coll)}(facts))"
         else:
             build = f"facts.index(*{index!r}, {self.const(None, 'X', recipe)}(facts))"
         self.emit(f"if {table} is None: {table}, {unknown} = indexes.get({index!r}) or {build}")
@@ -48,6 +50,59 @@ class Emitter(Values):
         if not path.mapped and path.steps and all(s.none_semantic and not s.pseudo for s in path.steps):
             return True
         return self.never_null(path, self.shapes.collection(coll))
+
+    def lookup_keys(self, lookup: Lookup, coll: str) -> str:
+        """A module-level function giving, for one submission's facts, the keys of an item of a lookup's index:
+        ``candidates.compile_keys`` as Python source (filters false: no key; a null key or an unknown list of
+        the item: unknown; an inner lookup: the keys of the items it finds in a list of the item)."""
+        name = f"{self.prefix}_keys{len(self.helpers)}"
+        item = Emitter(self.consts, self.shapes, self.helpers)
+        item.prefix, item.file, item.indent = self.prefix, self.file, 2
+        item.vars["submission"] = "submission"
+        item.vars[lookup.binding], item.nodes[lookup.binding] = "item", self.shapes.collection(coll)
+        item.item_keys(lookup, None)
+        lines = [f"def {name}(facts):", f"    # the keys of {lookup.binding} in {lookup.name}",
+                 "    submission = facts.submission", "    by_id = facts.by_id", "    collections = facts.collections",
+                 "    as_of = submission.get('as_of')", "    indexes = facts._indexes", "    def keys_of(item):",
+                 *(f"        {line}" for line in item.prologue), *item.lines, "    return keys_of"]
+        self.helpers.append("\n".join(lines))
+        return name
+
+    def item_keys(self, lookup: Lookup, out: str | None) -> None:
+        """The keys of the item bound to ``lookup.binding``: returned (``out`` None), or, for an inner lookup's
+        item, added to ``out`` (an item whose filters are false adds none; any unknown makes all unknown)."""
+        done = "return []" if out is None else "continue"
+        for test in lookup.filters:
+            c = self.fresh("f")
+            self.condition(test, c)
+            self.emit(f"if {c} is False: {done}")
+        if lookup.path is not None:
+            v = self.path(lookup.path)
+            if v.may_null:
+                self.emit(f"if {v.expr} is None: return None")
+            if v.may_absent:
+                self.emit(f"if {v.expr} is ABSENT: {done}")
+            if lookup.contains:
+                self.emit(f"if None in {v.expr}: return None")
+            keys = f"list({v.expr})" if lookup.contains else f"[{v.expr}]"
+            if out is None:
+                self.emit(f"return {keys}")
+            else:
+                self.emit(f"{out}.extend({v.expr})" if lookup.contains else f"{out}.append({v.expr})")
+            return
+        if lookup.inner is None:
+            self.emit("return [True]" if out is None else f"{out}.append(True)")
+            return
+        source, inner = lookup.inner
+        items, found = self.fresh("items"), self.fresh("keys")
+        if self.source_items(source, items):
+            self.emit(f"if {items} is None: return None")
+        self.emit(f"{found} = []")
+        self.emit(f"for {self.bind(inner.binding, source)} in {items}:")
+        self.indent += 1
+        self.item_keys(inner, found)
+        self.indent -= 1
+        self.emit(f"return {found}" if out is None else f"{out}.extend({found})")
 
     def index_builder(self, index: tuple[str, str], binding: str, path: Path, contains: bool) -> str:
         """A module-level function building an index keyed by a path of the item: the path read inline (a
