@@ -17,7 +17,7 @@ from rule_fixtures import BASE, write_rule
 from strategies import EXAMPLES, document
 
 from egov_rules.check import Checker
-from egov_rules.engine.emitter import Emitter
+from egov_rules.engine.emitter import SCANNED, Emitter
 from egov_rules.engine.evaluate import RuleRun
 from egov_rules.engine.generated import GeneratedEngine
 from egov_rules.engine.indexes import index_field
@@ -195,3 +195,35 @@ def test_an_index_by_a_path_through_a_reference_is_the_one_factbase_builds(items
     scope: dict[str, Any] = {"ABSENT": ABSENT}
     exec("\n".join(helpers), scope)
     assert scope[name](fact_base(items, by_id), ("things", "eq:it.r.f")) == expected
+
+
+# -- a for_each list inside a binding, joined to it: scanned when short, looked up in its index when long --
+INNER_JOIN_RULE = """\
+for_each: {project: projects, component: project.components}
+when: {component.platform.owner: {eq: $project.unit}}
+require: {component.platform.unified: {eq: false}}
+"""
+PLATFORMS = [p["id"] for p in BASE["platforms"]]
+
+
+@settings(max_examples=max(EXAMPLES, 60), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(size=st.sampled_from([0, 1, 5, SCANNED, SCANNED + 1, SCANNED + 9]), unit=st.sampled_from(UNITS),
+       draw=st.data())
+def test_a_joined_list_inside_a_binding_gives_the_references_bindings(tmp_path: Any, size: int, unit: str,
+                                                                     draw: st.DataObject) -> None:
+    platforms = draw.draw(st.lists(st.sampled_from(PLATFORMS), min_size=size, max_size=size))
+    rules = write_rule(tmp_path, INNER_JOIN_RULE)
+    generated = Checker([rules], include_default_rules=False)
+    reference = Checker([rules], include_default_rules=False, engine="reference")
+    data = copy.deepcopy(BASE)
+    project = data["projects"][0]
+    project["unit"] = unit
+    project["components"] = [{"kind": "business_application", "mode": "build_own", "platform": p}
+                             for p in platforms]
+    facts = reference.validate(document(data))
+    expected = runs_of(reference.engine.run(facts))
+    facts._indexes.clear()
+    assert runs_of(generated.engine.run(facts)) == expected
+    source = generated.engine.source_of("art17-test-rule")
+    assert f"<= {SCANNED}:" in source and ".candidates(" in source  # both ways are in the code

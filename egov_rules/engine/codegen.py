@@ -84,7 +84,7 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
             plan = e.const(None, "J", ("join", rule.id, i))
             env = "{" + ", ".join(f"{n!r}: {e.vars[n]}" for n in ["submission", *names[:i]]) + "}"
             kept = e.fresh("kept")
-            e.emit(f"{kept} = {plan}.candidates({env}, facts, {lst})")
+            e.inner_join(join, plan, env, b.source, lst, kept)
             later = " * ".join(f"len({x})" for x in lists[i + 1:] if x is not None) or "1"
             e.emit(f"na += (len({lst}) - len({kept})) * {later}")
             lst = kept

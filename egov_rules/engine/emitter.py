@@ -15,6 +15,8 @@ from .emit_values import Value, Values
 from .indexes import plain_field
 from .reference import join_plan
 
+SCANNED = 32  # a for_each list inside a binding this short is scanned for its join, not indexed
+
 
 class Emitter(Values):
     """Writes the source of one rule's function: conditions, quantifiers, their lookups and indexes."""
@@ -391,6 +393,29 @@ class Emitter(Values):
         if may_all:
             self.emit(f"if {every}: {out} = {self.collection(coll)}")
 
+
+    def inner_join(self, join: Any, plan: str, env: str, source: Source, items: str, out: str) -> None:
+        """``out`` = the items of a for_each list inside an earlier binding whose join key equals the earlier
+        binding's or is unknown, in the list's order: a short list scanned (its index costs more to build
+        than the scan), a longer one looked up in its index (``ForEachJoin.candidates``)."""
+        key = self.operand(join.compare.operand)
+        self.emit(f"# for_each {join.binding}: {join.compare.text}")
+        if key.may_null:  # an unknown key: nothing can be left out
+            self.emit(f"if {key.expr} is None: {out} = {items}")
+        self.emit(f"{'elif' if key.may_null else 'if'} len({items}) <= {SCANNED}:")
+        self.indent += 1
+        self.emit(f"{out} = []")
+        var = self.bind(join.binding, source)
+        self.emit(f"for {var} in {items}:")
+        self.indent += 1
+        item = self.path(join.compare.path)
+        hit = " and ".join([*(f"{v.expr} is not ABSENT" for v in (key, item) if v.may_absent),
+                            f"{item.expr} == {key.expr}"])
+        self.emit(f"if {item.expr} is None or ({hit}): {out}.append({var})" if item.may_null
+                  else f"if {hit}: {out}.append({var})")
+        self.indent -= 2
+        self.emit("else:")
+        self.emit(f"    {out} = {plan}.candidates({env}, facts, {items})")
 
     def for_each_join(self, join: Any, items: str, out: str) -> None:
         """``out`` = the items of a for_each collection whose join key equals the earlier binding's or is
