@@ -164,7 +164,7 @@ def beta_cost(e: Any, own: str) -> int:
 
 
 # A pattern's join-expression sequence holds 31 entries (MAX_SEQUENCE_EXPRESSIONS - 1); two of them go to the
-# closing group that keeps durable's short-circuit inside the sequence (translate.CLOSING_GROUP).
+# closing group that keeps durable's short-circuit inside the sequence (patterns.CLOSING_GROUP).
 CLOSING_GROUP_COST = 2
 BETA_LIMIT = 31 - CLOSING_GROUP_COST
 

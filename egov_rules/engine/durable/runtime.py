@@ -25,7 +25,8 @@ from ..evaluate import (
 )
 from ..reference import ABSENT
 from .expressions import PLACEHOLDER, Kind, Untranslatable, _encode
-from .translate import Compiler, Spec
+from .kinds import Spec
+from .translate import Compiler
 
 INSTALL_HINT = (
     "pip install 'egov-rules[durable]' (durable-rules 2.0.28 builds from source: it needs gcc and the "
