@@ -310,12 +310,19 @@ class Emitter(Values):
                 self.emit(f"{first}, {second} = {lookup}, {unknown}")
         var = self.bind(node.binding, node.source)
         kind = node.kind
-        self.emit(f"{out} = {'True' if kind == 'every' else 'False'}")
         scanned = plan is None and found is None and may_be_unknown  # a list that may be unknown
+        # any item decides (no where, no require): whether there is one
+        decided = len(loops) == 1 and loops[0][1] is None and node.require is None
+        if not decided or scanned or kind == "every":
+            self.emit(f"{out} = {'True' if kind == 'every' else 'False'}")
         if scanned:
             self.emit(f"if {items} is None: {out} = None")
             self.emit("else:")
             self.indent += 1
+        if decided:
+            if kind != "every":  # (every item passes an empty require: true, set above)
+                self.emit(f"{out} = True if {loops[0][0]} else False")
+            loops = []
         for source, where in loops:
             self.emit(f"for {var} in {source}:")
             self.indent += 1
