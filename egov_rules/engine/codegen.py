@@ -94,7 +94,7 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
     bound = "(" + "".join(f"{e.vars[n]}, " for n in names) + ")"
     if rule.when is not None:
         e.emit(f"# when ({rule.file})")
-        e.condition(rule.when, "applies")
+        read = e.condition(rule.when, "applies")
         e.emit("if applies is False:")
         e.emit("    na += 1")
         e.emit("    continue")
@@ -102,6 +102,8 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
         e.emit("if applies is None:")
         e.emit(f"    verdicts.append(('unknown', False, {bound}))")
         e.emit("    continue")
+        for key, value in read.items():  # applies is true here: what the when read on its way is in its locals
+            e.remember(key, value)
     else:
         e.emit("applied += 1")
     e.emit(f"# require ({rule.file})")

@@ -62,6 +62,10 @@ class Values:
             self.scopes.append({})
         self.scopes[self._indent][key] = value
 
+    def read_here(self) -> dict[tuple[Any, ...], Value]:
+        """The values read in the current block so far (read whenever the code here runs)."""
+        return dict(self.scopes[self._indent]) if self._indent < len(self.scopes) else {}
+
     def recall(self, key: tuple[Any, ...]) -> Value | None:
         for scope in self.scopes[:self._indent + 1]:
             found = scope.get(key)

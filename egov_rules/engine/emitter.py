@@ -135,8 +135,10 @@ class Emitter(Values):
         self.helpers.append("\n".join(lines))
         return name
 
-    def condition(self, node: Any, out: str) -> None:
-        """Code that sets ``out`` to True, False or None (unknown)."""
+    def condition(self, node: Any, out: str) -> dict[tuple[Any, ...], Value]:
+        """Code that sets ``out`` to True, False or None (unknown).  Returns the values it has read whenever
+        ``out`` ends up True (``codegen`` keeps the when's for the require): each item's of an ``all``, what a
+        condition read before anything else in the others."""
         if isinstance(node, Compare):
             self.emit(f"# {self.file}:{node.line}  {' '.join(node.text.split())}")
             self.compare(node, out)
@@ -151,18 +153,24 @@ class Emitter(Values):
             settles = "False" if isinstance(node, AllOf) else "True"
             if not node.items:
                 self.emit(f"{out} = {'True' if settles == 'False' else 'False'}")
-                return
-            self.condition(node.items[0], out)  # the first item's value is the whole's so far
+                return {}
+            read = self.condition(node.items[0], out)  # the first item's value is the whole's so far
+            if isinstance(node, AnyOf):
+                read = self.read_here()
             depth = self.indent
             for item in node.items[1:]:  # each in the block of the ones before: it sees the values they read
                 part = self.fresh("c")
                 self.emit(f"if {out} is not {settles}:")
                 self.indent += 1
-                self.condition(item, part)
+                item_read = self.condition(item, part)
+                if isinstance(node, AllOf):  # all true: every item was read
+                    read = {**read, **item_read}
                 self.emit(f"if {part} is not {'True' if settles == 'False' else 'False'}: {out} = {part}")
             self.indent = depth
+            return read
         else:
             raise AssertionError(type(node))
+        return self.read_here()
 
     @staticmethod
     def memo_set(path: Path) -> bool:
