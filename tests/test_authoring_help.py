@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 
 from egov_rules.cli import app
 from egov_rules.input.load import load_document
-from egov_rules.input.model import normative_schema
+from egov_rules.input.schema_nodes import normative_schema
 from egov_rules.text.labels import field_help
 
 ROOT = Path(__file__).resolve().parents[1]

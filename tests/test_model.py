@@ -22,18 +22,11 @@ from pydantic import BaseModel, ValidationError
 
 from egov_rules.errors import InputError, InputErrors
 from egov_rules.input.load import Document, load_bytes, load_document
-from egov_rules.input.model import (
-    COLLECTIONS,
-    ENTITY_MODELS,
-    MODEL_NODES,
-    REFERENCES,
-    NotNull,
-    Submission,
-    Unique,
-    normative_schema,
-    schema_node,
-)
-from egov_rules.input.validate import FieldError, schema_json, validate_document, validate_models
+from egov_rules.input.model import ENTITY_MODELS, MODEL_NODES, Submission
+from egov_rules.input.model_fields import NotNull, Unique
+from egov_rules.input.schema_nodes import COLLECTIONS, REFERENCES, normative_schema, schema_node
+from egov_rules.input.validate import schema_json, validate_document, validate_models
+from egov_rules.input.validate_words import FieldError
 
 SHARED = Path(__file__).resolve().parents[1] / "vendor"
 EXAMPLES = sorted(p for p in (SHARED / "spec" / "examples").glob("*.yaml") if not p.name.endswith(".expected.yaml"))

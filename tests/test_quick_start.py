@@ -47,7 +47,11 @@ HEAVY_PACKAGES = {"rich", "jinja2", "markupsafe", "openpyxl", "fastapi", "starle
 # models (the cache has their result), the submission models (the file is valid), the configuration
 # file's models (no file here), other formats, commands and layers
 UNNEEDED = {"egov_rules.rules.rule_model", "egov_rules.rules.rulebook_parse", "egov_rules.config_model",
-            "egov_rules.input.model", "egov_rules.input.validate", "egov_rules.input.fact_codegen",
+            "egov_rules.rules.condition_parser", "egov_rules.rules.condition_types",
+            "egov_rules.input.model", "egov_rules.input.model_fields", "egov_rules.input.model_projects",
+            "egov_rules.input.model_data_services", "egov_rules.input.schema_nodes",
+            "egov_rules.input.validate", "egov_rules.input.validate_words", "egov_rules.input.references",
+            "egov_rules.input.fact_codegen",
             "egov_rules.decisions.baseline", "egov_rules.explain", "egov_rules.rules.lint", "egov_rules.rules.examples",
             "egov_rules.rules.articles", "egov_rules.text.rule_text", "egov_rules.output", "egov_rules.workers",
             "egov_rules.input.registry", "egov_rules.decisions.waivers", "egov_rules.engine.durable",

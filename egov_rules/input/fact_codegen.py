@@ -20,23 +20,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .model import (
-    COLLECTIONS,
-    DATE_PATTERN,
-    ID_PATTERN,
-    MODEL_NODES,
-    REFERENCES,
-    YEAR_PATTERN,
-    NotNull,
-    Submission,
-    Unique,
-    _deref,
-    _integral,
-    _parse_date,
-    _parse_year,
-    normative_schema,
-    schema_node,
-)
+from .model import MODEL_NODES, Submission
+from .model_fields import DATE_PATTERN, ID_PATTERN, YEAR_PATTERN, NotNull, Unique, _integral, _parse_date, _parse_year
+from .schema_nodes import COLLECTIONS, REFERENCES, _deref, normative_schema, schema_node
 
 __all__ = ["generate_source"]
 
@@ -360,7 +346,7 @@ def generate_source() -> str:
                  f"    else: c = [{func}(x, {'/' + coll + '/'!r} + str(i), refs) for i, x in enumerate(v)]",
                  "    for e in c:",
                  "        k = e['id']",
-                 "        if k in by_id: raise _Reject",  # a duplicate id: validate.py words it
+                 "        if k in by_id: raise _Reject",  # a duplicate id: input/references.py words it
                  "        by_id[k] = e",
                  f"    collections[{coll!r}] = c"]
     body += ["    for value, targets in refs:",

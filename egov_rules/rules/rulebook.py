@@ -187,6 +187,7 @@ def _cache_file(sha: str) -> FsPath | None:
     if root is None:
         return None
     code = code_key(("rules/conditions.py", "rules/rule_model.py", "rules/rule_data.py", "data_cache.py",
+                     "rules/condition_parser.py", "rules/condition_types.py",
                      "rules/rulebook.py", "rules/rulebook_parse.py", "input/factschema.py", "text/zh.py",
                      "data/labels.yaml", "data/submission.schema.json",
                      "engine/codegen.py", "engine/emitter.py", "engine/emit_values.py", "engine/candidates.py",

@@ -21,21 +21,10 @@ from ..errors import EgovError, InputErrors, RuleFileError
 from ..input.factschema import FactSchema, fact_schema
 from ..input.load import Document, load_document
 from ..text.zh import zh_terms
-from .conditions import (
-    AllOf,
-    AnyOf,
-    Compare,
-    Condition,
-    Operand,
-    ParseContext,
-    Path,
-    Predicate,
-    Scope,
-    parse_condition,
-    parse_path,
-    submission_type,
-)
-from .conditions import _parse_source as parse_source
+from .condition_parser import parse_condition
+from .condition_types import ParseContext, Predicate, Scope, parse_path, submission_type
+from .condition_types import _parse_source as parse_source
+from .conditions import AllOf, AnyOf, Compare, Condition, Operand, Path
 from .rule_data import Definitions as PlainDefinitions
 from .rule_data import ParameterSpec as PlainParameterSpec
 from .rule_data import RuleSpec as PlainRuleSpec

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from ..errors import EgovError
 from ..input.load import load_bytes
 from ..interview import ADD, DONE, NEW_PREFIX, UNKNOWN, AnswerError, Interview, Question
-from ..interview.core import split_new
+from ..interview.draft import split_new
 from ..service.store import StoreError
 from .base import PageError, check_csrf, is_htmx, lang_of, need_user, redirect, render
 from .pages_review import ALL, save_checked

@@ -265,7 +265,7 @@ async def compare(request: Request, review_id: int, a: int, b: int) -> Response:
 @router.post("/reviews/{review_id}/whatif", response_class=HTMLResponse)
 async def whatif(request: Request, review_id: int) -> Response:
     """Change one fact of the latest version and show what changes; nothing is saved."""
-    from ..interview.core import set_at
+    from ..interview.draft import set_at
 
     user = need_user(request, *ALL)
     form = await check_csrf(request)
