@@ -30,8 +30,12 @@ def checking(fn: Callable[..., int | None]) -> Callable[..., int | None]:
 
 
 # Commands defined in other modules, imported only when named (or listed by --help), so that `check` does
-# not pay for them (tempfile and shutil for `template`; the service's commands).
+# not pay for them (the rulebook's and the schema's commands; tempfile and shutil for `template`; the
+# service's commands).
 LAZY_COMMANDS = {
+    "rules": "egov_rules.cli_rules:rules",
+    "articles": "egov_rules.cli_rules:articles",
+    "schema": "egov_rules.cli_rules:schema",
     "template": "egov_rules.input.template_command:template",
     "serve": "egov_rules.service.commands:serve",
     "db": "egov_rules.service.commands:db",

@@ -25,11 +25,12 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from ..data_cache import PACKAGE_DIR, ColdFields, cache_dir, code_key, write_cache_file
-from .conditions import AllOf, AnyOf, Compare, Condition, Not, Path, Quantifier, Source
 from .rule_data import Definitions, ParameterSpec, RuleSpec
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a rule's conditions are unpickled when first read (ColdFields): a check from the cache
+    # imports the condition classes only when a rule's conditions are read
     from ..input.factschema import FieldType
+    from .conditions import Condition, Path, Source
 
 PARAM_MARK = "\x00param:"  # a template part standing for a policy parameter's value
 
@@ -107,6 +108,8 @@ def _fill_parameters(templates: dict[str, dict[str, list[tuple[str, Path | None]
 
 def _set_parameters(node: Any, values: dict[str, int]) -> Any:
     """The condition with every ``{param: NAME}`` operand holding ``values[NAME]`` (frozen AST: rebuilt)."""
+    from .conditions import AllOf, AnyOf, Compare, Not, Quantifier
+
     if isinstance(node, Compare):
         if node.operand.param is not None and node.operand.param in values:
             return dataclasses.replace(node, operand=dataclasses.replace(node.operand,
