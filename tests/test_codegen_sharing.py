@@ -21,8 +21,8 @@ from egov_rules.check import Checker
 from egov_rules.engine.emitter import SCANNED, Emitter
 from egov_rules.engine.evaluate import RuleRun
 from egov_rules.engine.generated import GeneratedEngine
+from egov_rules.engine.getters import ABSENT, compile_path, keys_function, plain_keys
 from egov_rules.engine.indexes import index_field
-from egov_rules.engine.reference import ABSENT, compile_path, keys_function, plain_keys
 from egov_rules.input.facts import FactBase
 from egov_rules.input.factschema import FieldType
 from egov_rules.rules.conditions import Path, Step

@@ -25,8 +25,8 @@ from typing import Any
 
 from ..rules.rulebook import Rule, Rulebook
 from .candidates import compile_keys
+from .getters import ABSENT, compile_path, keys_function, plus_offset
 from .indexes import index_field
-from .reference import ABSENT, compile_path, keys_function, plus_offset
 
 
 @dataclass

@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from ..input.facts import POINTER, FactBase
 from ..rules.conditions import AllOf, Compare, Source
 from ..rules.rulebook import Rule, Rulebook
-from .reference import ABSENT, Getter, Test, Trace, compile_condition, compile_operand, compile_path, source_getter
+from .getters import ABSENT, Getter, Test, Trace, compile_operand, compile_path
+from .reference import compile_condition, source_getter
 
 
 @dataclass
