@@ -19,7 +19,7 @@ from typing import Any
 from .check import Checker
 from .decisions.findings import named
 from .engine.evaluate import CompiledRule, Verdict, binding_key, rule_in_force
-from .engine.reference import Trace
+from .engine.getters import Trace
 from .errors import UsageError, closest
 from .input.facts import POINTER, FactBase
 from .input.load import Document

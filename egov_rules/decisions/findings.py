@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.evaluate import NativeEngine, Verdict
-from ..engine.reference import ABSENT, compile_path
+from ..engine.getters import ABSENT, compile_path
 from ..input.facts import COLLECTION, POINTER, FactBase
 from ..input.load import Document
 from ..rules.conditions import Path

@@ -29,7 +29,8 @@ from typing import Any
 
 from ..input.facts import FactBase
 from ..rules.conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
-from .reference import ABSENT, compile_condition, compile_operand, compile_path, plain_keys, source_getter
+from .getters import ABSENT, compile_operand, compile_path, plain_keys
+from .reference import compile_condition, source_getter
 
 SCALARS = frozenset({"str", "enum", "int", "number", "bool", "date", "ref"})
 

@@ -193,7 +193,8 @@ def _cache_file(sha: str) -> FsPath | None:
                      "rules/condition_parser.py", "rules/condition_types.py",
                      "rules/rulebook.py", "rules/rulebook_parse.py", "input/factschema.py", "text/zh.py",
                      "data/labels.yaml", "data/submission.schema.json",
-                     "engine/codegen.py", "engine/emitter.py", "engine/candidates.py"),
+                     "engine/codegen.py", "engine/emitter.py", "engine/emit_values.py", "engine/candidates.py",
+                     "engine/indexes.py", "engine/reference.py", "engine/getters.py"),
                     # rule files are shown relative to the working directory (rule.file): a cache per directory,
                     # or a service started elsewhere would leave its paths in every later `rules show`
                     os.getcwd())

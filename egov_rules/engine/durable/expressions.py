@@ -11,7 +11,7 @@ from typing import Any
 from ...input.facts import DERIVED_COLLECTIONS, FactBase
 from ...input.factschema import FieldType, load_schema_json
 from ...rules.conditions import Path
-from ..reference import Getter
+from ..getters import Getter
 
 MAX_ALTERNATIVES = 256  # per outcome of one rule: beyond this the rule runs natively (and says so)
 MAX_NEGATIONS = 32  # negated patterns for one negation; beyond, a derived fact

@@ -23,7 +23,7 @@ from ..evaluate import (
     raise_time_limit,
     rule_in_force,
 )
-from ..reference import ABSENT
+from ..getters import ABSENT
 from .expressions import PLACEHOLDER, Kind, Untranslatable, _encode
 from .kinds import Spec
 from .translate import Compiler

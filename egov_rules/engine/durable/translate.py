@@ -13,7 +13,7 @@ from ...rules.rulebook import Rule
 from ..evaluate import (
     _compile_source,
 )
-from ..reference import ABSENT, Getter, compile_path, plus_offset
+from ..getters import ABSENT, Getter, compile_path, plus_offset
 from .expressions import (
     DNF,
     FALSE,
