@@ -161,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         data = generate(args.entities, args.seed + i)
         if args.check:
             sys.path.insert(0, str(ROOT))
-            from egov_rules.load import Document
-            from egov_rules.validate import validate_document
+            from egov_rules.input.load import Document
+            from egov_rules.input.validate import validate_document
 
             validate_document(Document(source="generated", data=data, positions={}, key_positions={}, format="data"))
             print(f"valid: {entity_count(data)} entities", file=sys.stderr)

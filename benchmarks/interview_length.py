@@ -12,9 +12,9 @@ import time
 from typing import Any
 
 from egov_rules.check import Checker
+from egov_rules.input.load import load_document
 from egov_rules.interview import Interview
 from egov_rules.interview.scripted import run
-from egov_rules.load import load_document
 
 
 def leaves(value: Any) -> int:

@@ -42,8 +42,13 @@ def measure(tree: Path, repeats: int) -> dict[str, dict[str, float]]:
     from generate import generate
 
     from egov_rules.check import Checker
-    from egov_rules.load import Document
-    from egov_rules.rulebook import load_rulebook
+
+    try:  # the layered package; a baseline from before the layer folders has the flat modules
+        from egov_rules.input.load import Document
+        from egov_rules.rules.rulebook import load_rulebook
+    except ImportError:
+        from egov_rules.load import Document  # type: ignore[no-redef]
+        from egov_rules.rulebook import load_rulebook  # type: ignore[no-redef]
 
     assert Path(sys.modules["egov_rules"].__file__ or "").resolve().is_relative_to(tree.resolve())
 

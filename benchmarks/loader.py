@@ -2,7 +2,7 @@
 
 Generates submissions of 400, 4,000 and 40,000 entities (benchmarks/generate.py), writes each as YAML (as
 generate.py dumps it) and as JSON (indented by 2), and times ``load_document`` alone, with
-``egov_rules.load.FAST_PATH`` off (the builder, as before the fast path), on with the garbage collector
+``egov_rules.input.load.FAST_PATH`` off (the builder, as before the fast path), on with the garbage collector
 left running and the pointer maps built (what the reference builds), on with the maps built, and on (as
 shipped: a check reads a few positions through ``locate``, which walks the position tree).  The variants
 alternate within each repetition, so load from other processes hits them alike; each result is checked
@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import generate  # noqa: E402
 
-import egov_rules.load as load_module  # noqa: E402
-import egov_rules.load_fast as load_fast  # noqa: E402
-from egov_rules.load import Document, Limits, load_document  # noqa: E402
+import egov_rules.input.load as load_module  # noqa: E402
+import egov_rules.input.load_fast as load_fast  # noqa: E402
+from egov_rules.input.load import Document, Limits, load_document  # noqa: E402
 
 LIMITS = Limits(max_bytes=256 * 1024 * 1024)  # the 40,000-entity JSON is over the default 20 MB
 

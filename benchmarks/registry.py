@@ -49,8 +49,12 @@ import json, statistics, sys, time
 root, registry_dir, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, root)
 from egov_rules.check import Checker
-from egov_rules.registry import load_registry
-from egov_rules.rulebook import load_rulebook
+try:  # the layered package; a baseline from before the layer folders has the flat modules
+    from egov_rules.input.registry import load_registry
+    from egov_rules.rules.rulebook import load_rulebook
+except ImportError:
+    from egov_rules.registry import load_registry
+    from egov_rules.rulebook import load_rulebook
 book = load_rulebook()
 out = {}
 for path in sys.argv[4:]:

@@ -39,9 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import dump, entity_count, generate  # noqa: E402
 
 from egov_rules.check import Checker  # noqa: E402
-from egov_rules.facts import FactBase  # noqa: E402
-from egov_rules.load import Document  # noqa: E402
-from egov_rules.report.model import submission_dict  # noqa: E402
+from egov_rules.input.facts import FactBase  # noqa: E402
+from egov_rules.input.load import Document  # noqa: E402
+from egov_rules.reports.model import submission_dict  # noqa: E402
 
 FLOOR_RULES = ("art17-data-centre-without-approval", "art19-collected-outside-catalogue",
                "art19-recollection-of-shared-data")

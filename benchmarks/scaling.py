@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 from generate import entity_count, generate  # noqa: E402
 
 from egov_rules.check import Checker  # noqa: E402
-from egov_rules.load import Document, Limits  # noqa: E402
+from egov_rules.input.load import Document, Limits  # noqa: E402
 
 
 def document(data: dict[str, Any]) -> Document:

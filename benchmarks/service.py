@@ -49,7 +49,7 @@ def in_process(text: str, n: int) -> dict[str, float]:
     """The same check through the library: load, check, render the JSON report."""
     from egov_rules import Checker
     from egov_rules.check import Report
-    from egov_rules.report import RenderOptions, render
+    from egov_rules.reports import RenderOptions, render
 
     checker = Checker()
     data = text.encode()

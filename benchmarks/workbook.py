@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import dump, entity_count, generate  # noqa: E402
 
+from egov_rules.input.load import Limits, load_bytes, load_document  # noqa: E402
 from egov_rules.input.xlsx_template import write_template  # noqa: E402
-from egov_rules.load import Limits, load_bytes, load_document  # noqa: E402
 
 
 def timed(fn: object, repeat: int) -> float:

@@ -20,8 +20,8 @@ from typing import Any
 from .check import Checker, SubmissionResult
 from .config import RuleSelection
 from .errors import EgovError, InputErrors
-from .load import Limits
-from .rulebook import load_rulebook
+from .input.load import Limits
+from .rules.rulebook import load_rulebook
 
 # The default uses every core only for a batch that repays starting the workers: measured, a worker
 # costs about 0.6 CPU-seconds to start (imports, rulebook) and a 7 KB submission about 3 ms to check, so
@@ -63,11 +63,11 @@ class CheckerSpec:
             rulebook = self.selection.apply(full)
         checker = Checker(rulebook=rulebook, limits=self.limits, **self.options)
         if self.registry_dir is not None:
-            from .registry import load_registry
+            from .input.registry import load_registry
 
             checker.registry = load_registry(self.registry_dir, self.limits)
         if self.waivers_file is not None:
-            from .waivers import load_waivers
+            from .decisions.waivers import load_waivers
 
             # checked against every rule, not only the selected ones: excluding a rule must not break
             # the waiver file that names it

@@ -22,20 +22,20 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import __version__
 from .deadline import time_limit
+from .decisions.findings import SEVERITY_ORDER, Finding, FindingBuilder
+from .decisions.review_scope import mark_context
+from .decisions.sanctions import STAGES, Decision, decide
 from .derived import Derived
 from .engine.evaluate import Engine, NativeEngine, RuleRun
 from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_REVIEW, EgovError, UsageError
-from .facts import POINTER, FactBase
-from .findings import SEVERITY_ORDER, Finding, FindingBuilder
+from .input.facts import POINTER, FactBase
 from .input.fast_facts import fast_facts
-from .load import Document, Limits, load_bytes, load_document
-from .review_scope import mark_context
-from .rulebook import Rulebook, load_rulebook
-from .sanctions import STAGES, Decision, decide
+from .input.load import Document, Limits, load_bytes, load_document
+from .rules.rulebook import Rulebook, load_rulebook
 
 if TYPE_CHECKING:
-    from .registry import Registry
-    from .waivers import Waivers
+    from .decisions.waivers import Waivers
+    from .input.registry import Registry
 
 # --fail-on: a finding severity, or an Art 44 decision level (docs/ci.md): ``decision`` stops the pipeline when a
 # project's decision blocks its stage, ``needs-review`` also when a decision needs a reviewer's judgement
@@ -337,7 +337,7 @@ class Checker:
             mismatches = [] if self.registry is None else self.registry.override_facts(fast, merged)
             _require_something_to_check(fast, doc)
             return fast, mismatches
-        from .validate import validate_document
+        from .input.validate import validate_document
 
         data = _dump(validate_document(merged))
         mismatches = [] if self.registry is None else self.registry.override(data, merged)

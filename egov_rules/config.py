@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, EgovError, closest
-from .load import Document, load_document
-from .rulebook import Rulebook, apply_parameters, check_parameter
+from .input.load import Document, load_document
+from .rules.rulebook import Rulebook, apply_parameters, check_parameter
 
 if TYPE_CHECKING:  # the pydantic models load with a configuration file only (a check without one skips them)
     from .config_model import ConfigModel

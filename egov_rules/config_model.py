@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .config import _escape
 from .errors import ConfigError, EgovError, InputErrors, closest
-from .load import Document
+from .input.load import Document
 
 Format = Literal["table", "json", "sarif", "junit", "github", "markdown", "html"]
 Severity = Literal["violation", "warning"]

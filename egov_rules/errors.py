@@ -27,8 +27,8 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
 
 def safe_text(text: object, limit: int = 200) -> str:
     """Text from an input file made safe to print on one line: controls, separators and bidi characters
-    escaped (``report.sanitize``), length bounded."""
-    from .report.sanitize import clean
+    escaped (``reports.sanitize``), length bounded."""
+    from .reports.sanitize import clean
 
     s = clean(str(text)[: limit * 2], newlines=False)  # bound the work on a huge hostile value first
     return s if len(s) <= limit else s[: limit - 1] + "…"
@@ -37,10 +37,12 @@ def safe_text(text: object, limit: int = 200) -> str:
 @dataclass(frozen=True)
 class Wording:
     """One message (or expected text) in both languages, side by side: the one source of its words.
-    ``WORDING(name=value)`` says it with parameters; ``{name}`` in each template takes them."""
+    ``WORDING(name=value)`` says it with parameters; ``{name}`` in each template takes them.  ``code``: the
+    stable name a program matches on where the service sends it (``review_not_found``), never reworded."""
 
     en: str
     zh: str
+    code: str = ""
 
     def __call__(self, **params: object) -> Said:
         return Said(self, params)
@@ -142,12 +144,12 @@ class EgovError(Exception):
             parts.append(f"; expected {self.expected}")
         if self.suggestion:
             parts.append(f"; did you mean '{safe_text(self.suggestion)}'?")
-        from .report.sanitize import clean  # messages may quote the input: never a raw control character
+        from .reports.sanitize import clean  # messages may quote the input: never a raw control character
 
         return clean("".join(parts))
 
     def _render_zh(self) -> str:
-        from .errors_zh import KINDS, expected_zh, field_label_zh, limit_option, message_zh
+        from .text.errors_zh import KINDS, field_label_zh, limit_option
 
         # without a file (<input> in English: an option, a request parameter) the kind comes first
         where = "" if str(self.position) == "<input>" else f"{self.position}："
@@ -158,18 +160,37 @@ class EgovError(Exception):
         elif self.field:
             label = field_label_zh(self.field)
             parts.append(f"字段“{safe_text(self.field)}”" + (f"（{label}）" if label else "") + "：")
-        # a Wording holds only while the text is still its own (report.sanitize may have cleaned a copy)
-        said, expected_said = getattr(self, "said", None), getattr(self, "expected_said", None)
-        parts.append(said.text("zh") if said is not None and str(said) == self.message
-                     else message_zh(self.message))
+        parts.append(self.message_text("zh"))
         if self.expected and self.show_expected:
-            parts.append("；应为" + (expected_said.text("zh") if expected_said is not None
-                                    and str(expected_said) == self.expected else expected_zh(self.expected)))
+            parts.append("；应为" + self.expected_text("zh"))
         if self.suggestion:
             parts.append(f"；是否应为“{safe_text(self.suggestion)}”？")
-        from .report.sanitize import clean
+        from .reports.sanitize import clean
 
         return clean("".join(parts))
+
+    def message_text(self, lang: str) -> str:
+        """The message alone (no position, field or expected) in ``lang``: its Wording's, else the pattern's."""
+        if lang != "zh":
+            return self.message
+        # a Wording holds only while the text is still its own (report.sanitize may have cleaned a copy)
+        said = getattr(self, "said", None)
+        if said is not None and str(said) == self.message:
+            return str(said.text("zh"))
+        from .text.errors_zh import message_zh
+
+        return message_zh(self.message)
+
+    def expected_text(self, lang: str) -> str:
+        """What was expected (``""`` when nothing is said) in ``lang``: its Wording's, else the table's."""
+        if not self.expected or lang != "zh":
+            return self.expected or ""
+        said = getattr(self, "expected_said", None)
+        if said is not None and str(said) == self.expected:
+            return str(said.text("zh"))
+        from .text.errors_zh import expected_zh
+
+        return expected_zh(self.expected)
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -17,16 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .check import Checker
+from .decisions.findings import named
 from .engine.evaluate import CompiledRule, Verdict, binding_key, rule_in_force
-from .engine.reference import Trace
+from .engine.getters import Trace
 from .errors import UsageError, closest
-from .facts import POINTER, FactBase
-from .findings import named
-from .i18n import SEVERITY, citation, t
-from .labels import value_label
-from .load import Document
-from .report.sanitize import clean, json_text
-from .zh import zh_punct
+from .input.facts import POINTER, FactBase
+from .input.load import Document
+from .reports.sanitize import clean, json_text
+from .text.i18n import SEVERITY, citation, t
+from .text.labels import value_label
+from .text.zh import zh_punct
 
 CLASS = {"A": ("A (shall not be implemented)", "A类（不得组织实施）"), "B": ("B (by stage)", "B类（按阶段处理）"),
          "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"),

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from egov_rules.load import load_document
-from egov_rules.rulebook import default_rules_dir
+from egov_rules.input.load import load_document
+from egov_rules.rules.rulebook import default_rules_dir
 
 BASE = load_document(default_rules_dir() / "_bases" / "county.yaml").data
 

@@ -5,7 +5,7 @@ base.  A draw takes a seed and applies a few mutations guided by ``submission.sc
 a boolean, a null, a date, a number, a reference (to another entity of a collection it may point into),
 an optional field left out, an entity cloned under a new id, an entity nobody references removed.  A
 mutation that makes the document invalid is dropped, so every document drawn passes
-``egov_rules.validate`` (``valid`` says so, and the tests assert it).
+``egov_rules.input.validate`` (``valid`` says so, and the tests assert it).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from typing import Any
 from hypothesis import strategies as st
 
 from egov_rules.errors import EgovError
-from egov_rules.examples import apply_patch
-from egov_rules.factschema import load_schema_json
-from egov_rules.load import Document, load_document
-from egov_rules.rulebook import Rulebook, load_rulebook
-from egov_rules.validate import validate_document
+from egov_rules.input.factschema import load_schema_json
+from egov_rules.input.load import Document, load_document
+from egov_rules.input.validate import validate_document
+from egov_rules.rules.examples import apply_patch
+from egov_rules.rules.rulebook import Rulebook, load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_EXAMPLES = ROOT / "vendor" / "spec" / "examples"

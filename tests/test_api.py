@@ -18,9 +18,9 @@ import egov_rules
 from egov_rules import check as check_mod
 from egov_rules.check import Checker, Report, SubmissionResult
 from egov_rules.errors import EgovError
-from egov_rules.load import load_document
-from egov_rules.report import RenderOptions, render
-from egov_rules.report.model import submission_dict
+from egov_rules.input.load import load_document
+from egov_rules.reports import RenderOptions, render
+from egov_rules.reports.model import submission_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted(p for p in (ROOT / "fixtures").glob("*.yaml") if not p.name.endswith(".expected.yaml"))

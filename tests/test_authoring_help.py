@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from egov_rules.cli import app
-from egov_rules.labels import field_help
-from egov_rules.load import load_document
-from egov_rules.model import normative_schema
+from egov_rules.input.load import load_document
+from egov_rules.input.schema_nodes import normative_schema
+from egov_rules.text.labels import field_help
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPLIANT = ROOT / "fixtures" / "01_county_compliant.yaml"

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from egov_rules.baseline import Baseline, load_baseline, normalise
 from egov_rules.check import Checker
 from egov_rules.cli import app
+from egov_rules.decisions.baseline import Baseline, load_baseline, normalise
 from egov_rules.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import EXAMPLES, document, rulebook, submissions
 
 from egov_rules.cli import app
-from egov_rules.review_scope import ReviewScope
+from egov_rules.decisions.review_scope import ReviewScope
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"
@@ -252,8 +252,8 @@ def test_github_decisions_survive_the_annotation_cap(tmp_path: Path) -> None:
 @given(base=submissions())
 def test_context_partitions_the_findings_and_never_decides(base: dict[str, Any]) -> None:
     from egov_rules.check import Report
-    from egov_rules.report.model import submission_dict
-    from egov_rules.sanctions import decide
+    from egov_rules.decisions.sanctions import decide
+    from egov_rules.reports.model import submission_dict
 
     checker = _property_checker()
     result = checker.check_data(base, "generated.yaml")

@@ -142,3 +142,20 @@ def test_directory_scan_skips_expected_files_and_hidden_files(tmp_path: Path) ->
     files = [Path(s["file"]).name for s in json.loads(out)["submissions"]]
     assert files and not [f for f in files if ".expected." in f]
     assert code == 1
+
+
+def test_every_lazy_command_is_listed_with_its_help_and_resolves_to_itself() -> None:
+    """Commands loaded only when named (cli_group.LAZY_COMMANDS) are still every command --help lists, each
+    with its own short help, and each name loads the command of that name."""
+    from click.testing import CliRunner
+
+    from egov_rules.cli_group import LAZY_COMMANDS
+
+    out = CliRunner().invoke(app, ["--help"]).output
+    listed = {line.split()[0]: line for line in out.split("Commands:")[1].splitlines() if line.strip()}
+    assert set(LAZY_COMMANDS) <= set(listed) and {"check", "gate", "explain", "validate"} <= set(listed)
+    ctx = app.make_context("egov-rules", ["check", "x"], resilient_parsing=True)
+    for name in LAZY_COMMANDS:
+        command = app.get_command(ctx, name)
+        assert command is not None and command.name == name, name
+        assert " ".join((command.help or "").split()[:2]) in listed[name], name

@@ -19,8 +19,8 @@ from egov_rules.cli import app
 from egov_rules.engine.evaluate import RuleRun
 from egov_rules.engine.generated import GeneratedEngine
 from egov_rules.errors import LimitExceeded
-from egov_rules.load import load_document
-from egov_rules.rulebook import load_rulebook
+from egov_rules.input.load import load_document
+from egov_rules.rules.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = str(ROOT / "fixtures" / "02_municipal_own_datacentre.yaml")
@@ -125,7 +125,7 @@ def test_a_rule_nested_deeper_than_python_compiles_runs_by_the_reference_and_say
 def test_policy_parameters_reach_the_generated_code() -> None:
     """A parameter is a literal in the generated source: a rulebook with another value gets its own code,
     and its verdicts stay the reference's."""
-    from egov_rules.rulebook import apply_parameters
+    from egov_rules.rules.rulebook import apply_parameters
 
     rulebook = load_rulebook()
     GeneratedEngine(rulebook)  # code kept for the defaults
@@ -175,7 +175,7 @@ def test_a_rule_giving_more_findings_than_the_cap_stops_the_check_in_both_engine
     from rule_fixtures import BASE, write_rule
 
     from egov_rules.engine.evaluate import verdict_cap
-    from egov_rules.load import Document
+    from egov_rules.input.load import Document
 
     data = copy.deepcopy(BASE)
     item = data["collection_items"][0]

@@ -18,8 +18,8 @@ from rule_fixtures import BASE, RULE_HEAD, write_rule
 from egov_rules.check import Checker
 from egov_rules.cli import app
 from egov_rules.errors import ConfigError, InputErrors
-from egov_rules.examples import apply_patch
-from egov_rules.rulebook import apply_parameters, load_rulebook
+from egov_rules.rules.examples import apply_patch
+from egov_rules.rules.rulebook import apply_parameters, load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINES = ["native"]

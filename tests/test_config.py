@@ -15,7 +15,7 @@ from egov_rules.check import Checker
 from egov_rules.cli import app
 from egov_rules.config import CONFIG_NAME, ConfigModel, find_config, load_config, resolve_config
 from egov_rules.errors import ConfigError, EgovError
-from egov_rules.report import FORMATS
+from egov_rules.reports import FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 OWN_DC = ROOT / "fixtures" / "02_municipal_own_datacentre.yaml"

@@ -20,10 +20,10 @@ from strategies import EXAMPLES, document, rulebook, seed_files, submissions, va
 
 from egov_rules.check import Checker, SubmissionResult
 from egov_rules.engine.evaluate import RuleRun
-from egov_rules.examples import apply_patch
-from egov_rules.facts import FactBase
-from egov_rules.load import load_document
-from egov_rules.report.model import submission_dict
+from egov_rules.input.facts import FactBase
+from egov_rules.input.load import load_document
+from egov_rules.reports.model import submission_dict
+from egov_rules.rules.examples import apply_patch
 
 if sys.version_info >= (3, 13):  # durable_rules cannot be built there (README): generated vs reference only
     OTHERS: tuple[str, ...] = ("native",)

@@ -19,8 +19,8 @@ from egov_rules.check import Checker
 from egov_rules.cli import app
 from egov_rules.engine.evaluate import RuleRun
 from egov_rules.errors import EXIT_INPUT, UsageError
-from egov_rules.examples import apply_patch, outcome_of
-from egov_rules.rulebook import load_rulebook
+from egov_rules.rules.examples import apply_patch, outcome_of
+from egov_rules.rules.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,7 +47,7 @@ def agree(native: Checker, durable: Checker, patch: dict[str, Any]) -> str:
 
 
 def native_doc(data: dict[str, Any]) -> Any:
-    from egov_rules.load import Document
+    from egov_rules.input.load import Document
 
     return Document(source="<test>", data=data, positions={}, key_positions={}, format="data")
 

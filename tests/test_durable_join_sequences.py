@@ -1,7 +1,7 @@
 """durable_rules 2.0.28 reads past a pattern's join-expression sequence when an ``$and`` short-circuits on its
 last join test (events.c, ``reduceExpressionSequence``: the skip to the group's end steps before it looks,
 so it steps over that OP_END; valgrind: "Invalid read" under ``isBetaMatch``).  The translation closes every
-pattern that joins with an always-true group of its own (``translate.CLOSING_GROUP``).
+pattern that joins with an always-true group of its own (``patterns.CLOSING_GROUP``).
 
 The C loop is modelled here as written (rete.c builds the sequence: one entry per ``$and``/``$or``, one per
 join test, one OP_END per group), and every pattern of the whole rulebook's rulesets is run through it with

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from egov_rules.check import Checker, Report
-from egov_rules.rulebook import load_rulebook
+from egov_rules.rules.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / "vendor" / "spec" / "examples"

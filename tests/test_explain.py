@@ -13,8 +13,8 @@ import yaml
 from click.testing import CliRunner
 
 from egov_rules.cli import app
-from egov_rules.examples import apply_patch
-from egov_rules.rulebook import load_rulebook
+from egov_rules.rules.examples import apply_patch
+from egov_rules.rules.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"

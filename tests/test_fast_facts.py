@@ -24,11 +24,11 @@ from strategies import EXAMPLES, seed_files, seeds, submissions
 
 from egov_rules.check import Checker, _dump
 from egov_rules.errors import EgovError
-from egov_rules.facts import FactBase
 from egov_rules.input.fact_codegen import generate_source
+from egov_rules.input.facts import FactBase
 from egov_rules.input.fast_facts import fast_facts
-from egov_rules.load import Document, load_document
-from egov_rules.validate import validate_document
+from egov_rules.input.load import Document, load_document
+from egov_rules.input.validate import validate_document
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -224,7 +224,7 @@ def run_fresh(code: str, cache_home: Path) -> str:
 CHECK_ONE = (
     "import sys\n"
     "from egov_rules.input.fast_facts import fast_facts\n"
-    "from egov_rules.load import load_document\n"
+    "from egov_rules.input.load import load_document\n"
     "facts = fast_facts(load_document('fixtures/02_municipal_own_datacentre.yaml').data, 'x')\n"
     "print(facts is not None and len(facts.by_id), 'pydantic' in sys.modules)\n"
 )

@@ -17,7 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from egov_rules.cli import app
-from egov_rules.sanctions import decide
+from egov_rules.decisions.sanctions import decide
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"

@@ -7,9 +7,9 @@ import pytest
 from service_support import FIXTURES
 
 from egov_rules.check import Checker
+from egov_rules.input.load import load_document
 from egov_rules.interview import UNKNOWN, AnswerError, Interview
 from egov_rules.interview.scripted import run
-from egov_rules.load import load_document
 
 
 @pytest.fixture(scope="module")

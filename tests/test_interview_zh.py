@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from service_support import FIXTURES
 from web_support import csrf_of, login, make_app
 
+from egov_rules.input.load import load_document
 from egov_rules.interview import NEW_PREFIX, UNKNOWN, AnswerError, Interview, Question
 from egov_rules.interview.scripted import answer_for
-from egov_rules.load import load_document
 
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_']*")
 # Latin a Chinese error may show: the file and field the format names, choice codes beside their Chinese words,
@@ -168,7 +168,7 @@ def test_the_answers_are_listed_by_their_labels_not_their_codes(
     login(client, "rev", "zh")
     page = post(client, _state(interview), action="answer").text
     answers = html.unescape(re.search(r"<details>.*?</details>", page, re.S).group(0))  # type: ignore[union-attr]
-    assert "项目申报" in answers and f"{unit}（新增）" in answers and f"{q.label}: <code>否</code>" in answers
+    assert "项目申报" in answers and f"{unit}（新增）" in answers and f"{q.label}：<code>否</code>" in answers
     assert not re.search(r"project_proposal|__new__|units/|False|True", answers), answers
     login(client, "rev", "en")
     page = post(client, _state(interview), action="answer").text

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from egov_rules import labels
-from egov_rules.factschema import fact_schema
+from egov_rules.input.factschema import fact_schema
+from egov_rules.text import labels
 
 LATIN = re.compile(r"[A-Za-z]")
 

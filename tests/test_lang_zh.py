@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from egov_rules.cli import app
-from egov_rules.i18n import art46_citation, citation
+from egov_rules.text.i18n import art46_citation, citation
 
 ROOT = Path(__file__).resolve().parents[1]
 OWN_DC = str(ROOT / "fixtures" / "02_municipal_own_datacentre.yaml")

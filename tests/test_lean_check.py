@@ -27,13 +27,13 @@ from strategies import EXAMPLES, document, rulebook, submissions
 from egov_rules.batch import _portable
 from egov_rules.check import Checker, Report, entity_names, submission_info
 from egov_rules.deadline import time_limit
+from egov_rules.decisions.findings import _REF, FindingBuilder, question_text, render_value
+from egov_rules.decisions.sanctions import STAGES, decide
+from egov_rules.decisions.waivers import Waiver, Waivers
 from egov_rules.errors import LimitExceeded
-from egov_rules.findings import _REF, FindingBuilder, question_text, render_value
-from egov_rules.load import Limits, load_document
-from egov_rules.report import FORMATS, RenderOptions, render
-from egov_rules.sanctions import STAGES, decide
-from egov_rules.waivers import Waiver, Waivers
-from egov_rules.zh import fill_zh_layout, tidy_zh, tidy_zh_layout, value_edges
+from egov_rules.input.load import Limits, load_document
+from egov_rules.reports import FORMATS, RenderOptions, render
+from egov_rules.text.zh import fill_zh_layout, tidy_zh, tidy_zh_layout, value_edges
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted(p for p in (ROOT / "fixtures").glob("*.yaml") if not p.name.endswith(".expected.yaml"))
@@ -313,7 +313,7 @@ def test_texts_read_late_are_the_texts_read_at_once(base: dict[str, Any]) -> Non
 
 
 def test_a_result_kept_for_the_report_holds_no_facts() -> None:
-    from egov_rules.findings import _Wording
+    from egov_rules.decisions.findings import _Wording
 
     result = CHECKER.check_path(ROOT / "fixtures" / "07_planning_unknown_facts.yaml")
     assert result.findings and result.facts is not None

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from egov_rules.check import Checker
-from egov_rules.factschema import fact_schema
-from egov_rules.load import load_document
-from egov_rules.rulebook import default_rules_dir, load_rulebook
+from egov_rules.input.factschema import fact_schema
+from egov_rules.input.load import load_document
+from egov_rules.rules.rulebook import default_rules_dir, load_rulebook
 
 SCHEMA = fact_schema()
 COLLECTIONS = SCHEMA.collections
@@ -28,7 +28,7 @@ def checker() -> Checker:
 
 
 def _required(entity: str) -> set[str]:
-    from egov_rules.factschema import load_schema_json
+    from egov_rules.input.factschema import load_schema_json
 
     return set(load_schema_json()["$defs"][entity].get("required", ()))
 

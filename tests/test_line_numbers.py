@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from egov_rules.errors import InputError
-from egov_rules.load import load_bytes
+from egov_rules.input.load import load_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "02_municipal_own_datacentre.yaml"

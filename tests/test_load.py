@@ -1,4 +1,4 @@
-"""egov_rules.load: examples, YAML 1.2 scalars, positions (YAML and JSON), pointers, entry points."""
+"""egov_rules.input.load: examples, YAML 1.2 scalars, positions (YAML and JSON), pointers, entry points."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from egov_rules.errors import InputError
-from egov_rules.load import (
+from egov_rules.input.load import (
     Document,
     Limits,
     load_bytes,

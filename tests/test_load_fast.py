@@ -1,4 +1,4 @@
-"""The loader's fast path (egov_rules/load_fast.py) against the reference builder it stands in for.
+"""The loader's fast path (egov_rules/input/load_fast.py) against the reference builder it stands in for.
 
 ``load.FAST_PATH = False`` makes every load go through the builder, the reference.  For documents generated
 to be valid and for broken, hostile and limit-breaking ones, both paths must give the same outcome: the same
@@ -21,10 +21,10 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import egov_rules.load as load_module
+import egov_rules.input.load as load_module
 from egov_rules.errors import EgovError
-from egov_rules.load import Document, Limits, load_bytes
-from egov_rules.load_index import IndexedDocument, pointer_maps
+from egov_rules.input.load import Document, Limits, load_bytes
+from egov_rules.input.load_index import IndexedDocument, pointer_maps
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -236,9 +236,9 @@ def test_cases_give_the_same_outcome_both_ways(text: str, source: str, limits: L
 
 def test_fast_path_reads_a_valid_document_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast path is taken, not declined (were it always declined, the comparisons above would be empty)."""
-    import egov_rules.load_fast as fast
-    import egov_rules.load_json as load_json
-    import egov_rules.load_yaml as load_yaml
+    import egov_rules.input.load_fast as fast
+    import egov_rules.input.load_json as load_json
+    import egov_rules.input.load_yaml as load_yaml
 
     def no_builder(*args: Any) -> Any:
         raise AssertionError("the reference builder was used")
@@ -256,7 +256,7 @@ def test_fast_path_reads_a_valid_document_itself(monkeypatch: pytest.MonkeyPatch
 def test_the_switches_on_egov_rules_load_choose_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     """``load.FAST_PATH`` and ``load._FastParser`` are where tests and benchmarks turn them, though the
     readers live in load_yaml / load_json: off, the fast path is never asked; None, libyaml is not used."""
-    import egov_rules.load_fast as fast
+    import egov_rules.input.load_fast as fast
 
     def no_fast_path(*args: Any) -> Any:
         raise AssertionError("the fast path was used")

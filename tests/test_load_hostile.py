@@ -1,4 +1,4 @@
-"""egov_rules.load against hostile and broken input: every case fails cleanly, fast, with a precise error."""
+"""egov_rules.input.load against hostile and broken input: every case fails cleanly, fast, with a precise error."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from egov_rules.errors import EgovError, InputError, LimitExceeded
-from egov_rules.load import Document, Limits, load_bytes, load_document, load_stream, pointer_join
+from egov_rules.input.load import Document, Limits, load_bytes, load_document, load_stream, pointer_join
 
 
 @pytest.fixture(autouse=True)
@@ -484,7 +484,7 @@ def test_fuzz_dumped_trees(tree: Any, flow: bool, cut: int, splice: bytes) -> No
 def test_pure_python_parser_fallback_gives_the_same_errors(
     data: str, line: int, column: int | None, words: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import egov_rules.load as load_module
+    import egov_rules.input.load as load_module
 
     monkeypatch.setattr(load_module, "_FastParser", None)  # as when PyYAML is built without libyaml
     err = fails(data)
@@ -493,7 +493,7 @@ def test_pure_python_parser_fallback_gives_the_same_errors(
 
 
 def test_pure_python_parser_fallback_loads_the_same_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    import egov_rules.load as load_module
+    import egov_rules.input.load as load_module
 
     text = "a: [yes, 0o17, .5, ~, '1', {b: c}]\nd: |\n  x\n"
     fast = load_bytes(text.encode(), "t.yaml")

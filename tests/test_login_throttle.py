@@ -103,7 +103,8 @@ def test_api_refuses_the_right_password_after_five_failures_without_checking_it(
     assert refused.status_code == 429
     assert refused.headers["retry-after"] == "600"  # the failure at minute 0 leaves the window at minute 15
     assert refused.json() == {"detail": "too many failed logins for this name: try again in 600 seconds",
-                              "retry_after": 600}
+                              "retry_after": 600, "code": "too_many_logins",
+                              "message": "too many failed logins for this name: try again in 600 seconds"}
     assert "egov_session" not in refused.headers.get("set-cookie", "")
     actions = [action for action, _ in audit_of(app, "ana")]
     assert actions[-6:] == ["session.login_failed"] * 5 + ["session.login_throttled"]

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from strategies import EXAMPLES, Draw, change_field, clone_entity, document, rulebook, seeds, submissions, valid
 
 from egov_rules.check import Checker
-from egov_rules.conditions import AllOf, AnyOf, Not, Quantifier
 from egov_rules.engine import candidates
 from egov_rules.engine.emitter import join_plan
 from egov_rules.engine.evaluate import RuleRun
-from egov_rules.report.model import submission_dict
+from egov_rules.reports.model import submission_dict
+from egov_rules.rules.conditions import AllOf, AnyOf, Not, Quantifier
 
 Checkers = tuple[Checker, Checker, Checker]
 
@@ -137,7 +137,7 @@ def test_the_lookups_are_what_answers_and_the_scan_builds_none_of_their_indexes(
 def test_a_lookup_finds_an_item_whose_key_is_unknown_and_every_item_for_an_unknown_key() -> None:
     """Three-valued: an item whose join key is null is a candidate for every key, and a null outer key makes
     every item one (their where is unknown, not false)."""
-    from egov_rules.facts import FactBase
+    from egov_rules.input.facts import FactBase
 
     rule = rulebook().get("art25-service-on-own-channel")
     assert rule is not None

@@ -1,4 +1,4 @@
-"""The fact model (egov_rules.model) and the validate stage (egov_rules.validate).
+"""The fact model (egov_rules.input.model) and the validate stage (egov_rules.input.validate).
 
 Three layers: the models mirror the normative JSON Schema structurally (field by field); errors come out in plain
 words at the right file position; and a differential property test mutates the shared examples and checks that
@@ -21,19 +21,12 @@ from jsonschema import Draft202012Validator, FormatChecker
 from pydantic import BaseModel, ValidationError
 
 from egov_rules.errors import InputError, InputErrors
-from egov_rules.load import Document, load_bytes, load_document
-from egov_rules.model import (
-    COLLECTIONS,
-    ENTITY_MODELS,
-    MODEL_NODES,
-    REFERENCES,
-    NotNull,
-    Submission,
-    Unique,
-    normative_schema,
-    schema_node,
-)
-from egov_rules.validate import FieldError, schema_json, validate_document, validate_models
+from egov_rules.input.load import Document, load_bytes, load_document
+from egov_rules.input.model import ENTITY_MODELS, MODEL_NODES, Submission
+from egov_rules.input.model_fields import NotNull, Unique
+from egov_rules.input.schema_nodes import COLLECTIONS, REFERENCES, normative_schema, schema_node
+from egov_rules.input.validate import schema_json, validate_document, validate_models
+from egov_rules.input.validate_words import FieldError
 
 SHARED = Path(__file__).resolve().parents[1] / "vendor"
 EXAMPLES = sorted(p for p in (SHARED / "spec" / "examples").glob("*.yaml") if not p.name.endswith(".expected.yaml"))

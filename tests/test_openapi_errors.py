@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 from service_support import FIXTURES, PASSWORD, add_users
-from web_support import make_app
+from web_support import client_as, make_app, saved_review
 
 FX02 = (FIXTURES / "02_municipal_own_datacentre.yaml").read_bytes()
 YAML = {"Content-Type": "application/yaml"}
@@ -32,19 +32,9 @@ def spec(app: Any) -> dict[str, Any]:
     return document
 
 
-def client_as(app: Any, who: str | None) -> TestClient:
-    c = TestClient(app)
-    if who is not None:
-        assert c.post("/api/v1/login", json={"name": who, "password": PASSWORD}).status_code == 200
-    return c
-
-
 @pytest.fixture(scope="module")
 def review(app: Any) -> int:
-    with client_as(app, "rev") as c:
-        saved = c.post("/api/v1/checks", content=FX02, headers=YAML, params={"save": "true"})
-        assert saved.status_code == 200, saved.text
-        return int(saved.json()["review"]["id"])
+    return saved_review(app, FX02)
 
 
 def declared(spec: dict[str, Any], method: str, path: str, status: int) -> Draft202012Validator:

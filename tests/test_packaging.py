@@ -16,7 +16,7 @@ def test_wheel_contains_rulebook_and_data(tmp_path: Path) -> None:
     rule_files = {p.relative_to(ROOT).as_posix() for p in (ROOT / "rules").rglob("*.yaml")}
     assert rule_files, "no rule files in the checkout"
     for rel in rule_files:
-        assert f"egov_rules/{rel}" in names, f"{rel} is not in the wheel"
+        assert f"egov_rules/data/{rel}" in names, f"{rel} is not in the wheel"
     for needed in ("egov_rules/data/submission.schema.json", "egov_rules/data/articles.yaml"):
         assert needed in names
     templates = {p.relative_to(ROOT).as_posix() for p in (ROOT / "egov_rules" / "templates").rglob("*") if p.is_file()}

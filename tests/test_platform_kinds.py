@@ -14,8 +14,8 @@ import yaml
 from rule_fixtures import BASE
 
 from egov_rules.check import Checker
-from egov_rules.examples import apply_patch
-from egov_rules.rulebook import default_rules_dir, load_rulebook
+from egov_rules.rules.examples import apply_patch
+from egov_rules.rules.rulebook import default_rules_dir, load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = yaml.safe_load((default_rules_dir() / "_platform-kinds.yaml").read_text("utf-8"))["kinds"]

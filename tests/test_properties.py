@@ -19,8 +19,8 @@ from strategies import COLLECTIONS, EXAMPLES, document, rulebook, submissions, v
 
 from egov_rules.check import Checker, Report
 from egov_rules.engine.evaluate import binding_key, rule_in_force
-from egov_rules.facts import FactBase
-from egov_rules.report import RenderOptions, render
+from egov_rules.input.facts import FactBase
+from egov_rules.reports import RenderOptions, render
 
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -129,7 +129,7 @@ def test_no_rule_raises_on_a_valid_submission(base: dict[str, Any]) -> None:
 def test_a_fresh_rulebook_gives_the_same_bytes() -> None:
     from strategies import seeds
 
-    from egov_rules.rulebook import load_rulebook
+    from egov_rules.rules.rulebook import load_rulebook
 
     data = seeds()[0]
     a = render(Report([CHECKER.check_data(copy.deepcopy(data), "x")], CHECKER.rulebook), "json", RenderOptions())

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from egov_rules import rule_data, rule_model
 from egov_rules.data_cache import load_yaml_cached
-from egov_rules.rulebook import load_rulebook
+from egov_rules.rules import rule_data, rule_model
+from egov_rules.rules.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
 OWN_DC = str(ROOT / "fixtures" / "02_municipal_own_datacentre.yaml")
@@ -46,17 +46,19 @@ HEAVY_PACKAGES = {"rich", "jinja2", "markupsafe", "openpyxl", "fastapi", "starle
 # our modules that a JSON check from the cache does not need: parsing rule files and their pydantic
 # models (the cache has their result), the submission models (the file is valid), the configuration
 # file's models (no file here), other formats, commands and layers
-UNNEEDED = {"egov_rules.rule_model", "egov_rules.rulebook_parse", "egov_rules.config_model",
-            "egov_rules.model", "egov_rules.validate", "egov_rules.input.fact_codegen",
-            "egov_rules.baseline", "egov_rules.explain", "egov_rules.lint", "egov_rules.examples",
-            "egov_rules.articles", "egov_rules.rule_text", "egov_rules.output", "egov_rules.workers",
-            "egov_rules.registry", "egov_rules.waivers", "egov_rules.engine.durable",
+UNNEEDED = {"egov_rules.rules.rule_model", "egov_rules.rules.rulebook_parse", "egov_rules.config_model",
+            "egov_rules.rules.condition_parser", "egov_rules.rules.condition_types",
+            "egov_rules.input.model", "egov_rules.input.model_fields", "egov_rules.input.model_projects",
+            "egov_rules.input.model_data_services", "egov_rules.input.schema_nodes",
+            "egov_rules.input.validate", "egov_rules.input.validate_words", "egov_rules.input.references",
+            "egov_rules.input.fact_codegen",
+            "egov_rules.decisions.baseline", "egov_rules.explain", "egov_rules.rules.lint", "egov_rules.rules.examples",
+            "egov_rules.rules.articles", "egov_rules.text.rule_text", "egov_rules.output", "egov_rules.workers",
+            "egov_rules.input.registry", "egov_rules.decisions.waivers", "egov_rules.engine.durable",
             "egov_rules.engine.emitter",  # the generated code is in the cache: nothing is generated again
             "egov_rules.input.template_command", "egov_rules.input.xlsx_reader", "egov_rules.service",
-            # the other commands' modules: the group imports a command's module only when it runs
-            "egov_rules.cli.rulebook_cmds", "egov_rules.cli.inspect_cmds", "egov_rules.cli.usage_zh",
-            "egov_rules.web", "egov_rules.interview",
-            *(f"egov_rules.report.{fmt}" for fmt in ("table", "sarif", "junit", "github", "markdown", "html"))}
+            "egov_rules.web", "egov_rules.interview", "egov_rules.cli_rules",
+            *(f"egov_rules.reports.{fmt}" for fmt in ("table", "sarif", "junit", "github", "markdown", "html"))}
 
 
 def probe(argv: list[str], cache: Path, cwd: Path, *, json_out: bool = True) -> tuple[int, Any, set[str]]:
@@ -87,10 +89,10 @@ def test_a_json_check_from_the_cache_imports_only_what_it_needs(tmp_path: Path) 
     assert report == first
     findings = report["submissions"][0]["findings"]
     assert any(f["article"] == 17 and f["severity"] == "violation" for f in findings)
-    assert "egov_rules.rulebook_parse" in first_modules  # the probe sees what a cache miss imports
+    assert "egov_rules.rules.rulebook_parse" in first_modules  # the probe sees what a cache miss imports
     assert loaded(modules, HEAVY_PACKAGES) == []
     assert loaded(modules, UNNEEDED) == []
-    assert "egov_rules.report.json" in modules
+    assert "egov_rules.reports.json" in modules
 
 
 def test_another_format_loads_its_own_module_only(tmp_path: Path) -> None:
@@ -99,8 +101,8 @@ def test_another_format_loads_its_own_module_only(tmp_path: Path) -> None:
     probe(argv, tmp_path / "cache", tmp_path)
     code, report, modules = probe(argv, tmp_path / "cache", tmp_path)
     assert code == 1 and report["version"] == "2.1.0"
-    assert "egov_rules.report.sarif" in modules
-    assert loaded(modules, {f"egov_rules.report.{f}" for f in ("table", "html", "markdown", "junit")}) == []
+    assert "egov_rules.reports.sarif" in modules
+    assert loaded(modules, {f"egov_rules.reports.{f}" for f in ("table", "html", "markdown", "junit")}) == []
 
 
 def test_other_commands_run_and_turn_the_collector_back_on(tmp_path: Path) -> None:
@@ -117,16 +119,16 @@ def test_a_json_check_with_a_registry_needs_no_pydantic(tmp_path: Path) -> None:
     """``--registry``: the registry files and the submission both pass the one-pass check."""
     from test_registry_fast import registry_part, write_registry
 
-    from egov_rules.load import load_document
+    from egov_rules.input.load import load_document
 
     assert write_registry(registry_part(load_document(OWN_DC).data), tmp_path / "registry") is not None
     argv = ["check", "--format", "json", "--registry", str(tmp_path / "registry"), OWN_DC]
     probe(argv, tmp_path / "cache", tmp_path)
     code, report, modules = probe(argv, tmp_path / "cache", tmp_path)
     assert code == 1 and any(f["article"] == 17 for f in report["submissions"][0]["findings"])
-    assert "egov_rules.registry" in modules
+    assert "egov_rules.input.registry" in modules
     assert loaded(modules, HEAVY_PACKAGES) == []
-    assert loaded(modules, UNNEEDED - {"egov_rules.registry"}) == []
+    assert loaded(modules, UNNEEDED - {"egov_rules.input.registry"}) == []
 
 
 def _objects(value: Any, seen: set[int]) -> Any:
@@ -173,7 +175,7 @@ def test_the_cached_rulebook_is_plain_data_equal_to_the_parsed_one(tmp_path: Pat
     assert [r.template_source for r in cached.rules] == [r.template_source for r in parsed.rules]
     for rulebook in (parsed, cached):
         models = [type(o).__name__ for o in _objects(rulebook, set()) if type(o).__module__.startswith("pydantic")
-                  or type(o).__module__ == "egov_rules.rule_model"]
+                  or type(o).__module__ == "egov_rules.rules.rule_model"]
         assert models == []
 
 
@@ -215,7 +217,7 @@ def test_plain_copies_every_value_and_records_are_frozen() -> None:
 def test_cached_yaml_is_the_parsed_yaml_and_a_broken_copy_is_only_a_miss(tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    text = (Path(rule_data.__file__).parent / "data" / "labels.yaml").read_text("utf-8")
+    text = (ROOT / "egov_rules" / "data" / "labels.yaml").read_text("utf-8")
     import yaml
 
     expected = yaml.safe_load(text)

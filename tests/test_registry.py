@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from egov_rules.check import Checker
 from egov_rules.cli import app
 from egov_rules.errors import EgovError
-from egov_rules.load import load_document
-from egov_rules.registry import load_registry
+from egov_rules.input.load import load_document
+from egov_rules.input.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPLIANT = ROOT / "fixtures" / "01_county_compliant.yaml"

@@ -32,10 +32,10 @@ from test_fast_facts import strict_difference
 from egov_rules import check as check_module
 from egov_rules.check import Checker
 from egov_rules.errors import EgovError, InputErrors
-from egov_rules.load import Document, load_document
-from egov_rules.load_index import IndexedDocument
-from egov_rules.registry import SUPPORTING, TRUSTED, Registry, _combine, load_registry
-from egov_rules.report.model import submission_dict
+from egov_rules.input.load import Document, load_document
+from egov_rules.input.load_index import IndexedDocument
+from egov_rules.input.registry import SUPPORTING, TRUSTED, Registry, _combine, load_registry
+from egov_rules.reports.model import submission_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPLIANT = ROOT / "fixtures" / "01_county_compliant.yaml"
@@ -235,7 +235,7 @@ def test_a_valid_submission_with_a_registry_is_not_validated_by_pydantic(
     doc = load_document(path)
     checker.registry = registry
     try:
-        with mock.patch("egov_rules.validate.validate_document", side_effect=AssertionError("pydantic ran")):
+        with mock.patch("egov_rules.input.validate.validate_document", side_effect=AssertionError("pydantic ran")):
             facts, found = checker.prepare(doc)
     finally:
         checker.registry = None
@@ -294,7 +294,7 @@ def load_outcome(root: Path) -> Any:
 
 def assert_loads_the_same(root: Path) -> Any:
     fast = load_outcome(root)
-    with mock.patch("egov_rules.registry.fast_facts", return_value=None):
+    with mock.patch("egov_rules.input.registry.fast_facts", return_value=None):
         slow = load_outcome(root)
     if isinstance(slow, list):
         assert fast == slow
@@ -349,7 +349,7 @@ def test_loading_a_registry_builds_no_position_map(tmp_path: Path) -> None:
     data = yaml.safe_load(COMPLIANT.read_text("utf-8"))
     root = tmp_path / "registry"
     assert write_registry(registry_part(data), root) is not None
-    with mock.patch("egov_rules.load_index.pointer_maps", side_effect=AssertionError("maps built")):
+    with mock.patch("egov_rules.input.load_index.pointer_maps", side_effect=AssertionError("maps built")):
         registry = load_registry(root)
     assert registry.entries["plat.ly.dc"].file.endswith("platforms.json")
 

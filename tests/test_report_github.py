@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from egov_rules.check import Checker, Report
 from egov_rules.cli import app
-from egov_rules.report import RenderOptions
-from egov_rules.report.github import command, escape_data, escape_property, render
+from egov_rules.reports import RenderOptions
+from egov_rules.reports.github import command, escape_data, escape_property, render
 
 ROOT = Path(__file__).resolve().parents[1]
 OWN_DC = ROOT / "fixtures" / "02_municipal_own_datacentre.yaml"

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from egov_rules.check import Checker, Report
 from egov_rules.cli import app
-from egov_rules.report import RenderOptions
-from egov_rules.report.junit import render
+from egov_rules.reports import RenderOptions
+from egov_rules.reports.junit import render
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from egov_rules.check import Checker, Report
 from egov_rules.cli import app
-from egov_rules.report import RenderOptions
+from egov_rules.reports import RenderOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"
@@ -162,7 +162,7 @@ def _report(*paths: Path) -> tuple[Checker, Report]:
 
 
 def test_severity_maps_to_level_and_waivers_to_suppressions() -> None:
-    from egov_rules.report.sarif import sarif_dict
+    from egov_rules.reports.sarif import sarif_dict
 
     _checker, report = _report(OWN_DC)
     sub = report.submissions[0]
@@ -186,7 +186,7 @@ def test_severity_maps_to_level_and_waivers_to_suppressions() -> None:
 
 
 def test_findings_of_rules_outside_the_rulebook_get_a_descriptor() -> None:
-    from egov_rules.report.sarif import sarif_dict
+    from egov_rules.reports.sarif import sarif_dict
 
     _, report = _report(OWN_DC)
     sub = report.submissions[0]

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from egov_rules.check import Checker, Report
 from egov_rules.cli import app
-from egov_rules.report import RenderOptions, render
-from egov_rules.report.github import MAX_PER_LEVEL
+from egov_rules.reports import RenderOptions, render
+from egov_rules.reports.github import MAX_PER_LEVEL
 
 ROOT = Path(__file__).resolve().parents[1]
 OWN_DC = ROOT / "fixtures" / "02_municipal_own_datacentre.yaml"
@@ -160,8 +160,8 @@ def test_html_prints_compactly_with_page_numbers_and_as_of_date(report: Report) 
 
 
 def test_rules_that_can_lack_facts_carry_their_own_question(report: Report) -> None:
-    from egov_rules.lint import lint_rulebook
-    from egov_rules.rulebook import load_rulebook
+    from egov_rules.rules.lint import lint_rulebook
+    from egov_rules.rules.rulebook import load_rulebook
 
     rb = load_rulebook()
     with_question = [r for r in rb.rules if r.spec.question is not None]

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from egov_rules.check import Checker, Report
 from egov_rules.cli import app
-from egov_rules.report import RenderOptions, render
+from egov_rules.reports import RenderOptions, render
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"

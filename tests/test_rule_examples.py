@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from egov_rules.check import Checker
-from egov_rules.examples import outcome_of, run_examples
-from egov_rules.load import load_document
-from egov_rules.rulebook import load_rulebook
+from egov_rules.input.load import load_document
+from egov_rules.rules.examples import outcome_of, run_examples
+from egov_rules.rules.rulebook import load_rulebook
 
 RULEBOOK = load_rulebook()
 CASES = [(r.id, i, ex.name) for r in RULEBOOK.rules for i, ex in enumerate(r.spec.examples)]

@@ -12,8 +12,8 @@ from rule_fixtures import BASE, RULE_HEAD, write_rule
 from egov_rules.check import Checker
 from egov_rules.engine import reference as compile_mod
 from egov_rules.errors import InputErrors
-from egov_rules.examples import apply_patch, outcome_of
-from egov_rules.rulebook import load_rulebook
+from egov_rules.rules.examples import apply_patch, outcome_of
+from egov_rules.rules.rulebook import load_rulebook
 
 
 def load_errors(tmp_path: Path, body: str, head: str = RULE_HEAD) -> list[Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from egov_rules.rulebook import default_rules_dir, load_rulebook
+from egov_rules.rules.rulebook import default_rules_dir, load_rulebook
 
 
 def test_cache_hit_and_invalidation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

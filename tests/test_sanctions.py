@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from egov_rules.check import Checker
+from egov_rules.decisions.sanctions import art46_status
 from egov_rules.errors import InputError
-from egov_rules.load import load_bytes
-from egov_rules.sanctions import art46_status
+from egov_rules.input.load import load_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -218,7 +218,7 @@ def test_funding_action_by_finance_on_the_art44_decision(server: Server) -> None
 
 # ------------------------------------------------------------------------------------------- rules, articles
 def test_rules_and_articles(server: Server) -> None:
-    from egov_rules.rulebook import load_rulebook
+    from egov_rules.rules.rulebook import load_rulebook
 
     rb = load_rulebook()
     with server.client("fin_qz") as c:

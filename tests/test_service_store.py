@@ -93,7 +93,7 @@ def test_diff_partitions_the_findings(db: Database, before: list[str], after: li
 
 
 def test_rulebook_files_round_trip(tmp_path: Path) -> None:
-    from egov_rules.rulebook import load_rulebook
+    from egov_rules.rules.rulebook import load_rulebook
 
     rb = load_rulebook()
     files = RulebookFiles.of(rb)

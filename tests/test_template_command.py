@@ -151,8 +151,8 @@ def test_header_notes_name_the_articles_that_read_the_field() -> None:
 def test_the_service_path_reads_a_workbook_from_bytes(tmp_path: Path) -> None:
     """The HTTP service loads uploads with load_bytes (fmt from the content type, often "yaml" or None):
     a workbook is recognised by its zip signature whatever the name or the format hint says."""
+    from egov_rules.input.load import load_bytes
     from egov_rules.input.xlsx_reader import WorkbookDocument
-    from egov_rules.load import load_bytes
 
     book = tmp_path / "b.xlsx"
     assert run("template", "--format", "xlsx", "--from", str(FIXTURE), "-o", str(book)).returncode == 0
@@ -163,7 +163,7 @@ def test_the_service_path_reads_a_workbook_from_bytes(tmp_path: Path) -> None:
 
 
 def test_xlsx_from_json(tmp_path: Path) -> None:
-    from egov_rules.load import load_document
+    from egov_rules.input.load import load_document
 
     as_json = tmp_path / "sub.json"
     as_json.write_text(json.dumps(load_document(FIXTURE).data, ensure_ascii=False), "utf-8")

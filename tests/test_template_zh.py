@@ -136,7 +136,7 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str, str]] = {
                                         "--policy: invalid configuration: --policy 'bad' is not NAME=VALUE; expected "
                                         "NAME=VALUE, e.g. art31_answer_days=15",
                                         "--policy：配置无效：--policy “bad”不是“名称=值”的形式；"
-                                        "应为“名称=值”，如 art31_answer_days=15"),
+                                        "应为“名称=值”，如“art31_answer_days=15”"),
 }
 
 

@@ -16,7 +16,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from egov_rules.report.sanitize import clean, finalize, is_clean, json_text
+from egov_rules.reports.sanitize import clean, finalize, is_clean, json_text
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = (ROOT / "fixtures" / "01_county_compliant.yaml").read_text("utf-8")

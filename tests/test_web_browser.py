@@ -181,9 +181,9 @@ def test_interview_from_empty_to_a_saved_review(server: Server, browser: Any) ->
     import json
 
     from egov_rules.check import Checker
+    from egov_rules.input.load import load_document
     from egov_rules.interview import Interview
     from egov_rules.interview.scripted import answer_for
-    from egov_rules.load import load_document
 
     fixture = FIXTURES / "14_lists_and_grid_team.yaml"
     reference = load_document(fixture).data

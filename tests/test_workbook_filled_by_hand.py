@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from egov_rules.labels import enum_label
+from egov_rules.text.labels import enum_label
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,15 +52,29 @@ class Person:
         raise AssertionError(f"no column {field} on {ws.title}")
 
     def options(self, ws: Worksheet, coordinate: str) -> list[str]:
-        """What the cell's drop-down offers: the values of the range its list validation names."""
+        """What the cell's drop-down offers: the values of the range its list validation names; for ids from
+        several sheets (``OFFSET`` over a gathering column of the choices sheet), the ids of the ranges that
+        column's formulas count, one range after the other (what LibreOffice computes from them)."""
         for dv in ws.data_validations.dataValidation:
             if dv.type == "list" and coordinate in dv.sqref:
-                sheet_part, _, cells = dv.formula1.rpartition("!")
-                target = self.wb[sheet_part.strip("'").replace("''", "'")]
-                first, last = cells.replace("$", "").split(":")
-                values = [c.value for row in target[first:last] for c in row]
-                return [str(v) for v in values if v is not None]
+                gathered = re.fullmatch(r"OFFSET\((.+)!\$([A-Z]+)\$2,0,0,MAX\(1,(.+)\),1\)", dv.formula1)
+                if gathered is None:
+                    return self.values(dv.formula1)
+                column = self.sheet_of(gathered.group(1))[gathered.group(2)]
+                ranges = re.findall(r"COUNTA\(([^)]+)\)", str(column[1].value))
+                assert all(str(c.value) == str(column[1].value) for c in column[1:]), "one formula, every row"
+                assert gathered.group(3) == "+".join(f"COUNTA({r})" for r in dict.fromkeys(ranges))
+                return [v for r in dict.fromkeys(ranges) for v in self.values(r)]
         return []
+
+    def sheet_of(self, quoted: str) -> Worksheet:
+        return self.wb[quoted.strip("'").replace("''", "'")]
+
+    def values(self, cell_range: str) -> list[str]:
+        sheet_part, _, cells = cell_range.rpartition("!")
+        first, last = cells.replace("$", "").split(":")
+        values = [c.value for row in self.sheet_of(sheet_part)[first:last] for c in row]
+        return [str(v) for v in values if v is not None]
 
     def type(self, key: str, row: int, field: str, value: Any) -> None:
         ws = self.sheet(key)
@@ -110,7 +125,7 @@ def fill(person: Person) -> None:
     p.type("units", 3, "region.city", "Quanzhou")
     p.type("plans", 3, "id", "plan.qz.egov")
     p.pick("plans", 3, "kind", "city_development_plan")
-    p.type("plans", 3, "owner", "auth.qz.egov")  # two kinds of owner: typed, the drop-down only suggests
+    p.pick("plans", 3, "owner", "auth.qz.egov")  # two kinds of owner: the drop-down offers the ids of both
     p.type("plans", 3, "approved_by", "auth.qz.gov")
     p.type("plans", 3, "approved_date", dt.date(2016, 1, 22))
     p.type("plans", 3, "filing.filed_with", "auth.fj.egov")
@@ -127,7 +142,7 @@ def fill(person: Person) -> None:
         p.type("platforms", row, "id", pid)
         p.pick("platforms", row, "kind", kind)
         p.pick("platforms", row, "unified", "yes" if unified else "no")
-        p.type("platforms", row, "owner", owner)
+        p.pick("platforms", row, "owner", owner)  # an authority or a unit
         p.pick("platforms", row, "level", level)
         p.type("platforms", row, "region.province", "Fujian")
         if level == "municipal":

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from egov_rules.input.load import load_document
 from egov_rules.input.xlsx_template import write_template
-from egov_rules.load import load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "01_county_compliant.yaml"

@@ -12,9 +12,9 @@ from strategies import EXAMPLES, document, submissions
 from test_workbook_roundtrip import _without_locations, same_facts
 
 from egov_rules import Checker
+from egov_rules.input.load import load_document
+from egov_rules.input.validate import validate_document
 from egov_rules.input.xlsx_template import write_template
-from egov_rules.load import load_document
-from egov_rules.validate import validate_document
 
 CHECKER = Checker()
 

@@ -15,10 +15,10 @@ import pytest
 
 from egov_rules import Checker
 from egov_rules.check import Report
+from egov_rules.input.load import load_document
 from egov_rules.input.xlsx_reader import WorkbookDocument
 from egov_rules.input.xlsx_template import write_template
-from egov_rules.load import load_document
-from egov_rules.report import RenderOptions, render
+from egov_rules.reports import RenderOptions, render
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted(p for p in (ROOT / "fixtures").glob("*.yaml") if ".expected." not in p.name)
@@ -70,7 +70,7 @@ def test_round_trip_gives_the_same_findings(fixture: Path, lang: str, tmp_path: 
     b = json.dumps(_without_locations(from_book), ensure_ascii=False, sort_keys=True)
     assert a == b
     # and the data itself is what the YAML loads to, as validated
-    from egov_rules.validate import validate_document
+    from egov_rules.input.validate import validate_document
 
     yaml_data = validate_document(load_document(fixture)).model_dump(mode="json", warnings=False)
     book_data = validate_document(load_document(book)).model_dump(mode="json", warnings=False)

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from service_support import FIXTURES, USERS, Server, add_users, database_url
 
+from egov_rules.input.load import load_document
 from egov_rules.input.xlsx_template import write_template
-from egov_rules.load import load_document
 
 FIXTURE = FIXTURES / "02_municipal_own_datacentre.yaml"
 

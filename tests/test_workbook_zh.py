@@ -25,9 +25,9 @@ from egov_rules.errors import EgovError, Local, Said, Wording
 from egov_rules.input import workbook_words
 from egov_rules.input.cells import CellProblem, choices, from_cell
 from egov_rules.input.layout import spec_by_key
+from egov_rules.input.load import Limits, load_document
 from egov_rules.input.xlsx_reader import load_workbook_bytes
 from egov_rules.input.xlsx_template import write_template
-from egov_rules.load import Limits, load_document
 
 # Latin a Chinese error may keep: column letters, option names the reader must type, file extensions, the
 # programs that save workbooks; and "“…”" quotes what the user typed (or the field name row 2 must say) exactly as given

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from test_workbook_zh import CASES, english_left
 from web_support import csrf_of, login, make_app
 
+from egov_rules.input.load import load_document
 from egov_rules.input.xlsx_template import write_template
-from egov_rules.load import load_document
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "01_county_compliant.yaml"
 FORMULA_ZH = "单元格为公式（“=1000000*2”）：公式一律不计算；应为值本身"

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from egov_rules.check import Checker, Report, SubmissionResult
 from egov_rules.cli import app
-from egov_rules.report import RenderOptions, render
-from egov_rules.report.markdown import md_escape
+from egov_rules.reports import RenderOptions, render
+from egov_rules.reports.markdown import md_escape
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted(p for p in (ROOT / "fixtures").glob("*.yaml") if ".expected." not in p.name)

@@ -1,4 +1,4 @@
-"""Chinese typesetting of rule texts (egov_rules/zh.py): fixed parts tidied, values from the file untouched."""
+"""Chinese typesetting of rule texts (egov_rules/text/zh.py): fixed parts tidied, values from the file untouched."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from egov_rules.zh import tidy_zh, tidy_zh_parts, zh_punct, zh_terms
+from egov_rules.text.zh import tidy_zh, tidy_zh_parts, zh_punct, zh_terms
 
 VALUE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\ue000\ue001\ue002\ue003"),
                 min_size=1, max_size=30).filter(lambda v: v.strip() == v and v.strip())

@@ -40,3 +40,22 @@ def login(client: Any, name: str, lang: str | None = None) -> Any:
     if lang:
         client.get(f"/lang/{lang}")
     return client
+
+
+def client_as(app: Any, who: str | None) -> Any:
+    """A TestClient logged in to the API as ``who`` (None: not logged in)."""
+    from fastapi.testclient import TestClient
+
+    c = TestClient(app)
+    if who is not None:
+        assert c.post("/api/v1/login", json={"name": who, "password": PASSWORD}).status_code == 200
+    return c
+
+
+def saved_review(app: Any, submission: bytes) -> int:
+    """The id of a review saved by the reviewer ``rev`` from this YAML submission."""
+    with client_as(app, "rev") as c:
+        saved = c.post("/api/v1/checks", content=submission, headers={"Content-Type": "application/yaml"},
+                       params={"save": "true"})
+        assert saved.status_code == 200, saved.text
+        return int(saved.json()["review"]["id"])

@@ -27,9 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
-from ..facts import FactBase
-from .reference import ABSENT, compile_condition, compile_operand, compile_path, plain_keys, source_getter
+from ..input.facts import FactBase
+from ..rules.conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
+from .getters import ABSENT, compile_operand, compile_path, plain_keys
+from .reference import compile_condition, source_getter
 
 SCALARS = frozenset({"str", "enum", "int", "number", "bool", "date", "ref"})
 

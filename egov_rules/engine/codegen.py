@@ -23,9 +23,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..rulebook import Rule, Rulebook
+from ..rules.rulebook import Rule, Rulebook
 from .candidates import compile_keys
-from .reference import ABSENT, compile_path, keys_function, plus_offset
+from .getters import ABSENT, compile_path, keys_function, plus_offset
+from .indexes import index_field
 
 
 @dataclass
@@ -49,6 +50,7 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
     e.prefix = name
     e.file = rule.file
     e.vars["submission"] = "submission"
+    e.plan_sharing([rule.when, rule.require, rule.downgrade_when], [b.source.path for b in rule.bindings])
     joins = ForEachJoin.plan(rule)
     names = [b.name for b in rule.bindings]
     e.emit(f"# rule {rule.id}: {rule.file}:{rule.line}")
@@ -58,7 +60,7 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
     for b in rule.bindings:  # sources over collections are the same for every combination: read once
         if b.source.collection is not None:
             lst = e.fresh("all_")
-            e.emit(f"{lst} = collection({b.source.collection!r})")
+            e.emit(f"{lst} = {e.collection(b.source.collection)}")
             lists.append(lst)
         else:
             lists.append(None)
@@ -82,7 +84,7 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
             plan = e.const(None, "J", ("join", rule.id, i))
             env = "{" + ", ".join(f"{n!r}: {e.vars[n]}" for n in ["submission", *names[:i]]) + "}"
             kept = e.fresh("kept")
-            e.emit(f"{kept} = {plan}.candidates({env}, facts, {lst})")
+            e.inner_join(join, plan, env, b.source, lst, kept)
             later = " * ".join(f"len({x})" for x in lists[i + 1:] if x is not None) or "1"
             e.emit(f"na += (len({lst}) - len({kept})) * {later}")
             lst = kept
@@ -92,7 +94,7 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
     bound = "(" + "".join(f"{e.vars[n]}, " for n in names) + ")"
     if rule.when is not None:
         e.emit(f"# when ({rule.file})")
-        e.condition(rule.when, "applies")
+        read = e.condition(rule.when, "applies")
         e.emit("if applies is False:")
         e.emit("    na += 1")
         e.emit("    continue")
@@ -100,6 +102,8 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
         e.emit("if applies is None:")
         e.emit(f"    verdicts.append(('unknown', False, {bound}))")
         e.emit("    continue")
+        for key, value in read.items():  # applies is true here: what the when read on its way is in its locals
+            e.remember(key, value)
     else:
         e.emit("applied += 1")
     e.emit(f"# require ({rule.file})")
@@ -122,9 +126,10 @@ def generate_rule(rule: Rule, name: str, consts: dict[str, Any], shapes: Any) ->
     header = [f"def {name}(facts):",
               "    submission = facts.submission",
               "    by_id = facts.by_id",
-              "    collection = facts.collection",
+              "    collections = facts.collections",
               "    as_of = submission.get('as_of')",
-              "    indexes = facts._indexes  # built once per submission, shared with the reference engine"]
+              "    indexes = facts._indexes  # built once per submission, shared with the reference engine",
+              *(f"    {line}" for line in e.prologue)]
     return [line for h in helpers for line in (*h.splitlines(), "")] + header + e.lines
 
 
@@ -152,7 +157,7 @@ def build_constants(recipes: dict[str, tuple[Any, ...]], rulebook: Rulebook) -> 
     from .evaluate import ForEachJoin
 
     plans: dict[str, list[Any]] = {}
-    out: dict[str, Any] = {"ABSENT": ABSENT, "date": dt.date, "plus_offset": plus_offset}
+    out: dict[str, Any] = {"ABSENT": ABSENT, "date": dt.date, "plus_offset": plus_offset, "index_field": index_field}
     for name, recipe in recipes.items():
         kind = recipe[0]
         if kind == "value":

@@ -7,154 +7,138 @@ fact schema allows one), quantifiers loops over the items that a hash index find
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, Compare, Not, Operand, Path, Quantifier, Source
+from ..rules.conditions import AllOf, AnyOf, Compare, Not, Path, Quantifier, Source
 from .candidates import Lookup, lookups
+from .emit_values import Value, Values
+from .indexes import plain_field
 from .reference import join_plan
 
-
-@dataclass
-class Value:
-    """A generated expression (a local name or a constant) and what it may be at run time."""
-
-    expr: str
-    may_null: bool = True
-    may_absent: bool = True
+SCANNED = 32  # a for_each list inside a binding this short is scanned for its join, not indexed
 
 
+class Emitter(Values):
+    """Writes the source of one rule's function: conditions, quantifiers, their lookups and indexes."""
 
+    def index_table(self, coll: str, key_name: str, path: Path | None, contains: bool,
+                    recipe: tuple[Any, ...]) -> tuple[str, str]:
+        """Locals holding an index's table and unknown items: looked up in the shared indexes when the rule's
+        run first needs them (a rule that never gets there builds nothing), then read from the locals.  An
+        index keyed by one plain field (``path``) is built by ``indexes.index_field``, one keyed by another
+        path of the item (``recipe`` "keys") by a generated function, any other by ``recipe``'s key function;
+        each gives the table ``FactBase.index`` gives with the reference's key function."""
+        index = (coll, key_name)
+        found = self.tables.get(index)
+        if found is None:
+            found = self.tables[index] = (self.fresh("t"), self.fresh("u"))
+            self.prologue.append(f"{found[0]} = {found[1]} = None")
+        table, unknown = found
+        field = plain_field(path) if path is not None else None
+        if field is not None:
+            build = f"index_field(facts, {index!r}, {field!r}, {contains})"
+        elif path is not None and recipe[0] == "keys":
+            build = f"{self.index_builder(index, recipe[1], path, contains)}(facts, {index!r})"
+        elif recipe[0] == "lookup":
+            build = f"facts.index(*{index!r}, {self.lookup_keys(recipe[1], coll)}(facts))"
+        else:
+            build = f"facts.index(*{index!r}, {self.const(None, 'X', recipe)}(facts))"
+        self.emit(f"if {table} is None: {table}, {unknown} = indexes.get({index!r}) or {build}")
+        return table, unknown
 
-class Emitter:
-    """Writes the source of one rule's function: values, conditions, quantifiers and their lookups."""
+    def key_never_unknown(self, path: Path, coll: str) -> bool:
+        """Whether no item's key can be null (unknown): the schema says so, or every step's null means "none"
+        (the item then has no key, and is in no bucket)."""
+        if not path.mapped and path.steps and all(s.none_semantic and not s.pseudo for s in path.steps):
+            return True
+        return self.never_null(path, self.shapes.collection(coll))
 
-    def __init__(self, consts: dict[str, Any], shapes: Any, helpers: list[str]) -> None:
-        self.lines: list[str] = []
-        self.helpers = helpers  # module-level functions the rules call (readers of mapped paths)
-        self.prefix = ""  # the rule's function name: names its helpers
-        self.indent = 1
-        self.n = 0
-        self.consts = consts
-        self.shapes = shapes
-        self.nodes: dict[str, Any] = {}  # binding -> schema node (for never-null)
-        self.vars: dict[str, str] = {}  # binding -> local variable
-        self.file = ""
-
-    def emit(self, line: str) -> None:
-        self.lines.append("    " * self.indent + line)
-
-    def fresh(self, prefix: str = "v") -> str:
-        self.n += 1
-        return f"{prefix}{self.n}"
-
-    def const(self, value: Any, prefix: str = "K", recipe: tuple[Any, ...] | None = None) -> str:
-        """A global of the generated code; ``recipe`` says how to build it again (see ``build_constants``)."""
-        name = f"{prefix}{len(self.consts)}"
-        self.consts[name] = recipe or ("value", value)
-        return name
-
-    def literal(self, value: Any) -> str:
-        if value is None or isinstance(value, bool | int | str) or (isinstance(value, float) and value == value):
-            return repr(value)
-        return self.const(value)
-
-    # -- values --------------------------------------------------------------------------------------
-    def never_null(self, path: Path) -> bool:
-        if path.mapped or not path.steps or any(s.pseudo or s.deref for s in path.steps):
-            return False
-        node = self.nodes.get(path.binding)
-        if node is None:
-            return False
-        _, never, _ = self.shapes.walk(node, path)
-        return bool(never)
-
-    def path(self, path: Path) -> Value:
-        var = self.vars[path.binding]
-        if path.mapped and not any(s.pseudo for s in path.steps):
-            out = self.fresh()
-            self.emit(f"{out} = {self.mapped_reader(path)}({var}, by_id)")
-            return Value(out, False, False)
-        if path.mapped or any(s.pseudo and s.name not in ("count", "year", "days_before_as_of") for s in path.steps):
-            getter = self.const(None, "G", ("getter", path))
-            out = self.fresh()
-            self.emit(f"{out} = {getter}({{{path.binding!r}: {var}}}, facts, None)")
-            return Value(out, not path.mapped, not path.mapped)
-        if self.never_null(path):
-            expr = var + "".join(f"[{s.name!r}]" for s in path.steps)
-            return Value(expr, False, False)
-        out = self.fresh()
-        self.emit(f"{out} = {var}")
-        may_null = may_absent = path.binding not in self.nodes  # an entity binding is never null
-        opened = 0
-        for step in path.steps:
-            if may_null or may_absent:
-                conds = [c for c, on in ((f"{out} is not None", may_null), (f"{out} is not ABSENT", may_absent)) if on]
-                self.emit(f"if {' and '.join(conds)}:")
-                self.indent += 1
-                opened += 1
-            if step.deref:
-                self.emit(f"{out} = by_id.get({out}, ABSENT)")
-                self.emit(f"if {out} is not ABSENT:")
-                self.indent += 1
-                opened += 1
-                may_absent = True
-            if step.pseudo:
-                if step.name == "count":
-                    self.emit(f"{out} = len({out})")
-                elif step.name == "year":
-                    self.emit(f"{out} = {out}.year")
-                else:
-                    self.emit(f"{out} = (as_of - {out}).days")
-                continue
-            self.emit(f"{out} = {out}.get({step.name!r})")
-            if step.is_list:
-                self.emit(f"if {out} is None: {out} = []")
-            elif step.none_semantic:
-                self.emit(f"if {out} is None: {out} = ABSENT")
-                may_absent = True
-            else:
-                may_null = True
-        self.indent -= opened
-        return Value(out, may_null, may_absent)
-
-    def mapped_reader(self, path: Path) -> str:
-        """A module-level function reading a path through lists: the list of values (the reference's
-        ``get_mapped``: a null list is empty, a null value unknown, "none" left out)."""
-        name = f"{self.prefix}_path{len(self.helpers)}"
-        lines = [f"def {name}(value, by_id):", f"    # {path.text}", "    values = [value]"]
-        for step in path.steps:
-            lines += ["    out = []", "    for v in values:",
-                      "        if v is None or v is ABSENT:", "            out.append(v)", "            continue"]
-            if step.deref:
-                lines += ["        v = by_id.get(v, ABSENT)", "        if v is ABSENT:",
-                          "            out.append(v)", "            continue"]
-            lines.append(f"        x = v.get({step.name!r})")
-            if step.is_list:
-                lines += ["        if x is None:", "            continue"]
-            elif step.none_semantic:
-                lines += ["        if x is None:", "            out.append(ABSENT)", "            continue"]
-            lines += ["        if isinstance(x, list):", "            out.extend(x)", "        else:",
-                      "            out.append(x)", "    values = out"]
-        lines.append("    return [v for v in values if v is not ABSENT]")
+    def lookup_keys(self, lookup: Lookup, coll: str) -> str:
+        """A module-level function giving, for one submission's facts, the keys of an item of a lookup's index:
+        ``candidates.compile_keys`` as Python source (filters false: no key; a null key or an unknown list of
+        the item: unknown; an inner lookup: the keys of the items it finds in a list of the item)."""
+        name = f"{self.prefix}_keys{len(self.helpers)}"
+        item = Emitter(self.consts, self.shapes, self.helpers)
+        item.prefix, item.file, item.indent = self.prefix, self.file, 2
+        item.vars["submission"] = "submission"
+        item.vars[lookup.binding], item.nodes[lookup.binding] = "item", self.shapes.collection(coll)
+        item.item_keys(lookup, None)
+        lines = [f"def {name}(facts):", f"    # the keys of {lookup.binding} in {lookup.name}",
+                 "    submission = facts.submission", "    by_id = facts.by_id", "    collections = facts.collections",
+                 "    as_of = submission.get('as_of')", "    indexes = facts._indexes", "    def keys_of(item):",
+                 *(f"        {line}" for line in item.prologue), *item.lines, "    return keys_of"]
         self.helpers.append("\n".join(lines))
         return name
 
-    def operand(self, op: Operand) -> Value:
-        if op.path is None:
-            return Value(self.literal(op.literal), False, False)
-        v = self.path(op.path)
-        if not op.offset:
-            return v
-        out = self.fresh()
-        guard = [c for c, on in ((f"{v.expr} is None", v.may_null), (f"{v.expr} is ABSENT", v.may_absent)) if on]
-        body = f"plus_offset({v.expr}, {op.offset})"  # days for a date; clamped past year 9999
-        self.emit(f"{out} = {v.expr} if {' or '.join(guard)} else ({body})" if guard else f"{out} = {body}")
-        return Value(out, v.may_null, v.may_absent)
+    def item_keys(self, lookup: Lookup, out: str | None) -> None:
+        """The keys of the item bound to ``lookup.binding``: returned (``out`` None), or, for an inner lookup's
+        item, added to ``out`` (an item whose filters are false adds none; any unknown makes all unknown)."""
+        done = "return []" if out is None else "continue"
+        for test in lookup.filters:
+            c = self.fresh("f")
+            self.condition(test, c)
+            self.emit(f"if {c} is False: {done}")
+        if lookup.path is not None:
+            v = self.path(lookup.path)
+            if v.may_null:
+                self.emit(f"if {v.expr} is None: return None")
+            if v.may_absent:
+                self.emit(f"if {v.expr} is ABSENT: {done}")
+            if lookup.contains:
+                self.emit(f"if None in {v.expr}: return None")
+            keys = f"list({v.expr})" if lookup.contains else f"[{v.expr}]"
+            if out is None:
+                self.emit(f"return {keys}")
+            else:
+                self.emit(f"{out}.extend({v.expr})" if lookup.contains else f"{out}.append({v.expr})")
+            return
+        if lookup.inner is None:
+            self.emit("return [True]" if out is None else f"{out}.append(True)")
+            return
+        source, inner = lookup.inner
+        items, found = self.fresh("items"), self.fresh("keys")
+        if self.source_items(source, items):
+            self.emit(f"if {items} is None: return None")
+        self.emit(f"{found} = []")
+        self.emit(f"for {self.bind(inner.binding, source)} in {items}:")
+        self.indent += 1
+        self.item_keys(inner, found)
+        self.indent -= 1
+        self.emit(f"return {found}" if out is None else f"{out}.extend({found})")
 
-    # -- conditions ------------------------------------------------------------------------------------
-    def condition(self, node: Any, out: str) -> None:
-        """Code that sets ``out`` to True, False or None (unknown)."""
+    def index_builder(self, index: tuple[str, str], binding: str, path: Path, contains: bool) -> str:
+        """A module-level function building an index keyed by a path of the item: the path read inline (a
+        null key unknown, "none" no key; ``contains``: each value of a list without nulls)."""
+        name = f"{self.prefix}_index{len(self.helpers)}"
+        item = Emitter(self.consts, self.shapes, self.helpers)
+        item.prefix, item.file, item.indent = self.prefix, self.file, 2
+        item.vars[binding], item.nodes[binding] = "item", self.shapes.collection(index[0])
+        value = item.path(path)
+        lines = [f"def {name}(facts, key):", f"    # the index {index[1]} of {index[0]}", "    by_id = facts.by_id",
+                 "    as_of = facts.submission.get('as_of')", "    table = {}", "    unknown = []",
+                 "    for item in facts.collection(key[0]):", *item.lines, f"        key_value = {value.expr}"]
+        tests = [("key_value is None", "unknown.append(item)")] if value.may_null else []
+        tests += [("key_value is ABSENT", "continue")] if value.may_absent else []
+        tests += [("None in key_value", "unknown.append(item)")] if contains else []
+        lines += [f"        {'el' if i else ''}if {test}: {then}" for i, (test, then) in enumerate(tests)]
+        pad = "            " if tests else "        "
+        if tests:
+            lines.append("        else:")
+        if contains:  # a value listed twice: the item once
+            lines += [f"{pad}for k in key_value:", f"{pad}    bucket = table.get(k)",
+                      f"{pad}    if bucket is None: table[k] = [item]",
+                      f"{pad}    elif bucket[-1] is not item: bucket.append(item)"]
+        else:
+            lines += [f"{pad}bucket = table.get(key_value)", f"{pad}if bucket is None: table[key_value] = [item]",
+                      f"{pad}else: bucket.append(item)"]
+        lines += ["    found = facts._indexes[key] = (table, unknown)", "    return found"]
+        self.helpers.append("\n".join(lines))
+        return name
+
+    def condition(self, node: Any, out: str) -> dict[tuple[Any, ...], Value]:
+        """Code that sets ``out`` to True, False or None (unknown).  Returns the values it has read whenever
+        ``out`` ends up True (``codegen`` keeps the when's for the require): each item's of an ``all``, what a
+        condition read before anything else in the others."""
         if isinstance(node, Compare):
             self.emit(f"# {self.file}:{node.line}  {' '.join(node.text.split())}")
             self.compare(node, out)
@@ -169,17 +153,24 @@ class Emitter:
             settles = "False" if isinstance(node, AllOf) else "True"
             if not node.items:
                 self.emit(f"{out} = {'True' if settles == 'False' else 'False'}")
-                return
-            self.condition(node.items[0], out)  # the first item's value is the whole's so far
-            for item in node.items[1:]:
+                return {}
+            read = self.condition(node.items[0], out)  # the first item's value is the whole's so far
+            if isinstance(node, AnyOf):
+                read = self.read_here()
+            depth = self.indent
+            for item in node.items[1:]:  # each in the block of the ones before: it sees the values they read
                 part = self.fresh("c")
                 self.emit(f"if {out} is not {settles}:")
                 self.indent += 1
-                self.condition(item, part)
+                item_read = self.condition(item, part)
+                if isinstance(node, AllOf):  # all true: every item was read
+                    read = {**read, **item_read}
                 self.emit(f"if {part} is not {'True' if settles == 'False' else 'False'}: {out} = {part}")
-                self.indent -= 1
+            self.indent = depth
+            return read
         else:
             raise AssertionError(type(node))
+        return self.read_here()
 
     @staticmethod
     def memo_set(path: Path) -> bool:
@@ -230,11 +221,14 @@ class Emitter:
         # membership in a list read through lists (catalogue.entries.element): a set per entity and
         # submission, built once, instead of the list read again for every lookup
         b = self.operand(node.operand)
-        memo, found = self.fresh("m"), self.fresh("s")
+        found = self.fresh("s")
         var = self.vars[node.path.binding]
         key = (f"@set:{self.prefix}", node.path.text)
-        self.emit(f"{memo} = indexes.get({key!r})")
-        self.emit(f"if {memo} is None: {memo} = indexes[{key!r}] = {{}}")
+        memo = self.memos.get(key)
+        if memo is None:  # one local per rule run, looked up on first use
+            memo = self.memos[key] = self.fresh("m")
+            self.prologue.append(f"{memo} = None")
+        self.emit(f"if {memo} is None: {memo} = indexes.setdefault({key!r}, {{}})")
         self.emit(f"{found} = {memo}.get(id({var}))")
         self.emit(f"if {found} is None:")
         self.emit(f"    {found} = {self.mapped_reader(node.path)}({var}, by_id)")
@@ -258,7 +252,7 @@ class Emitter:
         """``out`` = the items of a source, or None when the list is unknown; returns whether it may be None
         (the fact schema says which lists can be null or missing: a required list is just read)."""
         if source.collection is not None:
-            self.emit(f"{out} = collection({source.collection!r})")
+            self.emit(f"{out} = {self.collection(source.collection)}")
             return False
         assert source.path is not None
         v = self.path(source.path)
@@ -303,31 +297,40 @@ class Emitter:
             loops = [(items, node.where)]
         else:
             conjunct, rest = plan
-            keys = self.const(None, "X", ("keys", node.binding, conjunct.path, conjunct.op == "contains"))
-            key_name = conjunct.op + ":" + conjunct.path.text
+            contains = conjunct.op == "contains"
             first, second = self.fresh("items"), self.fresh("items")
-            table, unknown = self.fresh("t"), self.fresh("u")
             coll = node.source.collection
-            index = f"({coll!r}, {key_name!r})"
-            self.emit(f"{table}, {unknown} = indexes.get({index}) or facts.index(*{index}, {keys}(facts))")
+            assert coll is not None
+            table, unknown = self.index_table(coll, conjunct.op + ":" + conjunct.path.text, conjunct.path, contains,
+                                              ("keys", node.binding, conjunct.path, contains))
             key = self.operand(conjunct.operand)  # in the outer scope
             lookup = f"{table}.get({key.expr}, ())"
             if key.may_absent:
                 lookup += f" if {key.expr} is not ABSENT else ()"
+            loops = [(first, rest), (second, node.where)]
             if key.may_null:  # an unknown key: every item is a candidate, tested in full
-                self.emit(f"if {key.expr} is None: {first}, {second} = (), collection({coll!r})")
+                self.emit(f"if {key.expr} is None: {first}, {second} = (), {self.collection(coll)}")
                 self.emit(f"else: {first}, {second} = {lookup}, {unknown}")
+            elif conjunct.op == "eq" and self.key_never_unknown(conjunct.path, coll):
+                self.emit(f"{first} = {lookup}")  # no item's key is unknown: the index's unknown items are none
+                loops = loops[:1]
             else:
                 self.emit(f"{first}, {second} = {lookup}, {unknown}")
-            loops = [(first, rest), (second, node.where)]
         var = self.bind(node.binding, node.source)
         kind = node.kind
-        self.emit(f"{out} = {'True' if kind == 'every' else 'False'}")
         scanned = plan is None and found is None and may_be_unknown  # a list that may be unknown
+        # any item decides (no where, no require): whether there is one
+        decided = len(loops) == 1 and loops[0][1] is None and node.require is None
+        if not decided or scanned or kind == "every":
+            self.emit(f"{out} = {'True' if kind == 'every' else 'False'}")
         if scanned:
             self.emit(f"if {items} is None: {out} = None")
             self.emit("else:")
             self.indent += 1
+        if decided:
+            if kind != "every":  # (every item passes an empty require: true, set above)
+                self.emit(f"{out} = True if {loops[0][0]} else False")
+            loops = []
         for source, where in loops:
             self.emit(f"for {var} in {source}:")
             self.indent += 1
@@ -358,7 +361,7 @@ class Emitter:
                 self.emit("    break")
                 self.emit(f"if {w} is None: {out} = None")
             self.indent -= 1
-            if second and source == first:  # decided by an item found by its key
+            if len(loops) > 1 and source == first:  # decided by an item found by its key
                 self.emit(f"if {out} is {'False' if kind == 'every' else 'True'}: {second} = ()")
         if scanned:
             self.indent -= 1
@@ -373,12 +376,11 @@ class Emitter:
         every = self.fresh("every")
         may_all = False
         self.emit(f"{out} = []")
+        assert coll is not None
         for lookup in found:
-            keys = self.const(None, "X", ("lookup", lookup))
-            index = f"({coll!r}, {lookup.name!r})"
-            table, unknown = self.fresh("t"), self.fresh("u")
             self.emit(f"# look up {lookup.key.text} in {lookup.name}")
-            self.emit(f"{table}, {unknown} = indexes.get({index}) or facts.index(*{index}, {keys}(facts))")
+            plain = lookup.path if not lookup.filters and lookup.inner is None else None
+            table, unknown = self.index_table(coll, lookup.name, plain, lookup.contains, ("lookup", lookup))
             key = self.operand(lookup.key)  # in the outer scope
             branches = []
             if key.may_absent:
@@ -404,18 +406,38 @@ class Emitter:
                 self.indent -= 1
             self.emit(f"{out}.extend({unknown})")
         if may_all:
-            self.emit(f"if {every}: {out} = collection({coll!r})")
+            self.emit(f"if {every}: {out} = {self.collection(coll)}")
 
+
+    def inner_join(self, join: Any, plan: str, env: str, source: Source, items: str, out: str) -> None:
+        """``out`` = the items of a for_each list inside an earlier binding whose join key equals the earlier
+        binding's or is unknown, in the list's order: a short list scanned (its index costs more to build
+        than the scan), a longer one looked up in its index (``ForEachJoin.candidates``)."""
+        key = self.operand(join.compare.operand)
+        self.emit(f"# for_each {join.binding}: {join.compare.text}")
+        if key.may_null:  # an unknown key: nothing can be left out
+            self.emit(f"if {key.expr} is None: {out} = {items}")
+        self.emit(f"{'elif' if key.may_null else 'if'} len({items}) <= {SCANNED}:")
+        self.indent += 1
+        self.emit(f"{out} = []")
+        var = self.bind(join.binding, source)
+        self.emit(f"for {var} in {items}:")
+        self.indent += 1
+        item = self.path(join.compare.path)
+        hit = " and ".join([*(f"{v.expr} is not ABSENT" for v in (key, item) if v.may_absent),
+                            f"{item.expr} == {key.expr}"])
+        self.emit(f"if {item.expr} is None or ({hit}): {out}.append({var})" if item.may_null
+                  else f"if {hit}: {out}.append({var})")
+        self.indent -= 2
+        self.emit("else:")
+        self.emit(f"    {out} = {plan}.candidates({env}, facts, {items})")
 
     def for_each_join(self, join: Any, items: str, out: str) -> None:
         """``out`` = the items of a for_each collection whose join key equals the earlier binding's or is
         unknown, in the collection's order (``ForEachJoin.candidates``, looked up inline)."""
         c, coll = join.compare, join.collection
-        keys = self.const(None, "X", ("keys", join.binding, c.path, False))
-        index = f"({coll!r}, {join.key_name!r})"
-        table, unknown = self.fresh("t"), self.fresh("u")
         self.emit(f"# for_each {join.binding}: look up {c.operand.text} in {join.key_name}")
-        self.emit(f"{table}, {unknown} = indexes.get({index}) or facts.index(*{index}, {keys}(facts))")
+        table, unknown = self.index_table(coll, join.key_name, c.path, False, ("keys", join.binding, c.path, False))
         key = self.operand(c.operand)
         hits = f"{table}.get({key.expr}, ())" + (f" if {key.expr} is not ABSENT else ()" if key.may_absent else "")
         if key.may_null:  # an unknown key: nothing can be left out

@@ -13,10 +13,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..conditions import AllOf, Compare, Source
-from ..facts import POINTER, FactBase
-from ..rulebook import Rule, Rulebook
-from .reference import ABSENT, Getter, Test, Trace, compile_condition, compile_operand, compile_path, source_getter
+from ..input.facts import POINTER, FactBase
+from ..rules.conditions import AllOf, Compare, Source
+from ..rules.rulebook import Rule, Rulebook
+from .getters import ABSENT, Getter, Test, Trace, compile_operand, compile_path
+from .reference import compile_condition, source_getter
 
 
 @dataclass
@@ -315,10 +316,11 @@ class NativeEngine:
 # A rule that combines collections without an indexed join yields up to N x M verdicts; each holds its
 # bindings, so memory grows with them.  No sound rule has more than a few verdicts per entity.
 VERDICTS_PER_ENTITY = 10
+VERDICTS_AT_LEAST = 10_000  # the cap of any submission: fewer verdicts need no entity count
 
 
 def verdict_cap(facts: FactBase) -> int:
-    return VERDICTS_PER_ENTITY * facts.entity_count() + 10_000
+    return VERDICTS_PER_ENTITY * facts.entity_count() + VERDICTS_AT_LEAST
 
 
 def raise_verdict_limit(rule_id: str, cap: int, facts: FactBase) -> None:

@@ -13,9 +13,9 @@ from functools import cache
 from typing import Any
 
 from ..errors import Said
-from ..factschema import FieldType
-from ..labels import enum_values
+from ..text.labels import enum_values
 from . import workbook_words as w
+from .factschema import FieldType
 from .layout import NONE_MARKERS, Column
 
 BOOL_LABELS = {"en": ("yes", "no"), "zh": ("是", "否")}

@@ -17,25 +17,12 @@ broken).  The source is self-contained (no pydantic at run time): it can be cach
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from ..model import (
-    COLLECTIONS,
-    DATE_PATTERN,
-    ID_PATTERN,
-    MODEL_NODES,
-    REFERENCES,
-    YEAR_PATTERN,
-    NotNull,
-    Submission,
-    Unique,
-    _deref,
-    _integral,
-    _parse_date,
-    _parse_year,
-    normative_schema,
-    schema_node,
-)
+from .model import MODEL_NODES, Submission
+from .model_fields import DATE_PATTERN, ID_PATTERN, YEAR_PATTERN, NotNull, Unique, _integral, _parse_date, _parse_year
+from .schema_nodes import COLLECTIONS, REFERENCES, _deref, normative_schema, schema_node
 
 __all__ = ["generate_source"]
 
@@ -154,7 +141,7 @@ class _Gen:
         if model is not None:  # objects in a list carry their own pointer (facts.py)
             func = self.model_func(model, "item")
             idx, item = self.tmp("i"), self.tmp("x")
-            out.append(f"{ind}{var} = [{func}({item}, {ptr} + '/' + str({idx}), refs) "
+            out.append(f"{ind}{var} = [{func}({item}, {_item_pointer(ptr, idx)}, refs) "
                        f"for {idx}, {item} in enumerate({var})]")
             return
         item, got = self.tmp("x"), self.tmp("l")
@@ -310,6 +297,15 @@ class _Gen:
         return " and ".join(parts) or "True"
 
 
+def _item_pointer(ptr: str, idx: str) -> str:
+    """The source of an item's pointer: the parent's plus "/<index>".  ``p + '/field'`` becomes one f-string
+    (``f'{p}/field/{i}'``: half the time of two concatenations and ``str(i)``, ~20 items per document)."""
+    match = re.fullmatch(r"p \+ '([A-Za-z0-9_/]*)'", ptr)
+    if match is None:
+        return f"{ptr} + '/' + str({idx})"
+    return f"f'{{p}}{match.group(1)}/{{{idx}}}'"
+
+
 def _fs(items: Any) -> str:
     """A frozenset's source in a fixed order: the generated source is the same in every process."""
     return f"frozenset({tuple(sorted(items))!r})"
@@ -350,7 +346,7 @@ def generate_source() -> str:
                  f"    else: c = [{func}(x, {'/' + coll + '/'!r} + str(i), refs) for i, x in enumerate(v)]",
                  "    for e in c:",
                  "        k = e['id']",
-                 "        if k in by_id: raise _Reject",  # a duplicate id: validate.py words it
+                 "        if k in by_id: raise _Reject",  # a duplicate id: input/references.py words it
                  "        by_id[k] = e",
                  f"    collections[{coll!r}] = c"]
     body += ["    for value, targets in refs:",

@@ -20,12 +20,13 @@ from types import CodeType
 from typing import Any
 
 from ..data_cache import cache_dir, code_key, write_cache_file
-from ..facts import FactBase
+from .facts import FactBase
 
 __all__ = ["builder_cache_file", "fact_builder", "fast_facts"]
 
 # what the generated code is made from: the models, the schema they mirror, and the generator
-_SOURCES = ("model.py", "data/submission.schema.json", "input/fact_codegen.py")
+_SOURCES = ("input/model.py", "input/model_fields.py", "input/model_projects.py", "input/model_data_services.py",
+            "input/schema_nodes.py", "data/submission.schema.json", "input/fact_codegen.py")
 _FILENAME = "<egov_rules generated fact builder>"
 
 

@@ -12,9 +12,9 @@ from collections import defaultdict
 from functools import cache
 from typing import Any
 
-from ..conditions import Compare, Quantifier, walk
-from ..factschema import FieldType, fact_schema
-from ..i18n import citation
+from ..rules.conditions import Compare, Quantifier, walk
+from ..text.i18n import citation
+from .factschema import FieldType, fact_schema
 
 
 def _target(refs: tuple[str, ...]) -> FieldType | None:
@@ -73,7 +73,7 @@ def _item(where: Where) -> Where:
 @cache
 def articles_by_field() -> dict[tuple[str, str], tuple[tuple[int, int | None], ...]]:
     """(entity, field path) -> the (article, paragraph) of every rule that reads it, sorted."""
-    from ..rulebook import load_rulebook
+    from ..rules.rulebook import load_rulebook
 
     found: dict[tuple[str, str], set[tuple[int, int | None]]] = defaultdict(set)
     schema = fact_schema()

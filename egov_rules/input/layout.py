@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from ..factschema import FieldType, fact_schema, load_schema_json
+from .factschema import FieldType, fact_schema, load_schema_json
 
 HEADER_ROWS = 2  # row 1: labels, row 2: field names
 FIRST_DATA_ROW = HEADER_ROWS + 1
@@ -156,7 +156,7 @@ def spec_by_key() -> dict[str, SheetSpec]:
 
 def sheet_label(spec: SheetSpec, lang: str) -> str:
     """What a sheet holds, in words: 项目 for ``projects``, 组成部分 for ``components``."""
-    from ..labels import collection_label, entity_label
+    from ..text.labels import collection_label, entity_label
 
     label = (collection_label(spec.collection, lang) if spec.parent is None
              else column_label(spec.entity, spec.child_field or spec.key, lang))
@@ -195,7 +195,7 @@ def cell_ref(title: str, row: int, column: int) -> str:
 
 def unplaceable(data: dict[str, Any]) -> list[str]:
     """Pointers of the keys in ``data`` that no column or sheet holds (a workbook would silently drop them)."""
-    from ..load import pointer_join
+    from .load import pointer_join
 
     specs = {s.collection: s for s in sheet_specs() if s.parent is None}
     out: list[str] = []
@@ -231,7 +231,7 @@ def unplaceable(data: dict[str, Any]) -> list[str]:
 
 def column_label(entity: str, path: str, lang: str) -> str:
     """The field's label; a list field's label may be kept under ``path[]`` (``project.plan_refs[]``)."""
-    from ..labels import field_label
+    from ..text.labels import field_label
 
     plain = field_label(entity, path, lang)
     fallback = path.rsplit(".", 1)[-1].removesuffix("[]").replace("_", " ")
@@ -239,6 +239,6 @@ def column_label(entity: str, path: str, lang: str) -> str:
 
 
 def column_help(entity: str, path: str, lang: str) -> str:
-    from ..labels import field_help
+    from ..text.labels import field_help
 
     return field_help(entity, path, lang) or field_help(entity, path + "[]", lang)

@@ -33,7 +33,7 @@ from ..errors import EXIT_OK, InputError, UsageError
 def template(fmt: str, output: str | None, lang: str, case: str | None, from_file: str | None,
              as_of: dt.datetime | None) -> None:
     """Write a starting submission: commented YAML, or an xlsx workbook to fill in (see docs/workbook.md)."""
-    from ..cli.common import guarded
+    from ..cli import guarded
 
     # by name: guarded reads the language of its error messages from the keyword ``lang``
     guarded(_run)(fmt=fmt, output=output, lang=lang, case=case, from_file=from_file, as_of=as_of)
@@ -50,7 +50,7 @@ def _run(fmt: str, output: str | None, lang: str, case: str | None, from_file: s
     data: dict[str, Any] | None = None
     doc: Any = None
     if from_file:
-        from ..load import load_document
+        from .load import load_document
 
         doc = load_document(from_file)
         if not isinstance(doc.data, dict):

@@ -172,7 +172,7 @@ def sheet(key: str) -> Local:
 
 
 def entity(name: str) -> Local:
-    from ..labels import entity_label
+    from ..text.labels import entity_label
 
     return Local(name, entity_label(name, "zh"))
 
@@ -187,7 +187,7 @@ def described(ftype: Any, entity_name: str, label_path: str) -> Any:
 
 
 def _describe_zh(ftype: Any, entity_name: str, label_path: str) -> str:
-    from ..labels import entity_label, enum_values
+    from ..text.labels import entity_label, enum_values
 
     if ftype.kind == "enum":
         return "以下之一：" + "、".join(label for _, label in enum_values(entity_name, label_path, "zh"))

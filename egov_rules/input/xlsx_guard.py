@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from ..errors import InputError, LimitExceeded, Local
-from ..load import Limits
 from . import workbook_words as w
+from .load import Limits
 
 EXPANSION = 10  # a workbook may unzip to at most this many times --max-bytes
 PART_EXPANSION = 4  # a part parsed whole (shared strings, styles...): at most this many times --max-bytes

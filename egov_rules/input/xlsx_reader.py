@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EgovError, InputError, InputErrors, LimitExceeded, Local, Said, closest, safe_text
-from ..load import Document, Limits, pointer_join
 from . import workbook_words as w
 from .cells import CellProblem, from_cell
 from .layout import (
@@ -30,6 +29,7 @@ from .layout import (
     spec_by_key,
     title_key,
 )
+from .load import Document, Limits, pointer_join
 from .xlsx_guard import open_zip, scan_sheet
 
 MAX_ERRORS = 50  # cell errors reported in one round

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from ..errors import InputError, safe_text
-from ..labels import entity_label
+from ..text.labels import entity_label
 from . import workbook_words as w
 from .cells import dropdown, to_cell
 from .field_articles import articles_text
@@ -29,6 +29,8 @@ from .layout import (
 )
 
 EMPTY_ROWS = 200  # rows with drop-downs and date formats below the data
+LAST_ID_ROW = 5000  # a reference's drop-down offers the ids typed on the target sheet down to this row
+UNION_ROWS = 1000  # a drop-down of ids from several sheets offers this many (more when the data has more)
 DATE_FORMAT = "yyyy-mm-dd"
 
 TEXT = {
@@ -146,6 +148,22 @@ def write_template(path: str, lang: str = "en", data: dict[str, Any] | None = No
             list_columns[key] = f"{_quote(lists.title)}!${letter}$2:${letter}${len(values) + 1}"
         return list_columns[key]
 
+    known_ids = sum(len(rows) for rows in rows_by_sheet.values())
+
+    def ids_of_sheets(keys: tuple[str, ...]) -> str:
+        """A drop-down of the ids on several sheets (a reference to units or authorities): a list must be one
+        range, so a column of the choices sheet gathers them, one formula per row, and the list is as long as
+        the ids it holds (OFFSET), without blank choices after them."""
+        key = ("", *keys)  # never a list of choices: those have no empty value
+        if key not in list_columns:
+            letter = column_letter(len(list_columns) + 1)
+            ranges = [_ids(title_of[k]) for k in keys]
+            for row in range(2, max(UNION_ROWS, known_ids + EMPTY_ROWS) + 2):
+                lists[f"{letter}{row}"] = "=" + _gather(ranges)
+            total = "+".join(f"COUNTA({r})" for r in ranges)
+            list_columns[key] = f"OFFSET({_quote(lists.title)}!${letter}$2,0,0,MAX(1,{total}),1)"
+        return list_columns[key]
+
     for spec in sheet_specs():
         ws = wb.create_sheet(title_of[spec.key])
         keys = ([spec.parent_column] if spec.parent_column else []) + [c.key for c in spec.columns]
@@ -170,7 +188,7 @@ def write_template(path: str, lang: str = "en", data: dict[str, Any] | None = No
             widest = max([_width(label), *(_width(o) for o in (dropdown(col, spec.entity, lang) if col else []))])
             ws.column_dimensions[letter].width = max(18 if key.endswith("id") else 12, min(36, widest + 3))
             span = f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}"
-            validation = _validation(spec, col, lang, title_of, list_range, DataValidation)
+            validation = _validation(spec, col, lang, title_of, list_range, ids_of_sheets, DataValidation)
             if validation is not None:
                 ws.add_data_validation(validation)
                 validation.add(span)
@@ -200,7 +218,7 @@ def _quote(title: str) -> str:
 
 
 def _validation(spec: SheetSpec, col: Any, lang: str, title_of: dict[str, str], list_range: Any,
-                data_validation: Any) -> Any:
+                ids_of_sheets: Any, data_validation: Any) -> Any:
     if col is None:  # parent id: the ids of the parent sheet
         assert spec.parent is not None
         return data_validation(type="list", formula1=_ids(title_of[spec.parent.key]), allow_blank=True)
@@ -215,9 +233,9 @@ def _validation(spec: SheetSpec, col: Any, lang: str, title_of: dict[str, str], 
         return data_validation(type="list", formula1=list_range(options), allow_blank=True,
                                showErrorMessage=not is_list)
     if ftype.kind == "ref":
-        # the first sheet it may point to; the others can be typed (no error alert for those)
-        return data_validation(type="list", formula1=_ids(title_of[ftype.refs[0]]), allow_blank=True,
-                               showErrorMessage=False)
+        # the ids typed on the sheet(s) it may point to; no error alert: the check says what a wrong id is
+        source = _ids(title_of[ftype.refs[0]]) if len(ftype.refs) == 1 else ids_of_sheets(tuple(ftype.refs))
+        return data_validation(type="list", formula1=source, allow_blank=True, showErrorMessage=False)
     if ftype.kind == "date" and not is_list:
         return data_validation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
                                showErrorMessage=True, error="yyyy-mm-dd")
@@ -225,7 +243,18 @@ def _validation(spec: SheetSpec, col: Any, lang: str, title_of: dict[str, str], 
 
 
 def _ids(title: str) -> str:
-    return f"{_quote(title)}!$A${FIRST_DATA_ROW}:$A$5000"
+    return f"{_quote(title)}!$A${FIRST_DATA_ROW}:$A${LAST_ID_ROW}"
+
+
+def _gather(ranges: list[str]) -> str:
+    """The formula of row n + 1 of a gathering column: the n-th id of the ranges taken one after the other
+    (the ids typed without gaps, as a sheet is filled), or empty past the last."""
+    n = "(ROW()-1)"
+    formula = '""'
+    for i in reversed(range(len(ranges))):
+        at = n + "".join(f"-COUNTA({q})" for q in ranges[:i])  # n less the ids of the ranges before
+        formula = f"IF({at}<=COUNTA({ranges[i]}),INDEX({ranges[i]},{at}),{formula})"
+    return formula
 
 
 def _field_of(spec: SheetSpec, index: int, key: str) -> str:

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from ..factschema import FieldType, fact_schema
-from ..labels import collection_label, enum_values
+from ..text.labels import collection_label, enum_values
+from .factschema import FieldType, fact_schema
 from .layout import column_label, sheet_specs
 
 CASES = ("project", "unit")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ..factschema import FieldType, fact_schema, load_schema_json
+from ..input.factschema import FieldType, fact_schema, load_schema_json
 
 # The order in which entities are walked: the project first, then its unit, then whatever they point to.
 FIRST_COLLECTIONS = ("projects", "units")

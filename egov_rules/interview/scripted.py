@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import ADD, DONE, NEW_PREFIX, UNKNOWN, AnswerError, Interview, Question, get_at
+from .core import ADD, DONE, UNKNOWN, AnswerError, Interview, Question
+from .draft import NEW_PREFIX, get_at
 
 _MISSING = object()
 

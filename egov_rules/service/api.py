@@ -17,6 +17,7 @@ from . import store
 from .auth import CurrentUser, User, require_role
 from .checking import CheckOutcome, CheckService
 from .db import Database
+from .refusals import SAVE_REFUSED, TOO_LARGE, UNSUPPORTED_TYPE, Refusal, role_said
 
 router = APIRouter(prefix="/api/v1")
 Reviewer = Annotated[User, Depends(require_role("reviewer"))]
@@ -54,7 +55,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def _too_large(limit: int) -> HTTPException:
-    return HTTPException(413, f"request body exceeds {limit} bytes (the service's --max-bytes limit)")
+    return Refusal(413, TOO_LARGE(limit=limit))
 
 
 def _clean_name(name: str | None) -> str | None:
@@ -90,8 +91,7 @@ async def submission_from(request: Request, name: str | None) -> tuple[bytes, st
         return data, name or "submission.xlsx", None
     if ctype in YAML_TYPES or ctype in ("", "text/plain", "application/octet-stream"):
         return data, name or "submission.yaml", None if ctype != "" and ctype not in YAML_TYPES else "yaml"
-    raise HTTPException(415, f"unsupported content type '{ctype}': send application/json, application/yaml, "
-                             "an xlsx workbook or multipart/form-data with a 'file' field")
+    raise Refusal(415, UNSUPPORTED_TYPE(ctype=ctype))
 
 
 def _format_of(ctype: str, source: str) -> str | None:
@@ -120,7 +120,7 @@ async def post_check(request: Request, user: CurrentUser, lang: str = Query("en"
                      stage: str | None = None, save: bool = False,
                      name: str | None = Query(None, max_length=200)) -> Response:
     if save and user.role != "reviewer":
-        raise HTTPException(403, f"the {user.role} role may check but not save; saving needs: reviewer")
+        raise Refusal(403, role_said(SAVE_REFUSED, user.role))
     data, source, fmt = await submission_from(request, name)
     checks = _checks(request)
     outcome = await run_in_threadpool(checks.check, data, source, fmt, stage, lang)

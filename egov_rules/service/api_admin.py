@@ -9,10 +9,21 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Wording
 from . import auth, store
 from .auth import CurrentUser, User, require_role
 from .models import ROLES
+from .refusals import (
+    E_ONE_OF,
+    OWN_ACCOUNT,
+    THROTTLED,
+    WRONG_LOGIN,
+    Refusal,
+    request_lang,
+    role_list,
+    role_said,
+    said_fields,
+)
 
 router = APIRouter(prefix="/api/v1")
 Admin = Annotated[User, Depends(require_role("admin"))]
@@ -35,10 +46,11 @@ def login(request: Request, response: Response, body: LoginIn) -> Any:
         outcome = auth.log_in(session, body.name, body.password, settings, auth.client_address(request))
     if outcome.retry_after:
         wait = outcome.retry_after
-        return JSONResponse({"detail": f"too many failed logins for this name: try again in {wait} seconds",
-                             "retry_after": wait}, status_code=429, headers={"Retry-After": str(wait)})
+        said = THROTTLED(wait=wait)
+        return JSONResponse({"detail": str(said), "retry_after": wait, **said_fields(said, request_lang(request))},
+                            status_code=429, headers={"Retry-After": str(wait)})
     if outcome.user is None or outcome.cookie is None:
-        raise HTTPException(401, "wrong name or password")
+        raise Refusal(401, WRONG_LOGIN())
     auth.set_session_cookie(response, outcome.cookie, settings)
     return outcome.user.as_dict()
 
@@ -62,8 +74,24 @@ class AccountIn(BaseModel):
                                  description="null: a machine client that uses tokens only")
 
 
-def _config_error(exc: ConfigError) -> HTTPException:
-    return HTTPException(422, {"message": exc.message, "field": exc.field, "expected": exc.expected})
+class AccountRefused(HTTPException):
+    """An account the admin API cannot make: its problem (English, for programs) and the error itself, whose
+    words the handler gives in the reader's language (``refusals.error_fields``)."""
+
+    def __init__(self, exc: ConfigError) -> None:
+        super().__init__(422, {"message": exc.message, "field": exc.field, "expected": exc.expected})
+        self.error = exc
+
+
+def _not_found(exc: ConfigError) -> HTTPException:
+    said = getattr(exc, "said", None)
+    return Refusal(404, said) if said is not None else HTTPException(404, exc.message)
+
+
+# what the admin API refuses beyond auth's own checks
+SCOPE_TWICE = Wording("give units or all_units, not both", "units 与 all_units 只能给出其一", "scope_conflict")
+NEEDS_SCOPE = Wording("a {role} needs a scope: units or all_units", "{role}须指定可见范围：units 或 all_units",
+                      "scope_missing")
 
 
 @router.get("/users", summary="Every account (admin)")
@@ -76,17 +104,18 @@ def users(request: Request, _user: Admin) -> list[dict[str, Any]]:
 def add_user(request: Request, user: Admin, body: AccountIn) -> dict[str, Any]:
     try:
         if body.role not in ROLES:
-            raise ConfigError(f"unknown role '{body.role}'", field="role", expected=", ".join(ROLES))
+            raise ConfigError(auth.UNKNOWN_ROLE(role=body.role), field="role",
+                              expected=E_ONE_OF(values=role_list(ROLES)))
         if body.all_units and body.units is not None:
-            raise ConfigError("give units or all_units, not both", field="units")
+            raise ConfigError(SCOPE_TWICE(), field="units")
         try:
             units = None if body.all_units else auth.validate_units(body.units, body.role)
         except ConfigError as exc:
-            raise ConfigError(f"a {body.role} needs a scope: units or all_units", field="units") from exc
+            raise ConfigError(role_said(NEEDS_SCOPE, body.role), field="units") from exc
         with request.app.state.db.write() as session:
             made = auth.add_account(session, body.name, body.role, body.password, units, actor=user.name)
     except ConfigError as exc:
-        raise _config_error(exc) from None
+        raise AccountRefused(exc) from None
     return made.as_dict()
 
 
@@ -106,18 +135,18 @@ def unlock_user(request: Request, user: Admin, name: str) -> dict[str, Any]:
         with request.app.state.db.write() as session:
             auth.unlock_login(session, name, user.name)
     except ConfigError as exc:
-        raise HTTPException(404, exc.message) from None
+        raise _not_found(exc) from None
     return {"name": name, "unlocked": True}
 
 
 def _set_disabled(request: Request, user: User, name: str, disabled: bool) -> dict[str, Any]:
     if name == user.name and disabled:
-        raise HTTPException(422, "an admin cannot disable their own account")
+        raise Refusal(422, OWN_ACCOUNT())
     try:
         with request.app.state.db.write() as session:
             auth.set_disabled(session, name, disabled, user.name)
     except ConfigError as exc:
-        raise HTTPException(404, exc.message) from None
+        raise _not_found(exc) from None
     return {"name": name, "disabled": disabled}
 
 
@@ -137,7 +166,7 @@ def create_token(request: Request, user: Admin, name: str, body: TokenIn) -> dic
         with request.app.state.db.write() as session:
             token_id, token = auth.create_token(session, name, body.label, actor=user.name)
     except ConfigError as exc:
-        raise HTTPException(404, exc.message) from None
+        raise _not_found(exc) from None
     return {"id": token_id, "user": name, "token": token}
 
 
@@ -147,7 +176,7 @@ def revoke_token(request: Request, user: Admin, token_id: int) -> dict[str, Any]
         with request.app.state.db.write() as session:
             auth.revoke_token(session, token_id, actor=user.name)
     except ConfigError as exc:
-        raise HTTPException(404, exc.message) from None
+        raise _not_found(exc) from None
     return {"id": token_id, "revoked": True}
 
 

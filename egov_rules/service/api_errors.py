@@ -22,6 +22,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Said(_Strict):
+    """A refusal said in both languages: ``detail`` stays English, these two are added (``refusals.py``)."""
+
+    code: str | None = Field(None, description="stable machine code of the refusal: review_not_found, …")
+    message: str | None = Field(None, description="the refusal in the reader's language (?lang=zh or "
+                                                  "Accept-Language: zh), with what was expected")
+
+
 class Problem(_Strict):
     """One problem of the input, as the CLI's JSON report lists it (``EgovError.to_dict``)."""
 
@@ -54,7 +62,7 @@ class FieldError(_Strict):
     type: str | None
 
 
-class RequestErrorBody(_Strict):
+class RequestErrorBody(_Said):
     """A path, query or JSON body parameter that does not fit its declaration (the input is never echoed)."""
 
     detail: str = Field(description="every problem, 'field: message', joined by '; '")
@@ -62,7 +70,7 @@ class RequestErrorBody(_Strict):
     errors: list[FieldError]
 
 
-class StoreErrorBody(_Strict):
+class StoreErrorBody(_Said):
     """The store refuses: a review, version or finding that is not there, a unit outside the caller's scope,
     an empty or too long text, an expiry in the past, an unknown funding action."""
 
@@ -77,19 +85,19 @@ class AccountProblem(_Strict):
     expected: str | None
 
 
-class AccountErrorBody(_Strict):
+class AccountErrorBody(_Said):
     """An account the admin API cannot make (unknown role, a scope missing or given twice)."""
 
     detail: AccountProblem
 
 
-class MessageBody(_Strict):
+class MessageBody(_Said):
     """Just the message: authentication, role, size, content type, not found, or an internal error."""
 
     detail: str
 
 
-class RetryBody(_Strict):
+class RetryBody(_Said):
     """Too many failed logins for this name."""
 
     detail: str

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, Path, Request
 
-from ..articles import ENGINE_ENCODED, article_info
-from ..i18n import citation
+from ..rules.articles import ENGINE_ENCODED, article_info
+from ..text.i18n import citation
 from .auth import CurrentUser
+from .refusals import NO_ARTICLE, Refusal
 
 router = APIRouter(prefix="/api/v1")
 
@@ -37,7 +38,7 @@ def rules(request: Request, _user: CurrentUser) -> dict[str, Any]:
 def article(request: Request, _user: CurrentUser, number: int = Path(ge=1, le=47)) -> dict[str, Any]:
     info = article_info(number)
     if info is None:
-        raise HTTPException(404, f"no article {number}")
+        raise Refusal(404, NO_ARTICLE(number=number))
     rb = request.app.state.checks.checker.rulebook
     encoded = ENGINE_ENCODED.get(number)
     return {

@@ -9,11 +9,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.utils import is_body_allowed_for_status_code
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import EgovError
 from .checking import CheckService, error_body
 from .db import Database, schema_status
+from .refusals import INTERNAL, ROUTING, Refusal, error_fields, request_lang, request_message, said_fields
 from .settings import Settings
 from .store import StoreError
 
@@ -44,12 +47,27 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
 
     @app.exception_handler(EgovError)
     async def _input_error(request: Request, exc: EgovError) -> JSONResponse:
-        return JSONResponse(error_body(exc, request.query_params.get("lang", "en")), status_code=422)
+        return JSONResponse(error_body(exc, request_lang(request)), status_code=422)
 
     @app.exception_handler(StoreError)
-    async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message, "field": exc.field, "expected": exc.expected},
+    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+        said = said_fields(exc.said, request_lang(request), exc.expected_said or exc.expected)
+        return JSONResponse({"detail": exc.message, "field": exc.field, "expected": exc.expected, **said},
                             status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _refused(request: Request, exc: StarletteHTTPException) -> Response:
+        """FastAPI's ``{"detail": …}``; a refusal said by a Wording adds its code and the reader's words."""
+        from .api_admin import AccountRefused
+
+        lang = request_lang(request)
+        routing = ROUTING.get(exc.status_code)
+        extra = (error_fields(exc.error, lang) if isinstance(exc, AccountRefused)
+                 else said_fields(exc.said, lang) if isinstance(exc, Refusal)
+                 else said_fields(routing(), lang) if routing is not None and exc.detail == routing.en else {})
+        if not is_body_allowed_for_status_code(exc.status_code):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse({"detail": exc.detail, **extra}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
@@ -60,15 +78,15 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
             from ..web.base import bad_link_page
 
             return bad_link_page(request, errors)
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return JSONResponse({"detail": detail, "field": errors[0]["field"] if errors else None, "errors": errors},
-                            status_code=422)
+        return JSONResponse({"detail": request_message(errors, "en"), "field": errors[0]["field"] if errors else None,
+                             "errors": errors, "code": "invalid_request",
+                             "message": request_message(errors, request_lang(request))}, status_code=422)
 
     @app.exception_handler(Exception)
-    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
         log.error("internal error: %s", type(exc).__name__, exc_info=exc)  # the traceback stays in the log
-        return JSONResponse({"detail": "internal error: a bug in egov-rules, not in your request; it is logged "
-                                       "on the server"}, status_code=500)
+        return JSONResponse({"detail": INTERNAL.en, **said_fields(INTERNAL(), request_lang(request))},
+                            status_code=500)
 
     @app.get("/healthz", summary="Liveness: the service runs and its database answers")
     def healthz() -> dict[str, Any]:

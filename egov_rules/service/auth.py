@@ -21,8 +21,9 @@ from fastapi import Depends, Request
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Wording
 from .models import ROLES, Account, ApiToken, AuditEntry, BrowserSession, utcnow
+from .refusals import AUTH_REQUIRED, CROSS_SITE, E_ONE_OF, ROLE_REFUSED, Refusal, role_list, role_said, role_word
 
 SESSION_COOKIE = "egov_session"
 TOKEN_PREFIX = "egr_"
@@ -115,25 +116,38 @@ class _Dummy:
 _DUMMY_HASH = _Dummy()
 
 
+# what an account or token command is refused, in both languages, with the code the API sends
+NEEDS_SCOPE = Wording("a {role} needs a scope: --units UNIT[,UNIT...] or --all-units",
+                      "{role}须指定可见范围：--units 单位[,单位...] 或 --all-units", "scope_missing")
+UNKNOWN_ROLE = Wording("unknown role '{role}'", "未知的角色“{role}”", "unknown_role")
+BAD_NAME = Wording("a user name is 1 to 200 printable characters", "用户名应为 1 至 200 个可打印字符", "bad_user_name")
+SHORT_PASSWORD = Wording("the password is too short", "密码过短", "password_too_short")
+E_PASSWORD = Wording("at least {n} characters", "至少 {n} 个字符")
+USER_EXISTS = Wording("user '{name}' already exists", "用户“{name}”已存在", "user_exists")
+NO_USER = Wording("no user '{name}'", "没有用户“{name}”", "user_not_found")
+E_USER = Wording("a name from `egov-rules users list`", "egov-rules users list 列出的用户名")
+NO_TOKEN = Wording("no token {id}", "没有编号为 {id} 的令牌", "token_not_found")
+E_TOKEN = Wording("an id from `egov-rules tokens list`", "egov-rules tokens list 列出的令牌编号")
+
+
 def validate_units(units: list[str] | None, role: str) -> list[str] | None:
     if role in READ_ALL_ROLES:
         return None
     if units is None:
-        raise ConfigError(f"a {role} needs a scope: --units UNIT[,UNIT...] or --all-units", field="--units")
+        raise ConfigError(NEEDS_SCOPE(role=role_word(role)), field="--units")
     return sorted(set(units))
 
 
 def add_account(session: Session, name: str, role: str, password: str | None, units: list[str] | None,
                 actor: str = "cli") -> User:
     if role not in ROLES:
-        raise ConfigError(f"unknown role '{role}'", field="--role", expected=", ".join(ROLES))
+        raise ConfigError(UNKNOWN_ROLE(role=role), field="--role", expected=E_ONE_OF(values=role_list(ROLES)))
     if not name or len(name) > 200 or not name.isprintable():
-        raise ConfigError("a user name is 1 to 200 printable characters", field="NAME")
+        raise ConfigError(BAD_NAME(), field="NAME")
     if password is not None and len(password) < MIN_PASSWORD:
-        raise ConfigError("the password is too short", field="password",
-                          expected=f"at least {MIN_PASSWORD} characters")
+        raise ConfigError(SHORT_PASSWORD(), field="password", expected=E_PASSWORD(n=MIN_PASSWORD))
     if session.scalar(select(Account).where(Account.name == name)) is not None:
-        raise ConfigError(f"user '{name}' already exists", field="NAME")
+        raise ConfigError(USER_EXISTS(name=name), field="NAME")
     account = Account(name=name, role=role, password_hash=hash_password(password) if password else None,
                       units=None if units is None else json.dumps(sorted(set(units))))
     session.add(account)
@@ -145,7 +159,7 @@ def add_account(session: Session, name: str, role: str, password: str | None, un
 def find_account(session: Session, name: str) -> Account:
     account = session.scalar(select(Account).where(Account.name == name))
     if account is None:
-        raise ConfigError(f"no user '{name}'", field="NAME", expected="a name from `egov-rules users list`")
+        raise ConfigError(NO_USER(name=name), field="NAME", expected=E_USER())
     return account
 
 
@@ -191,7 +205,7 @@ def list_tokens(session: Session) -> list[dict[str, Any]]:
 def revoke_token(session: Session, token_id: int, actor: str = "cli") -> None:
     row = session.get(ApiToken, token_id)
     if row is None:
-        raise ConfigError(f"no token {token_id}", expected="an id from `egov-rules tokens list`")
+        raise ConfigError(NO_TOKEN(id=token_id), expected=E_TOKEN())
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         audit(session, actor, "token.revoke", token_id=token_id)
@@ -333,7 +347,6 @@ def client_address(request: Request) -> str | None:
 
 def current_user(request: Request) -> User:
     """The dependency every endpoint but /healthz uses: 401 without a valid token or session."""
-    from fastapi import HTTPException
 
     db = request.app.state.db
     header = request.headers.get("authorization", "")
@@ -347,11 +360,10 @@ def current_user(request: Request) -> User:
             user = user_for_session(session, request.cookies[SESSION_COOKIE])
             by_cookie = True
     if user is None:
-        raise HTTPException(401, "authentication required: a valid bearer token or session",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise Refusal(401, AUTH_REQUIRED(), headers={"WWW-Authenticate": "Bearer"})
     if by_cookie and request.method not in SAFE_METHODS and not _same_origin(request):
         # a browser sends the session cookie with a request another site makes it send: refuse those
-        raise HTTPException(403, "cross-site request refused: the Origin does not match this service")
+        raise Refusal(403, CROSS_SITE())
     request.state.user = user
     return user
 
@@ -381,7 +393,6 @@ def clear_session_cookie(response: Any) -> None:
 
 def require_role(*roles: str) -> Callable[..., User]:
     """A dependency that lets in only these roles (403 otherwise)."""
-    from fastapi import HTTPException
 
     for role in roles:
         if role not in ROLES:
@@ -389,7 +400,7 @@ def require_role(*roles: str) -> Callable[..., User]:
 
     def dependency(user: CurrentUser) -> User:
         if user.role not in roles:
-            raise HTTPException(403, f"the {user.role} role may not do this; it needs: {', '.join(roles)}")
+            raise Refusal(403, role_said(ROLE_REFUSED, user.role, needed=role_list(roles)))
         return user
 
     return dependency

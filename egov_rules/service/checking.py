@@ -19,11 +19,11 @@ from typing import Any
 
 from .. import __version__
 from ..check import Checker, Report
+from ..decisions.sanctions import STAGES
+from ..decisions.waivers import Waiver, Waivers
 from ..errors import EgovError, InputError, UsageError
-from ..load import Limits, load_bytes
-from ..report import RenderOptions, render
-from ..sanctions import STAGES
-from ..waivers import Waiver, Waivers
+from ..input.load import Limits, load_bytes
+from ..reports import RenderOptions, render
 from .store import CheckedSubmission, RulebookFiles
 
 LANGS = ("en", "zh")

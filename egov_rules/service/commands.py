@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from ..cli.common import guarded, limit_options
+from ..cli import guarded, limit_options
 from ..errors import EXIT_OK, ConfigError
-from ..load import Limits
+from ..input.load import Limits
 
 
 def db_options(fn: Callable[..., Any]) -> Callable[..., Any]:

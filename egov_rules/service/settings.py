@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..load import Limits
+from ..input.load import Limits
 
 APP_NAME = "egov-rules"
 DB_FILE = "egov-rules.sqlite3"

@@ -18,9 +18,13 @@ from sqlalchemy.orm import Session
 from ..errors import Local, Said, Wording
 from .auth import User, audit
 from .models import AuditEntry, FundingAction, Review, ReviewUnit, ReviewVersion, RulebookSnapshot, Waiver
+from .refusals import E_ONE_OF
 
 FUNDING_ACTIONS = ("approve", "fund", "withhold", "suspend", "resume", "continue", "accept", "reject",
                    "recover_funds", "other")
+FUNDING_ACTION_WORDS = {"approve": "批准", "fund": "拨付资金", "withhold": "不予拨付", "suspend": "暂停",
+                        "resume": "恢复", "continue": "继续", "accept": "验收通过", "reject": "不予通过",
+                        "recover_funds": "追回资金", "other": "其他"}
 
 
 class StoreError(Exception):
@@ -28,29 +32,36 @@ class StoreError(Exception):
 
     status = 422
 
-    def __init__(self, message: str | Said, field: str | None = None, expected: str | None = None) -> None:
+    def __init__(self, message: str | Said, field: str | None = None, expected: str | Said | None = None) -> None:
         super().__init__(str(message))
-        self.message, self.field, self.expected = str(message), field, expected
+        self.message, self.field = str(message), field
+        self.expected = None if expected is None else str(expected)
         self.said = message if isinstance(message, Said) else None
+        self.expected_said = expected if isinstance(expected, Said) else None
 
     def text(self, lang: str) -> str:
         return self.said.text(lang) if self.said is not None else self.message
 
 
-# what the store refuses, in both languages (the API says the English; the workbench the reader's language)
+# what the store refuses, in both languages, with the code the API sends (the workbench says the reader's words)
 OUTSIDE_SCOPE = Wording("the submission concerns units outside your scope: {units}",
-                        "报送材料涉及您权限范围以外的单位：{units}")
-UNDER_OTHERS = Wording("submission '{id}' is already under review by other units", "报送材料“{id}”已由其他单位审查")
-NO_REVIEW = Wording("no review {id}", "没有编号为 {id} 的审查记录")
-NO_VERSION = Wording("review {id} has no version {n}", "审查记录 {id} 没有第 {n} 版")
-EMPTY = Wording("must not be empty", "不能为空")
-TOO_LONG = Wording("longer than {limit} characters", "超过 {limit} 个字符")
+                        "报送材料涉及您权限范围以外的单位：{units}", "outside_scope")
+UNDER_OTHERS = Wording("submission '{id}' is already under review by other units", "报送材料“{id}”已由其他单位审查",
+                       "under_review_elsewhere")
+NO_REVIEW = Wording("no review {id}", "没有编号为 {id} 的审查记录", "review_not_found")
+NO_VERSION = Wording("review {id} has no version {n}", "审查记录 {id} 没有第 {n} 版", "version_not_found")
+EMPTY = Wording("must not be empty", "不能为空", "empty")
+TOO_LONG = Wording("longer than {limit} characters", "超过 {limit} 个字符", "too_long")
 NO_FINDING = Wording("no finding with fingerprint '{fingerprint}' in the latest version",
-                     "最新版本中没有指纹为“{fingerprint}”的检查结果")
-EXPIRED = Wording("the expiry date has passed", "有效期已过")
-UNKNOWN_ACTION = Wording("unknown action '{action}'", "未知的资金处理“{action}”")
+                     "最新版本中没有指纹为“{fingerprint}”的检查结果", "finding_not_found")
+EXPIRED = Wording("the expiry date has passed", "有效期已过", "expiry_passed")
+UNKNOWN_ACTION = Wording("unknown action '{action}'", "未知的资金处理“{action}”", "unknown_funding_action")
 NO_DECISION = Wording("no Art 44 decision for project '{project}' in the latest version",
-                      "最新版本中没有项目“{project}”的第四十四条处理决定")
+                      "最新版本中没有项目“{project}”的第四十四条处理决定", "decision_not_found")
+E_TEXT = Wording("a non-empty text", "非空文本")
+E_FINGERPRINT = Wording("a fingerprint from the review's latest report", "该审查记录最新报告中某条检查结果的指纹")
+E_FUTURE = Wording("a date after today", "今天之后的日期")
+E_A_PROJECT = Wording("a project of the review", "该审查记录中的项目")
 
 
 class NotFound(StoreError):
@@ -308,7 +319,7 @@ def diff_versions(session: Session, user: User, review_id: int, old: int, new: i
 def _text(value: str, field: str, limit: int = 4000) -> str:
     value = (value or "").strip()
     if not value:
-        raise StoreError(EMPTY(), field=field, expected="a non-empty text")
+        raise StoreError(EMPTY(), field=field, expected=E_TEXT())
     if len(value) > limit:
         raise StoreError(TOO_LONG(limit=limit), field=field)
     return value
@@ -321,9 +332,9 @@ def add_waiver(session: Session, user: User, review_id: int, fingerprint: str, j
     finding = findings.get(fingerprint)
     if finding is None:
         raise StoreError(NO_FINDING(fingerprint=fingerprint), field="fingerprint",
-                         expected="a fingerprint from the review's latest report")
+                         expected=E_FINGERPRINT())
     if expires <= dt.date.today():
-        raise StoreError(EXPIRED(), field="expires", expected="a date after today")
+        raise StoreError(EXPIRED(), field="expires", expected=E_FUTURE())
     row = Waiver(review_id=review.id, version=review.latest_version, fingerprint=fingerprint, rule=finding["rule"],
                  subject_id=(finding.get("subject") or {}).get("id"),
                  justification=_text(justification, "justification"), approver=_text(approver, "approver", 500),
@@ -360,16 +371,22 @@ def list_waivers(session: Session, user: User, review_id: int) -> list[dict[str,
                                                      .order_by(Waiver.id))]
 
 
+def _projects(ids: list[str]) -> Said:
+    return E_ONE_OF(values=Local(", ".join(ids), "、".join(ids))) if ids else E_A_PROJECT()
+
+
 def add_funding(session: Session, user: User, review_id: int, project_id: str, action: str,
                 amount: str | None = None, reference: str | None = None, note: str | None = None) -> dict[str, Any]:
     review = _review(session, user, review_id)
     if action not in FUNDING_ACTIONS:
-        raise StoreError(UNKNOWN_ACTION(action=action), field="action", expected=", ".join(FUNDING_ACTIONS))
+        raise StoreError(UNKNOWN_ACTION(action=action), field="action",
+                         expected=E_ONE_OF(values=Local(", ".join(FUNDING_ACTIONS), "、".join(
+                             f"{a}（{FUNDING_ACTION_WORDS[a]}）" for a in FUNDING_ACTIONS))))
     sub = json.loads(_version(session, review).report)["submissions"][0]
     decision = next((d for d in project_decisions(sub) if d["project"] == project_id), None)
     if decision is None:
         raise StoreError(NO_DECISION(project=project_id), field="project",
-                         expected=", ".join(d["project"] for d in project_decisions(sub)) or "a project of the review")
+                         expected=_projects([d["project"] for d in project_decisions(sub)]))
     row = FundingAction(review_id=review.id, version=review.latest_version, project_id=project_id,
                         stage=decision["stage"], decision_outcome=decision["outcome"], action=action, amount=amount,
                         reference=reference, note=note, created_by=user.name)

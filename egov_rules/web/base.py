@@ -13,7 +13,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..service.auth import SESSION_COOKIE, User, user_for_session
-from ..service.store import StoreError, project_decisions
+from ..service.refusals import ROLE_WORDS
+from ..service.store import FUNDING_ACTION_WORDS, StoreError, project_decisions
 from .words import DEFAULT_LANG, LANGS, WORDS, outcome_word, word
 
 LANG_COOKIE = "egov_lang"
@@ -69,11 +70,33 @@ def _environment() -> Any:
     loader = jinja2.FileSystemLoader(str(resources.files("egov_rules.web").joinpath("templates")))
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.ChainableUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    from ..labels import collection_label
+    from ..text.labels import collection_label
 
     env.globals.update(outcome_word=outcome_word, collection_label=collection_label,
-                       project_decisions=project_decisions)
+                       project_decisions=project_decisions, **CODE_WORDS)
     return env
+
+
+def _in_zh(words: Any) -> Any:
+    """A code shown as typed in English and by its label in Chinese (``reviewer`` / 审查人员)."""
+    return lambda code, lang: words(code) if lang == "zh" else code
+
+
+def _entity_zh(entity: str) -> str:
+    from ..text.labels import entity_label
+
+    return entity_label(entity, "zh")
+
+
+def _stage_zh(stage: str) -> str:
+    from ..text.i18n import stage_label
+
+    return stage_label(stage, "zh")
+
+
+# the codes pages show (roles, stages, entity types, funding actions), each by its label in Chinese
+CODE_WORDS = {"role_word": _in_zh(lambda r: ROLE_WORDS.get(r, r)), "stage_word": _in_zh(_stage_zh),
+              "entity_word": _in_zh(_entity_zh), "action_word": _in_zh(lambda a: FUNDING_ACTION_WORDS.get(a, a))}
 
 
 _ENV: Any = None
@@ -131,6 +154,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     user = context.pop("user", None) or getattr(request.state, "page_user", None)
     html = env().get_template(template).render(
         lang=lang, w=lambda key: word(key, lang), user=user, csrf=csrf_token(request), path=request.url.path,
+        colon="：" if lang == "zh" else ": ", sep="、" if lang == "zh" else ", ",
+        paren=(lambda n: f"（{n}）") if lang == "zh" else (lambda n: f" ({n})"),
         query=str(request.url.query), **context)
     response = HTMLResponse(html, status_code=status)
     remember_csrf(request, response)

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from ..articles import article_info
-from ..i18n import citation
-from ..labels import enum_label
+from ..rules.articles import article_info
+from ..text.i18n import citation
+from ..text.labels import enum_label
 from .base import PageError, lang_of, need_user, render
 from .portfolio import bar_chart, build, to_csv
 from .words import outcome_word, word

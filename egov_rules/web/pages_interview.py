@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import EgovError
+from ..input.load import load_bytes
 from ..interview import ADD, DONE, NEW_PREFIX, UNKNOWN, AnswerError, Interview, Question
-from ..interview.core import split_new
-from ..load import load_bytes
+from ..interview.draft import split_new
 from ..service.store import StoreError
 from .base import PageError, check_csrf, is_htmx, lang_of, need_user, redirect, render
 from .pages_review import ALL, save_checked
@@ -58,8 +58,8 @@ def _show(request: Request, interview: Interview, error: str | None = None, focu
     sub = None
     if result is not None:
         from ..check import Report
-        from ..report import RenderOptions
-        from ..report import render as render_report
+        from ..reports import RenderOptions
+        from ..reports import render as render_report
 
         report = Report([result], interview.checker.rulebook, interview.checker.engine.name)
         sub = json.loads(render_report(report, "json", RenderOptions(lang=lang)))["submissions"][0]

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ..decisions.sanctions import STAGES
 from ..errors import EgovError
-from ..load import load_bytes
-from ..sanctions import STAGES
+from ..input.load import load_bytes
 from ..service import store
 from ..service.auth import (
     SESSION_COOKIE,
@@ -265,7 +265,7 @@ async def compare(request: Request, review_id: int, a: int, b: int) -> Response:
 @router.post("/reviews/{review_id}/whatif", response_class=HTMLResponse)
 async def whatif(request: Request, review_id: int) -> Response:
     """Change one fact of the latest version and show what changes; nothing is saved."""
-    from ..interview.core import set_at
+    from ..interview.draft import set_at
 
     user = need_user(request, *ALL)
     form = await check_csrf(request)

@@ -9,9 +9,9 @@ import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..articles import ENGINE_ENCODED, article_info
-from ..i18n import citation
-from ..rule_data import Record
+from ..rules.articles import ENGINE_ENCODED, article_info
+from ..rules.rule_data import Record
+from ..text.i18n import citation
 from .base import PageError, lang_of, need_user, render
 from .pages_review import ALL
 

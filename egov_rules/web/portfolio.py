@@ -16,7 +16,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from ..errors import EgovError
-from ..load import load_bytes
+from ..input.load import load_bytes
 from ..service.auth import User
 from ..service.models import Review, ReviewUnit, ReviewVersion
 from ..service.store import project_decisions

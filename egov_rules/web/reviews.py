@@ -11,12 +11,12 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from ..articles import article_info
-from ..i18n import citation
+from ..rules.articles import article_info
 from ..service import store
 from ..service.auth import User
 from ..service.checking import CheckOutcome, CheckService
 from ..service.store import StoreError
+from ..text.i18n import citation
 from .base import PageError
 
 SNIPPET_CONTEXT = 2

@@ -32,6 +32,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "fingerprint": ("Finding", "检查结果"),
     "bad_period": ("{}: YYYY-MM-DD", "“{}”不是日期：应为年-月-日（如2027-01-31）"),
     "bad_link": ("{}: {}", "链接有误：{}{}"),
+    # what a rule's example expects (rule_model.Example.expect), shown on the rulebook's pages
+    "expect_pass": ("pass", "通过"),
+    "expect_not_applicable": ("not_applicable", "不适用"),
+    "expect_violation": ("violation", "违规"),
+    "expect_warning": ("warning", "疑似违规"),
+    "expect_insufficient": ("insufficient", "材料不全"),
     "link_whole": ("a whole number", "应为整数"),
     "link_missing": ("missing", "缺失"),
     "link_invalid": ("invalid", "取值无效"),

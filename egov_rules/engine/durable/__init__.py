@@ -33,7 +33,7 @@ engine-independent rule AST:
 * **Durable's out-of-bounds read.**  Its C core short-circuits a false join test that is last in an ``$and``
   by scanning past the pattern's expression sequence (valgrind: an invalid read under ``isBetaMatch``, a
   segfault depending on the heap), so every pattern that joins ends with an always-true group of its own
-  (``translate.CLOSING_GROUP``; it takes two of the sequence's 31 entries, hence 29 join tests).
+  (``patterns.CLOSING_GROUP``; it takes two of the sequence's 31 entries, hence 29 join tests).
 
 A rule that cannot be translated (e.g. it compares values of different types) is run by the native
 engine and listed in ``DurableEngine.notes``; nothing is skipped silently.

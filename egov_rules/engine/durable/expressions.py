@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...conditions import Path
-from ...facts import DERIVED_COLLECTIONS, FactBase
-from ...factschema import FieldType, load_schema_json
-from ..reference import Getter
+from ...input.facts import DERIVED_COLLECTIONS, FactBase
+from ...input.factschema import FieldType, load_schema_json
+from ...rules.conditions import Path
+from ..getters import Getter
 
 MAX_ALTERNATIVES = 256  # per outcome of one rule: beyond this the rule runs natively (and says so)
 MAX_NEGATIONS = 32  # negated patterns for one negation; beyond, a derived fact
@@ -164,7 +164,7 @@ def beta_cost(e: Any, own: str) -> int:
 
 
 # A pattern's join-expression sequence holds 31 entries (MAX_SEQUENCE_EXPRESSIONS - 1); two of them go to the
-# closing group that keeps durable's short-circuit inside the sequence (translate.CLOSING_GROUP).
+# closing group that keeps durable's short-circuit inside the sequence (patterns.CLOSING_GROUP).
 CLOSING_GROUP_COST = 2
 BETA_LIMIT = 31 - CLOSING_GROUP_COST
 

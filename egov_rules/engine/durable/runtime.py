@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import InternalError, UsageError
-from ...facts import FactBase
-from ...rulebook import Rule, Rulebook
+from ...input.facts import FactBase
+from ...rules.rulebook import Rule, Rulebook
 from ..evaluate import (
     CompiledRule,
     NativeEngine,
@@ -23,9 +23,10 @@ from ..evaluate import (
     raise_time_limit,
     rule_in_force,
 )
-from ..reference import ABSENT
+from ..getters import ABSENT
 from .expressions import PLACEHOLDER, Kind, Untranslatable, _encode
-from .translate import Compiler, Spec
+from .kinds import Spec
+from .translate import Compiler
 
 INSTALL_HINT = (
     "pip install 'egov-rules[durable]' (durable-rules 2.0.28 builds from source: it needs gcc and the "
