@@ -145,11 +145,11 @@ def test_directory_scan_skips_expected_files_and_hidden_files(tmp_path: Path) ->
 
 
 def test_every_lazy_command_is_listed_with_its_help_and_resolves_to_itself() -> None:
-    """Commands loaded only when named (cli_group.LAZY_COMMANDS) are still every command --help lists, each
+    """Commands loaded only when named (cli.group.LAZY_COMMANDS) are still every command --help lists, each
     with its own short help, and each name loads the command of that name."""
     from click.testing import CliRunner
 
-    from egov_rules.cli_group import LAZY_COMMANDS
+    from egov_rules.cli.group import LAZY_COMMANDS
 
     out = CliRunner().invoke(app, ["--help"]).output
     listed = {line.split()[0]: line for line in out.split("Commands:")[1].splitlines() if line.strip()}

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from egov_rules import cli_group
 from egov_rules.cli import app
-from egov_rules.cli_usage_zh import ARGUMENTS, choice_words
+from egov_rules.cli import group as cli_group
+from egov_rules.cli.usage_zh import ARGUMENTS, choice_words
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPLIANT = str(ROOT / "fixtures" / "01_county_compliant.yaml")

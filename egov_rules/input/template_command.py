@@ -33,7 +33,7 @@ from ..errors import EXIT_OK, InputError, UsageError
 def template(fmt: str, output: str | None, lang: str, case: str | None, from_file: str | None,
              as_of: dt.datetime | None) -> None:
     """Write a starting submission: commented YAML, or an xlsx workbook to fill in (see docs/workbook.md)."""
-    from ..cli import guarded
+    from ..cli.common import guarded
 
     # by name: guarded reads the language of its error messages from the keyword ``lang``
     guarded(_run)(fmt=fmt, output=output, lang=lang, case=case, from_file=from_file, as_of=as_of)

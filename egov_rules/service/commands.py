@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..cli import guarded, limit_options
+from ..cli.common import guarded, limit_options
 from ..errors import EXIT_OK, ConfigError
 from ..input.load import Limits
 

@@ -1,4 +1,4 @@
-"""The command line: a thin layer over the library API.
+"""What every command shares: the error edge (``guarded``), signals, options, the configuration, output.
 
 Typed errors (``EgovError``) become one clean message and exit code 2; anything else is a bug and exits
 70 saying so — never 0, 1, 2 or 3.  Exit codes are computed from the report; commands only exit.
@@ -7,7 +7,6 @@ Typed errors (``EgovError``) become one clean message and exit code 2; anything 
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -16,10 +15,9 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
-from .cli_group import Group, checking, started
-from .errors import EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, safe_text
-from .input.load import Limits
+from ..errors import EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, safe_text
+from ..input.load import Limits
+from .group import started
 
 REPORT_BUGS = "please report it with the command and input at the egov-rules issue tracker"
 
@@ -118,7 +116,7 @@ def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    from .reports import FORMATS
+    from ..reports import FORMATS
 
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
@@ -162,7 +160,7 @@ def with_config(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .config import resolve_config
+        from ..config import resolve_config
 
         ctx = click.get_current_context()
         try:
@@ -234,7 +232,7 @@ def emit(text: str, output: str | None, inputs: Iterable[str] = ()) -> None:
         click.echo(text, nl=False)
         sys.stdout.flush()  # a closed pipe shows here, inside the command, not at interpreter exit
         return
-    from .output import write_atomic
+    from ..output import write_atomic
 
     write_atomic(output, text, inputs=list(inputs))
 
@@ -242,8 +240,8 @@ def emit(text: str, output: str | None, inputs: Iterable[str] = ()) -> None:
 def _checker_spec(kw: dict[str, Any]) -> Any:
     """How to build the Checker: picklable, so batch workers build the same one (registry and waivers
     are loaded in ``CheckerSpec.build``)."""
-    from .batch import CheckerSpec
-    from .config import RuleSelection, parse_policy_options
+    from ..batch import CheckerSpec
+    from ..config import RuleSelection, parse_policy_options
 
     config = kw.pop("config", None)
     selection = config.selection() if config else None
@@ -269,174 +267,3 @@ def _start_batch(kw: dict[str, Any], paths: tuple[str, ...]) -> tuple[Any, Any, 
 
 def _checker(kw: dict[str, Any]) -> Any:
     return _checker_spec(kw).build()
-
-
-# ------------------------------------------------------------------------------------ commands
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.version_option(__version__, prog_name="egov-rules")
-def app() -> None:
-    """Check e-government submissions against Fujian's Decree No. 156 (电子政务建设和应用管理办法)."""
-
-
-@app.command()
-@click.argument("paths", nargs=-1, required=True)
-@common_options
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="worker processes (default: every core for more than 20 files and 2 MB, else 1)")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None,
-              help="report only findings not in this earlier JSON report")
-@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False), default=None,
-              help="write every finding of this run as a baseline JSON report")
-@guarded
-@checking
-def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str, fail_on: str,
-          include_context: bool, jobs: int | None, baseline_file: str | None, write_baseline_file: str | None,
-          **kw: Any) -> int:
-    """Check submissions (files, directories or - for stdin) and print the findings."""
-    from .batch import default_jobs, input_size, progress, run_batch
-    from .check import Report
-    from .reports import RenderOptions, render
-
-    spec, checker, files = _start_batch(kw, paths)
-    old = None
-    if baseline_file:  # a bad baseline fails before the work
-        from .decisions.baseline import left_out, load_baseline
-
-        old = load_baseline(baseline_file)
-    items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
-             for p in files]
-    fmt = _default_format(fmt, output)
-    # a bar is for a person watching a terminal, never mixed into machine output or logs
-    with progress(len(items), fmt == "table" and sys.stderr.isatty()) as tick:
-        jobs = jobs or default_jobs(len(items), input_size(items))
-        results = run_batch(spec, items, jobs=jobs, checker=checker, on_result=tick)
-    report = Report(results, checker.rulebook, checker.engine.name)
-    if write_baseline_file:
-        from .decisions.baseline import write_baseline
-
-        write_baseline(report, write_baseline_file, files)
-    if old is not None:
-        old.apply(results)
-        report.baseline = baseline_file
-        known = sum(s.baselined or 0 for s in results)
-        click.echo(left_out(known, old.source).text(lang), err=True)
-    width = kw.pop("width", None)
-    text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, include_context=include_context,
-                                             color=fmt == "table" and output is None and sys.stdout.isatty(),
-                                             width=table_width(width) if fmt == "table" else width))
-    code_so_far["code"] = report.exit_code(fail_on, include_context)
-    emit(text, output, files)
-    for s in report.submissions:  # input errors always reach stderr, whatever the format
-        if s.error is not None:
-            click.echo(s.error.render(lang), err=True)
-    return report.exit_code(fail_on, include_context)
-
-
-@app.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--stage", type=click.Choice(
-    ["planning", "proposal", "approved", "under_construction", "completed", "in_operation"]), default=None,
-    help="decide for this stage (default: each project's own stage)")
-@common_options
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="worker processes (default: every core for more than 20 files and 2 MB, else 1)")
-@guarded
-@checking
-def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str | None, lang: str, fail_on: str,
-         include_context: bool, jobs: int | None, **kw: Any) -> int:
-    """The Art 44 decision for each project of the submissions (files, directories or - for stdin) at a stage:
-    0 allowed (or a unit review, with no project to decide on), 1 blocked, 3 needs a reviewer."""
-    from .batch import default_jobs, input_size, run_batch
-    from .check import Report
-    from .reports import RenderOptions, render
-
-    spec, checker, files = _start_batch(kw, paths)
-    items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
-             for p in files]
-    results = run_batch(spec, items, jobs=jobs or default_jobs(len(items), input_size(items)), checker=checker,
-                        stage=stage)
-    report = Report(results, checker.rulebook, checker.engine.name, stage=stage)
-    fmt = _default_format(fmt, output)
-    width = kw.pop("width", None)
-    color = fmt == "table" and output is None and sys.stdout.isatty()
-    text = render(report, fmt, RenderOptions(lang=lang, fail_on=fail_on, command="gate", color=color,
-                                             include_context=include_context,
-                                             width=table_width(width) if fmt == "table" else width))
-    code_so_far["code"] = report.gate_exit_code()
-    emit(text, output, files)
-    for s in report.submissions:
-        if s.error is not None:
-            click.echo(s.error.render(lang), err=True)
-    return report.gate_exit_code()
-
-
-@app.command()
-@click.argument("path")
-@click.option("--rule", "rule_id", required=True, help="the id of the rule to explain (egov-rules rules list)")
-@click.option("--entity", default=None, help="only the bindings that involve the entity with this id")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
-              help="output format (default: table, also when piped; or the format --output's suffix names)")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="write the explanation to FILE (atomically) instead of stdout")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
-              help="extra rulebook directory (repeatable)")
-@click.option("--only-rules", is_flag=True, help="use only the --rules directories, not the built-in rulebook")
-@click.option("--registry", "registry_dir", type=click.Path(), default=None,
-              help="directory of trusted registry facts; they take precedence (docs/registry.md)")
-@limit_options
-@guarded
-def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output: str | None, lang: str,
-            **kw: Any) -> int:
-    """Why a rule fired or did not: each binding, the conditions with the values they saw, the null facts."""
-    from .explain import explain as run_explain
-    from .explain import render_json, render_table
-    from .input.load import load_bytes, load_document
-
-    checker = _checker({**kw, "engine": "native"})
-    if path == "-":
-        doc = load_bytes(sys.stdin.buffer.read(checker.limits.max_bytes + 1), "<stdin>", limits=checker.limits)
-    else:
-        doc = load_document(path, limits=checker.limits)
-    from .deadline import time_limit
-
-    with time_limit(checker.limits.max_seconds, doc.source):  # a rule without an indexed join stops here too
-        ex = run_explain(checker, doc, rule_id, entity)
-    fmt = _default_format(fmt, output)
-    emit(render_json(ex, lang) if fmt == "json" else render_table(ex, lang), output, [path])
-    return EXIT_OK
-
-
-@app.command()
-@click.argument("path")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="language of the error messages")
-@limit_options
-@guarded
-def validate(path: str, lang: str, **kw: Any) -> int:
-    """Check a submission against the schema only (no rules)."""
-    from .input.load import load_bytes, load_document
-    from .input.validate import validate_document
-
-    limits = _limits(kw)
-    if path == "-":
-        doc = load_bytes(sys.stdin.buffer.read(limits.max_bytes + 1), "<stdin>", limits=limits)
-    else:
-        doc = load_document(path, limits=limits)
-    try:
-        validate_document(doc)
-    except EgovError as exc:
-        getattr(doc, "annotate_error", lambda _: None)(exc)  # a workbook's errors name sheet and cell
-        raise
-    click.echo(f"{doc.source}：格式有效" if lang == "zh" else f"{doc.source}: valid")
-    return EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> None:
-    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    gc.disable()  # until the command has started (``started``)
-    _install_signal_handlers()
-    try:
-        app.main(args=argv, prog_name="egov-rules")
-    except Interrupted as exc:  # a signal before or after a command ran (option parsing, start-up)
-        _fail(_interrupted_message(exc.signum), exc.exit_code)

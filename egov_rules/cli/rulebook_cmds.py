@@ -1,4 +1,4 @@
-"""The commands about the rulebook and the formats, imported only when named (``cli_group.LAZY_COMMANDS``):
+"""The commands about the rulebook and the formats, imported only when named (``group.LAZY_COMMANDS``):
 ``rules list|show|compile|params|test|lint``, ``articles`` and ``schema submission``."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from .cli import guarded
-from .errors import EXIT_INPUT, EXIT_OK, UsageError
+from ..errors import EXIT_INPUT, EXIT_OK, UsageError
+from .common import guarded
 
 
 @click.group()
@@ -23,7 +23,7 @@ def schema() -> None:
 @guarded
 def schema_submission() -> int:
     """The JSON Schema of the submission format (for editors and other tools)."""
-    from .input.validate import schema_json
+    from ..input.validate import schema_json
 
     click.echo(json.dumps(schema_json(), ensure_ascii=False, indent=2))
     return EXIT_OK
@@ -41,7 +41,7 @@ def _rulebook_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _load_rulebook(rules_dirs: tuple[str, ...], only_rules: bool) -> Any:
-    from .rules.rulebook import load_rulebook
+    from ..rules.rulebook import load_rulebook
 
     return load_rulebook([Path(d) for d in rules_dirs], include_default=not only_rules)
 
@@ -53,7 +53,7 @@ def _load_rulebook(rules_dirs: tuple[str, ...], only_rules: bool) -> Any:
 @guarded
 def rules_list(rules_dirs: tuple[str, ...], only_rules: bool, fmt: str, lang: str) -> int:
     """Every rule with its article, severity and Art 44 class."""
-    from .text.i18n import citation
+    from ..text.i18n import citation
 
     rb = _load_rulebook(rules_dirs, only_rules)
     rows = [
@@ -81,13 +81,13 @@ def rules_list(rules_dirs: tuple[str, ...], only_rules: bool, fmt: str, lang: st
 @guarded
 def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang: str) -> int:
     """One rule with the summary of the article it encodes."""
-    from .errors import closest
+    from ..errors import closest
 
     rb = _load_rulebook(rules_dirs, only_rules)
     rule = rb.get(rule_id)
     if rule is None:
         raise UsageError(f"no rule '{rule_id}'", suggestion=closest(rule_id, rb.ids()))
-    from .text.rule_text import rule_lines
+    from ..text.rule_text import rule_lines
 
     lines = rule_lines(rule, lang)
     click.echo("\n".join(lines))
@@ -100,8 +100,8 @@ def rules_show(rule_id: str, rules_dirs: tuple[str, ...], only_rules: bool, lang
 @guarded
 def rules_compile(rules_dirs: tuple[str, ...], only_rules: bool, show_ids: tuple[str, ...]) -> int:
     """Generate and compile the rulebook's Python (the default engine); --show ID prints a rule's source."""
-    from .engine.generated import GeneratedEngine
-    from .errors import closest
+    from ..engine.generated import GeneratedEngine
+    from ..errors import closest
 
     rb = _load_rulebook(rules_dirs, only_rules)
     engine = GeneratedEngine(rb)
@@ -134,8 +134,8 @@ def rules_params(rules_dirs: tuple[str, ...], only_rules: bool, lang: str) -> in
 @guarded
 def rules_test(rules_dirs: tuple[str, ...], only_rules: bool, rule_ids: tuple[str, ...]) -> int:
     """Run every rule's own passing and failing examples."""
-    from .check import Checker
-    from .rules.examples import run_examples
+    from ..check import Checker
+    from ..rules.examples import run_examples
 
     checker = Checker(list(rules_dirs), include_default_rules=not only_rules)
     results = run_examples(checker, list(rule_ids) or None)
@@ -151,7 +151,7 @@ def rules_test(rules_dirs: tuple[str, ...], only_rules: bool, rule_ids: tuple[st
 @guarded
 def rules_lint(rules_dirs: tuple[str, ...], only_rules: bool) -> int:
     """Static checks of the rule files (schema, names, types, citations, examples present)."""
-    from .rules.lint import lint_rulebook
+    from ..rules.lint import lint_rulebook
 
     rb = _load_rulebook(rules_dirs, only_rules)
     problems = lint_rulebook(rb)
@@ -168,14 +168,14 @@ def rules_lint(rules_dirs: tuple[str, ...], only_rules: bool) -> int:
 @guarded
 def articles(fmt: str, lang: str, rules_dirs: tuple[str, ...], only_rules: bool) -> int:
     """All 47 articles: the rules that encode each, or why it is not machine-checkable."""
-    from .rules.articles import articles_report
+    from ..rules.articles import articles_report
 
     rb = _load_rulebook(rules_dirs, only_rules)
     data = articles_report(rb, lang)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
-    from .text.rule_text import article_lines
+    from ..text.rule_text import article_lines
 
     click.echo("\n".join(article_lines(data, lang)))
     return EXIT_OK

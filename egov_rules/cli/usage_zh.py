@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import click
 
-from .errors import safe_text
+from ..errors import safe_text
 
 # the commands that read a configuration file (common_options' --config / --no-config)
 CONFIG_COMMANDS = ("check", "gate")
@@ -72,8 +72,8 @@ def _config_lang(args: Sequence[str]) -> str | None:
     (the usage error is the one to report: the configuration's own error shows once the line is right)."""
     if not args or args[0] not in CONFIG_COMMANDS or "--no-config" in args:
         return None
-    from .config import resolve_config
-    from .errors import EgovError
+    from ..config import resolve_config
+    from ..errors import EgovError
 
     try:
         config = resolve_config(_typed_value(args, "--config"), False)
@@ -127,7 +127,7 @@ def choice_words(param_name: str | None, value: str) -> str:
     """``“table”（表格）``: the value as it is typed, with what it means."""
     words = CHOICES.get(param_name or "", {}).get(value)
     if words is None:
-        from .text.labels import value_label
+        from ..text.labels import value_label
 
         label = value_label(value, "zh")
         words = label if label != value else None
