@@ -323,6 +323,15 @@ def verdict_cap(facts: FactBase) -> int:
     return VERDICTS_PER_ENTITY * facts.entity_count() + VERDICTS_AT_LEAST
 
 
+def check_verdict_count(rule_id: str, count: int, facts: FactBase) -> None:
+    """Raise when a rule gave more verdicts than the submission's cap; the entities are counted (~1 µs, a
+    tenth of a small run) only past the least cap of any submission."""
+    if count > VERDICTS_AT_LEAST:
+        cap = verdict_cap(facts)
+        if count > cap:
+            raise_verdict_limit(rule_id, cap, facts)
+
+
 def raise_verdict_limit(rule_id: str, cap: int, facts: FactBase) -> None:
     from ..errors import LimitExceeded
 

@@ -16,15 +16,13 @@ from ..input.facts import FactBase
 from ..rules.rulebook import Rule, Rulebook
 from .codegen import Generated, build_constants, generate
 from .evaluate import (
-    VERDICTS_AT_LEAST,
     CompiledRule,
     RuleRun,
     Verdict,
     binding_key,
+    check_verdict_count,
     in_force_on,
     raise_time_limit,
-    raise_verdict_limit,
-    verdict_cap,
 )
 
 FILENAME = "<egov-rules generated>"
@@ -145,10 +143,7 @@ def _reference_function(rule: Rule) -> Any:
 
 def _verdicts(rule: Rule, names: tuple[str, ...], found: list[tuple[str, bool, tuple[Any, ...]]],
               facts: FactBase) -> list[Verdict]:
-    # the entities counted (~1 µs, a tenth of a small run) only past the least cap of any submission; the
-    # generated loop is stopped by the time limit, this gives the same message
-    if len(found) > VERDICTS_AT_LEAST and len(found) > verdict_cap(facts):
-        raise_verdict_limit(rule.id, verdict_cap(facts), facts)
+    check_verdict_count(rule.id, len(found), facts)  # the generated loop is stopped by the time limit only
     out = []
     submission = facts.submission
     for status, down, bound in found:
