@@ -159,3 +159,14 @@ def test_an_answer_about_an_entity_not_entered_is_refused(checker: Checker) -> N
     with pytest.raises(AnswerError) as refused:
         iv.with_answer("/plans/5/includes_projects", UNKNOWN)
     assert "no such question" in refused.value.message["en"] and "没有这个问题" in refused.value.message["zh"]
+
+
+def test_a_number_outside_the_field_bounds_is_refused_when_answered(checker: Checker) -> None:
+    """A year given as 1: refused at once with the range, not accepted and then reported as an input error
+    on the next page (which asked the same question again)."""
+    base = load_document(FIXTURES / "13_county_tsu_oversight.yaml").data
+    iv = Interview(checker, base=base, lang="zh")
+    with pytest.raises(AnswerError) as refused:
+        iv.with_answer("/tsu_evaluations/0/period", "1")
+    assert "1000" in refused.value.message["en"] and "9999" in refused.value.message["zh"]
+    assert iv.with_answer("/tsu_evaluations/0/period", "2019").draft["tsu_evaluations"][0]["period"] == 2019

@@ -405,6 +405,13 @@ class Interview:
                 number = float(str(text).replace(",", ""))
             except ValueError:
                 raise bad("a number", "一个数字") from None
+            low, high = sch.number_bounds(q.entity, q.path)
+            if (low is not None and number < low) or (high is not None and number > high):
+                en = f"a number from {low:g}" + (f" to {high:g}" if high is not None else " up")
+                zh = f"不小于{low:g}" + (f"且不大于{high:g}" if high is not None else "") + "的数字"
+                if low is None:
+                    en, zh = f"a number of at most {high:g}", f"不大于{high:g}的数字"
+                raise bad(en, zh)
             if q.kind == "int" or number.is_integer():
                 return int(number)
             return number
