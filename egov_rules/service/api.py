@@ -165,7 +165,9 @@ def reviews(request: Request, user: CurrentUser, unit: str | None = None, projec
         return store.list_reviews(
             session, user, unit=unit, project=project, decision=decision, article=article,
             since=dt.datetime.combine(since, dt.time()) if since else None,
-            until=dt.datetime.combine(until, dt.time()) + day if until else None, page=page, per_page=per_page)
+            # the last day a date can name ends after every saved review: no upper bound (its next day overflows)
+            until=dt.datetime.combine(until, dt.time()) + day if until and until < dt.date.max else None,
+            page=page, per_page=per_page)
 
 
 @router.get("/reviews/{review_id}", summary="A review: stored submission, sha256, rulebook, report, who and when")

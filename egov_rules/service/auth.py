@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import ConfigError, Wording
-from .models import ROLES, Account, ApiToken, AuditEntry, BrowserSession, utcnow
+from .models import ROLES, Account, ApiToken, AuditEntry, BrowserSession, stored_int, utcnow
 from .refusals import AUTH_REQUIRED, CROSS_SITE, E_ONE_OF, ROLE_REFUSED, Refusal, role_list, role_said, role_word
 
 SESSION_COOKIE = "egov_session"
@@ -203,7 +203,7 @@ def list_tokens(session: Session) -> list[dict[str, Any]]:
 
 
 def revoke_token(session: Session, token_id: int, actor: str = "cli") -> None:
-    row = session.get(ApiToken, token_id)
+    row = session.get(ApiToken, token_id) if stored_int(token_id) else None
     if row is None:
         raise ConfigError(NO_TOKEN(id=token_id), expected=E_TOKEN())
     if row.revoked_at is None:

@@ -1,0 +1,142 @@
+"""A sceptical stranger's requests to the review service (in process, TestClient): numbers and dates at the edge
+of what the database and the calendar hold, bodies the API refuses sent through the workbench's forms instead.
+Every refusal is a 4xx with a clear message; nothing is a 500 and nothing half-done is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from service_support import FIXTURES, PASSWORD, add_users
+from web_support import csrf_of, login, make_app, saved_review
+
+FX02 = (FIXTURES / "02_municipal_own_datacentre.yaml").read_bytes()
+HUGE = 10**20  # more than any database integer holds
+BIGINT = 2**63 - 1  # the largest SQLite integer: one past it in a page offset overflows
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    made = make_app(tmp_path_factory.mktemp("hostile-api"))
+    add_users(made.state.settings.db_url, {"root": ("admin", None)})
+    return made
+
+
+@pytest.fixture(scope="module")
+def review(app: Any) -> int:
+    return saved_review(app, FX02)
+
+
+def as_(app: Any, who: str) -> TestClient:
+    c = TestClient(app, raise_server_exceptions=False)  # a bug answers 500 here, as it does to a real client
+    assert c.post("/api/v1/login", json={"name": who, "password": PASSWORD}).status_code == 200
+    return c
+
+
+@pytest.fixture()
+def rev(app: Any) -> Iterator[TestClient]:
+    with as_(app, "rev") as c:
+        yield c
+
+
+@pytest.mark.parametrize("number", [HUGE, 2**31, BIGINT])
+def test_an_id_no_database_can_hold_is_not_found(app: Any, review: int, rev: TestClient, number: int) -> None:
+    for path in (f"/api/v1/reviews/{number}", f"/api/v1/reviews/{number}/versions",
+                 f"/api/v1/reviews/{number}/waivers", f"/api/v1/reviews/{number}/funding",
+                 f"/api/v1/reviews/{number}/diff?from=1&to=1", f"/api/v1/reviews/{review}?version={number}",
+                 f"/api/v1/reviews/{review}/diff?from=1&to={number}"):
+        answer = rev.get(path)
+        assert answer.status_code == 404, (path, answer.text)
+        assert answer.json()["code"] in ("review_not_found", "version_not_found"), path
+    answer = rev.post(f"/api/v1/reviews/{number}/recheck", params={"lang": "zh"})
+    assert answer.status_code == 404 and answer.json()["message"] == f"没有编号为 {number} 的审查记录"
+    answer = rev.post(f"/api/v1/reviews/{review}/recheck", params={"version": number})
+    assert answer.status_code == 404 and answer.json()["detail"] == f"review {review} has no version {number}"
+    with as_(app, "boss") as boss:
+        assert boss.get("/api/v1/audit", params={"review": number}).status_code == 404
+    with as_(app, "root") as root:
+        answer = root.post(f"/api/v1/tokens/{number}/revoke")
+        assert answer.status_code == 404 and answer.json()["code"] == "token_not_found"
+
+
+def test_a_page_far_past_the_end_is_empty(app: Any, review: int, rev: TestClient) -> None:
+    for page in (HUGE // 10**2, BIGINT):
+        answer = rev.get("/api/v1/reviews", params={"page": page, "per_page": 200})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["items"] == [] and answer.json()["total"] >= 1
+    with as_(app, "boss") as boss:
+        answer = boss.get("/api/v1/audit", params={"page": BIGINT, "per_page": 1000})
+        assert answer.status_code == 200 and answer.json()["items"] == []
+
+
+def test_the_last_day_of_the_calendar_is_a_period_end(app: Any, review: int, rev: TestClient) -> None:
+    answer = rev.get("/api/v1/reviews", params={"until": "9999-12-31", "since": "0001-01-01"})
+    assert answer.status_code == 200, answer.text
+    assert review in [item["id"] for item in answer.json()["items"]]
+    with TestClient(app, raise_server_exceptions=False) as page:
+        login(page, "boss")
+        answer = page.get("/portfolio", params={"until": "9999-12-31"})
+        assert answer.status_code == 200, answer.text
+        assert "unit.qz.wjw" in answer.text  # the saved review's unit is counted in the period
+
+
+@pytest.mark.parametrize("number", [HUGE, 2**31])
+def test_workbench_links_with_an_impossible_number_are_not_found(app: Any, review: int, number: int) -> None:
+    with TestClient(app, raise_server_exceptions=False) as page:
+        login(page, "rev", "en")
+        for path in (f"/reviews/{number}", f"/reviews/{review}?version={number}",
+                     f"/reviews/{review}/compare?a=1&b={number}", f"/interview?review={number}",
+                     f"/reviews/{number}/explain?rule=x"):
+            answer = page.get(path)
+            assert answer.status_code == 404, (path, answer.status_code)
+            assert answer.headers["content-type"].startswith("text/html"), path
+            assert f"no review {number}" in answer.text or f"has no version {number}" in answer.text, path
+        home = page.get("/", params={"page": BIGINT})
+        assert home.status_code == 200, home.status_code
+
+
+def finance_page(app: Any) -> TestClient:
+    page = TestClient(app, raise_server_exceptions=False)
+    return login(page, "fin")
+
+
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("amount", "lots of money", "金额（元）：不是以元为单位的金额：“lots of money”"),
+    ("amount", "12.345", "金额（元）：不是以元为单位的金额"),
+    ("amount", "-5", "金额（元）：不是以元为单位的金额"),
+    ("reference", "r" * 501, "文号：超过 500 个字符"),
+    ("note", "n" * 4001, "备注：超过 4000 个字符"),
+], ids=["words", "three-places", "negative", "long-reference", "long-note"])
+def test_the_funding_form_refuses_what_the_api_refuses(app: Any, review: int, field: str, value: str,
+                                                        said: str) -> None:
+    body = {"project": "prj.ex02", "action": "fund", field: value}
+    with as_(app, "fin") as api:
+        assert api.post(f"/api/v1/reviews/{review}/funding", json=body).status_code == 422
+    with finance_page(app) as page:
+        csrf = csrf_of(page.get(f"/reviews/{review}").text)
+        answer = page.post(f"/reviews/{review}/funding", data={"csrf": csrf, **body}, follow_redirects=False)
+        assert answer.status_code == 422, answer.status_code
+        assert said in answer.text.replace("&#34;", '"')
+    with as_(app, "fin") as api:  # neither way saved anything
+        assert api.get(f"/api/v1/reviews/{review}/funding").json() == []
+
+
+def test_a_funding_action_recorded_on_the_page_is_kept_with_who_and_when(app: Any, review: int) -> None:
+    with finance_page(app) as page:
+        csrf = csrf_of(page.get(f"/reviews/{review}").text)
+        answer = page.post(f"/reviews/{review}/funding", follow_redirects=False,
+                           data={"csrf": csrf, "project": "prj.ex02", "action": "withhold", "amount": "1250000.50",
+                                 "reference": "闽财〔2027〕1号", "note": ""})
+        assert answer.status_code == 303, answer.text
+        shown = page.get(f"/reviews/{review}").text
+        assert "不予拨付" in shown and "1250000.50" in shown  # the action in the reader's words, not its code
+        assert ">withhold<" not in shown
+    with as_(app, "fin") as api:
+        [kept] = api.get(f"/api/v1/reviews/{review}/funding").json()
+    assert kept["action"] == "withhold" and kept["amount"] == "1250000.50" and kept["created_by"] == "fin"
+    assert kept["decision_outcome"] == "refuse_approval" and kept["created_at"].endswith("Z")
+    with as_(app, "boss") as boss:  # and so is the Art 44 decision it acted on, with who saved it and when
+        version = boss.get(f"/api/v1/reviews/{review}").json()["version"]
+    assert version["created_by"] == "rev" and version["created_at"] <= kept["created_at"]
