@@ -140,3 +140,36 @@ def test_a_funding_action_recorded_on_the_page_is_kept_with_who_and_when(app: An
     with as_(app, "boss") as boss:  # and so is the Art 44 decision it acted on, with who saved it and when
         version = boss.get(f"/api/v1/reviews/{review}").json()["version"]
     assert version["created_by"] == "rev" and version["created_at"] <= kept["created_at"]
+
+
+def rev_page(app: Any, lang: str = "zh") -> TestClient:
+    page = TestClient(app, raise_server_exceptions=False)
+    return login(page, "rev", lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_what_if_value_nested_thousands_deep_is_refused(app: Any, review: int, lang: str) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    with rev_page(app, lang) as page:
+        csrf = csrf_of(page.get(f"/reviews/{review}").text)
+        answer = page.post(f"/reviews/{review}/whatif", data={"csrf": csrf, "pointer": "/projects/0/name",
+                                                               "value": deep})
+    assert answer.status_code == 422, answer.status_code
+    said = "无法修改“/projects/0/name”：嵌套层次过深" if lang == "zh" else "/projects/0/name: nested too deeply"
+    assert said in answer.text
+
+
+@pytest.mark.parametrize("depth", [900, 5000])
+def test_an_interview_state_nested_deep_is_refused_or_shown(app: Any, depth: int) -> None:
+    """The interview's state comes back from the browser: JSON nested too deep to read is refused as a state the
+    page could not have written; one that reads is never a 500."""
+    states = ['{"base": ' + "[" * depth + "]" * depth + ', "answers": []}',
+              '{"base": {"submission": {"id": "x", "note": ' + "[" * depth + "]" * depth + '}}, "answers": []}']
+    with rev_page(app) as page:
+        csrf = csrf_of(page.get("/interview").text)
+        for state in states:
+            answer = page.post("/interview", data={"csrf": csrf, "state": state})
+            assert answer.status_code in (200, 422), (state[:60], answer.status_code)
+            assert answer.headers["content-type"].startswith("text/html")
+            if answer.status_code == 422 and depth > 1000:
+                assert "问答进度数据有误" in answer.text or "输入无效" in answer.text

@@ -41,7 +41,7 @@ def _from_state(request: Request, text: str, lang: str) -> Interview:
         for pointer, _ in answers:
             interview.question(pointer, "format")  # AnswerError (a ValueError) when no question has it
         return interview
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):  # (JSON nested too deep)
         raise PageError(422, "bad_input", word("bad_state", lang)) from None
 
 

@@ -285,9 +285,10 @@ async def whatif(request: Request, review_id: int) -> Response:
         outcome = await run_in_threadpool(service.check, changed, "what-if.yaml", "yaml", v["stage"], lang)
     except EgovError as exc:
         raise PageError(422, "bad_input", exc.render(lang)) from None
-    except (yaml.YAMLError, KeyError, IndexError, ValueError, TypeError) as exc:
-        said = type(exc).__name__ if lang != "zh" else word(
-            "bad_yaml" if isinstance(exc, yaml.YAMLError) else "no_such_fact", "zh")
+    except (yaml.YAMLError, KeyError, IndexError, ValueError, TypeError, RecursionError) as exc:
+        # a value nested thousands deep exhausts PyYAML's recursive composer (or the dump): said, not a 500
+        said = word("too_deep", lang) if isinstance(exc, RecursionError) else type(exc).__name__ if lang != "zh" \
+            else word("bad_yaml" if isinstance(exc, yaml.YAMLError) else "no_such_fact", "zh")
         raise PageError(422, "bad_input", word("bad_whatif", lang).format(pointer, said)) from None
     diff = diff_findings(checked.report["submissions"][0], outcome.report["submissions"][0])
     return render(request, "compare.html", user=user, review_id=review_id, a=None, b=None, diff=diff,

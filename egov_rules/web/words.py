@@ -52,6 +52,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "bad_whatif": ("{}: {}", "无法修改“{}”：{}"),
     "bad_yaml": ("not YAML", "新值不是有效的 YAML"),
     "no_such_fact": ("no such fact", "该位置不存在"),
+    "too_deep": ("nested too deeply", "嵌套层次过深"),
     "bad_state": ("interview state: not the JSON this page wrote", "问答进度数据有误：不是本页面写出的内容"),
     "decision": ("Art 44 decision", "第四十四条处理决定"),
     "findings": ("Findings", "检查结果"),
