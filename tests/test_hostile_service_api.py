@@ -173,3 +173,59 @@ def test_an_interview_state_nested_deep_is_refused_or_shown(app: Any, depth: int
             assert answer.headers["content-type"].startswith("text/html")
             if answer.status_code == 422 and depth > 1000:
                 assert "问答进度数据有误" in answer.text or "输入无效" in answer.text
+
+
+# ------------------------------------------------------------------------------------------- body sizes
+@pytest.fixture(scope="module")
+def small_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The service with --max-bytes 200000, so that bodies over it are cheap to send."""
+    from egov_rules.input.load import Limits
+
+    made = make_app(tmp_path_factory.mktemp("hostile-small"))
+    made.state.settings.limits = Limits(max_bytes=200_000)
+    made.state.checks.limits = made.state.settings.limits
+    from egov_rules.service.app import create_app
+
+    return create_app(made.state.settings, checks=made.state.checks)
+
+
+def test_nobody_logged_in_can_make_the_service_hold_a_big_body(small_app: Any) -> None:
+    """A login needs a few hundred bytes: an anonymous client is refused past 64 KiB, before anything parses it,
+    whether it says the length or streams the body, and in the reader's language."""
+    big = b'{"name": "rev", "password": "' + b"x" * 70_000 + b'"}'
+    with TestClient(small_app, raise_server_exceptions=False) as c:
+        for body in (big, iter([big[i:i + 4096] for i in range(0, len(big), 4096)])):
+            answer = c.post("/api/v1/login", content=body, params={"lang": "zh"},
+                            headers={"Content-Type": "application/json"})
+            assert answer.status_code == 413, answer.text
+            assert answer.json()["code"] == "body_too_large"
+            assert answer.json()["message"] == "请求内容超过 65536 字节：登录请求无需更多内容"
+        page = c.get("/login")
+        answer = c.post("/login", data={"csrf": csrf_of(page.text), "name": "rev", "password": "x" * 70_000})
+        assert answer.status_code == 413 and answer.headers["content-type"].startswith("text/html")
+        assert "请求内容超过本服务允许的大小（65536 字节）" in answer.text
+        assert c.post("/api/v1/login", json={"name": "rev", "password": PASSWORD}).status_code == 200
+
+
+def test_json_bodies_past_max_bytes_are_413_and_nothing_is_saved(small_app: Any) -> None:
+    review = saved_review(small_app, FX02)
+    with as_(small_app, "rev") as c:
+        fingerprint = c.get(f"/api/v1/reviews/{review}").json()["version"]["report"]["submissions"][0][
+            "findings"][0]["fingerprint"]
+        body = {"fingerprint": fingerprint, "justification": "j" * 300_000, "approver": "a", "expires": "2999-01-01"}
+        answer = c.post(f"/api/v1/reviews/{review}/waivers", json=body)
+        assert answer.status_code == 413 and answer.json()["detail"] == (
+            "request body exceeds 200000 bytes (the service's --max-bytes limit)")
+        assert c.get(f"/api/v1/reviews/{review}/waivers").json() == []
+        assert c.get(f"/api/v1/reviews/{review}/versions").json()[-1]["number"] == 1
+
+
+def test_a_pasted_submission_over_one_megabyte_is_checked(app: Any) -> None:
+    """The paste box takes what an upload takes (--max-bytes), not starlette's 1 MB per form field."""
+    padding = b"".join(b"# " + b"x" * 98 + b"\n" for _ in range(12_000))  # 1.2 MB of comments
+    with rev_page(app, "en") as page:
+        csrf = csrf_of(page.get("/reviews/new").text)
+        answer = page.post("/reviews/new", files={"file": ("", b"", "application/octet-stream")},
+                           data={"csrf": csrf, "save": "0", "text": (FX02 + padding).decode()})
+    assert answer.status_code == 200, answer.text[:300]
+    assert "Refuse approval" in answer.text  # fixture 02's Art 44 decision

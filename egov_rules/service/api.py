@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from ..errors import InputError
 from . import store
 from .auth import CurrentUser, User, require_role
+from .body_limit import MULTIPART_SLACK
 from .checking import CheckOutcome, CheckService
 from .db import Database
 from .refusals import SAVE_REFUSED, TOO_LARGE, UNSUPPORTED_TYPE, Refusal, role_said
@@ -23,7 +24,6 @@ router = APIRouter(prefix="/api/v1")
 Reviewer = Annotated[User, Depends(require_role("reviewer"))]
 Finance = Annotated[User, Depends(require_role("finance"))]
 Overseer = Annotated[User, Depends(require_role("supervisor", "admin"))]
-MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file itself
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 JSON_TYPES = {"application/json", "text/json"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,15 +40,16 @@ def _checks(request: Request) -> CheckService:
 
 
 # ------------------------------------------------------------------------------------------- bodies
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is longer than ``limit`` (never read whole first)."""
+async def read_body(request: Request, limit: int, slack: int = 0) -> bytes:
+    """The request body, refused with 413 as soon as it is longer than ``limit`` + ``slack`` (a multipart form's
+    boundaries around a file of at most ``limit``; the refusal names ``limit``), never read whole first."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isdigit() and int(declared) > limit + slack:
         raise _too_large(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
+        if size > limit + slack:
             raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
@@ -72,7 +73,7 @@ async def submission_from(request: Request, name: str | None) -> tuple[bytes, st
     limit = _checks(request).limits.max_bytes
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
-        body = await read_body(request, limit + MULTIPART_SLACK)
+        body = await read_body(request, limit, MULTIPART_SLACK)
         request._body = body  # starlette parses the form from the body already read
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")

@@ -104,6 +104,9 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
 
     api_docs.install(app)
 
+    from .body_limit import BodyLimit
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body)  # inside the pages' security headers (added next)
     web.install(app, settings)  # the reviewer workbench's pages (issue 13)
     from . import api_errors
 

@@ -124,7 +124,16 @@ def csrf_token(request: Request) -> str:
 
 async def check_csrf(request: Request) -> dict[str, Any]:
     """The form of a POST, after checking its CSRF token against the cookie (403 otherwise)."""
-    form = await request.form()
+    from starlette.exceptions import HTTPException
+
+    from ..service.body_limit import body_limit
+
+    try:  # a field may be as long as the body may be (a pasted submission up to --max-bytes, not 1 MB)
+        form = await request.form(max_part_size=body_limit(request.url.path, request.app.state.settings.max_body))
+    except HTTPException as exc:  # starlette's 400 for a form it cannot parse (too many fields, a broken part)
+        if exc.status_code != 400:
+            raise
+        raise PageError(400, "bad_form") from None
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = str(form.get(CSRF_FIELD, ""))
     if not cookie or not sent or not hmac.compare_digest(cookie, sent):
