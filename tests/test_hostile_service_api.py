@@ -20,7 +20,7 @@ BIGINT = 2**63 - 1  # the largest SQLite integer: one past it in a page offset o
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     made = make_app(tmp_path_factory.mktemp("hostile-api"))
-    add_users(made.state.settings.db_url, {"root": ("admin", None)})
+    add_users(made.state.settings.db_url, {"root": ("admin", None), "gat": ("reviewer", ["unit.fj.gat"])})
     return made
 
 
@@ -229,3 +229,50 @@ def test_a_pasted_submission_over_one_megabyte_is_checked(app: Any) -> None:
                            data={"csrf": csrf, "save": "0", "text": (FX02 + padding).decode()})
     assert answer.status_code == 200, answer.text[:300]
     assert "Refuse approval" in answer.text  # fixture 02's Art 44 decision
+
+
+# ------------------------------------------------------------------------------------------- half-way writes
+def shared_then_narrowed(app: Any) -> int:
+    """A review whose first version was about unit.qz.wjw and unit.fj.gat and whose latest is about unit.qz.wjw
+    alone: a reviewer of unit.fj.gat still sees it (a review is seen by the units it ever concerned)."""
+    shared = FX02.replace(b"  kind: project_proposal\n",
+                          b"  kind: project_proposal\n  units_under_review: [unit.qz.wjw, unit.fj.gat]\n", 1)
+    shared = shared.replace(b"  id: ex02\n", b"  id: ex02-shared\n", 1)
+    assert shared.count(b"units_under_review") == 1 and b"ex02-shared" in shared
+    review = saved_review(app, shared)
+    assert saved_review(app, shared.replace(b"units_under_review: [unit.qz.wjw, unit.fj.gat]",
+                                            b"units_under_review: [unit.qz.wjw]")) == review
+    return review
+
+
+def test_a_waiver_whose_new_version_is_refused_is_not_kept(app: Any) -> None:
+    """The API applies a waiver at once by saving the latest submission again as a new version: when that save is
+    refused, the waiver must not stay behind (it was committed first, and the client was told 403)."""
+    review = shared_then_narrowed(app)
+    with as_(app, "gat") as gat:
+        seen = gat.get(f"/api/v1/reviews/{review}")
+        assert seen.status_code == 200, seen.text
+        finding = seen.json()["version"]["report"]["submissions"][0]["findings"][0]["fingerprint"]
+        answer = gat.post(f"/api/v1/reviews/{review}/waivers", params={"lang": "zh"}, json={
+            "fingerprint": finding, "justification": "经省厅批准", "approver": "张三", "expires": "2999-01-01"})
+        kept = gat.get(f"/api/v1/reviews/{review}/waivers").json()
+        versions = gat.get(f"/api/v1/reviews/{review}/versions").json()
+    if answer.status_code == 201:  # allowed: then the waiver is applied in a new version
+        assert [w["id"] for w in kept] == [answer.json()["id"]] and len(versions) == 3
+    else:  # refused: then nothing of it is saved
+        assert answer.status_code == 403 and answer.json()["code"] == "outside_scope", answer.text
+        assert answer.json()["message"].startswith("报送材料涉及您权限范围以外的单位")
+        assert kept == [] and len(versions) == 2
+    with as_(app, "boss") as boss:
+        actions = [e["action"] for e in boss.get("/api/v1/audit", params={"review": review}).json()["items"]]
+    assert actions.count("waiver.add") == (1 if answer.status_code == 201 else 0)
+
+
+def test_a_recheck_the_page_cannot_save_is_the_error_page(app: Any) -> None:
+    review = shared_then_narrowed(app)
+    with TestClient(app, raise_server_exceptions=False) as page:
+        login(page, "gat", "zh")
+        csrf = csrf_of(page.get(f"/reviews/{review}").text)
+        answer = page.post(f"/reviews/{review}/recheck", data={"csrf": csrf}, follow_redirects=False)
+    assert answer.status_code == 403 and answer.headers["content-type"].startswith("text/html"), answer.text[:200]
+    assert "报送材料涉及您权限范围以外的单位" in answer.text

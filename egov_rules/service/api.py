@@ -215,18 +215,20 @@ class WaiverIn(BaseModel):
 
 @router.post("/reviews/{review_id}/waivers", status_code=201, summary="Waive one finding, with justification")
 def post_waiver(request: Request, user: Reviewer, review_id: int, body: WaiverIn) -> dict[str, Any]:
+    checks = _checks(request)
+    # the waiver takes effect at once: the latest submission is checked again with it and saved as a new version,
+    # in the waiver's own transaction, so that a check or a save refused (403, 422) leaves no waiver behind
     with _db(request).write() as session:
         waiver = store.add_waiver(session, user, review_id, body.fingerprint, body.justification, body.approver,
                                   body.expires)
-    # the waiver takes effect at once: the latest submission is checked again with it, as a new version
-    with _db(request).read() as session:
         row = store.get_version_row(session, user, review_id)
-        submission_id = store.get_review(session, user, review_id)["submission_id"]
-    outcome = _checks(request).check(row.submission, row.source_name, row.content_format, row.stage, row.lang)
-    outcome.submission_id = submission_id
-    saved = _check_and_save(request, user, outcome, row.submission, row.source_name, row.content_format, row.stage,
-                            row.lang)
-    return {**waiver, "applied_in": saved["review"]}
+        waivers = store.active_waivers(session, store.get_review(session, user, review_id)["submission_id"])
+        outcome = checks.check(row.submission, row.source_name, row.content_format, row.stage, row.lang,
+                               waivers=waivers)
+        saved, version = store.save_review(session, user, checks.to_save(
+            outcome, row.submission, row.source_name, row.content_format, row.stage, row.lang, waivers))
+    return {**waiver, "applied_in": {"id": saved, "version": version,
+                                     "url": f"/api/v1/reviews/{saved}?version={version}"}}
 
 
 @router.get("/reviews/{review_id}/waivers", summary="The waivers of a review")

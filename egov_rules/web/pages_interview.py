@@ -80,7 +80,7 @@ async def start(request: Request, review: int | None = None, focus: str | None =
     if review is not None:  # continue from a saved review's submission, at the fact its to-do list named
         checked = await load_review_async(request, user, review, None, lang)
         try:
-            base = load_bytes(checked.text.encode("utf-8"), "review.yaml").data
+            base = load_bytes(checked.data, checked.review["version"]["source_name"], fmt=checked.fmt).data
         except EgovError as exc:
             raise PageError(422, "bad_input", exc.render(lang)) from None
     interview = Interview(request.app.state.checks.checker, base, [], lang)

@@ -62,7 +62,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "todo": ("Facts still missing", "尚缺事实"),
     "answer_it": ("Answer in the interview", "在引导问答中填写"),
     "entity": ("Entity", "对象"),
-    "line": ("line", "第{}行"),
+    "line": ("line {}", "第{}行"),
     "article_text": ("Article", "条文"),
     "versions": ("Versions", "版本"),
     "compare": ("Compare", "比较"),
