@@ -108,3 +108,35 @@ def test_a_snippet_is_labelled_with_its_line_in_the_readers_language(page: TestC
     chinese = page.get(f"/reviews/{review}").text
     assert 'class="snippet" aria-label="line ' in english
     assert 'class="snippet" aria-label="第' in chinese and "第{}行" not in chinese
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_stale_address_or_a_bug_is_the_error_page_not_json(app: Any, monkeypatch: pytest.MonkeyPatch,
+                                                             lang: str) -> None:
+    """A browser without JavaScript lands on a form's address after a refused post (say /reviews/1/funding) and
+    reloads it, or follows an old link: the workbench's error page in the reader's language, as for a bad link."""
+    with TestClient(app, raise_server_exceptions=False) as c:
+        login(c, "rev", lang)
+        said = {
+            "/no/such/page": (404, "没有这个地址" if lang == "zh" else "Not Found"),
+            "/reviews/1/funding": (405, "该地址不接受此请求方法" if lang == "zh" else "Method Not Allowed"),
+        }
+        for path, (status, words) in said.items():
+            answer = c.get(path)
+            assert answer.status_code == status and answer.headers["content-type"].startswith("text/html"), path
+            assert f'<pre class="errtext">{words}</pre>' in answer.text, (path, answer.text[-400:])
+        api = c.get("/api/v1/no/such/thing")  # the API's own refusals stay JSON
+        assert api.status_code == 404 and api.json()["code"] == "not_found"
+
+        from egov_rules.service import store
+
+        def broken(*_args: Any, **_kw: Any) -> Any:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(store, "list_reviews", broken)
+        answer = c.get("/")
+        assert answer.status_code == 500 and answer.headers["content-type"].startswith("text/html")
+        assert ("内部错误" if lang == "zh" else "internal error: a bug in egov-rules") in answer.text
+        assert "RuntimeError" not in answer.text and "a bug<" not in answer.text
+        api = c.get("/api/v1/reviews")
+        assert api.status_code == 500 and api.json()["code"] == "internal_error"

@@ -64,6 +64,23 @@ def bad_link_page(request: Request, errors: list[dict[str, Any]]) -> HTMLRespons
     return render(request, "error.html", status=422, message="\n".join(lines))
 
 
+NOT_PAGES = ("/api/", "/healthz", "/openapi.json", "/docs")  # answered in JSON (or Swagger's own page)
+
+
+def is_page(request: Request) -> bool:
+    """A request a browser makes of the workbench (every path but the API's): its refusals are pages."""
+    return not request.url.path.startswith(NOT_PAGES)
+
+
+def refusal_page(request: Request, status: int, said: Any, headers: Any = None) -> HTMLResponse:
+    """A refusal made outside the pages' own code (no route, a method the route does not take, a body too
+    large, a bug) as the error page in the reader's language, not the API's JSON."""
+    response = render(request, "error.html", status=status, message=said.text(lang_of(request)))
+    for name, value in (headers or {}).items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def _environment() -> Any:
     import jinja2
 
