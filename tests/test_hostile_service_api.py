@@ -276,3 +276,28 @@ def test_a_recheck_the_page_cannot_save_is_the_error_page(app: Any) -> None:
         answer = page.post(f"/reviews/{review}/recheck", data={"csrf": csrf}, follow_redirects=False)
     assert answer.status_code == 403 and answer.headers["content-type"].startswith("text/html"), answer.text[:200]
     assert "报送材料涉及您权限范围以外的单位" in answer.text
+
+
+# ------------------------------------------------------------------------------------------- unknown fields
+def test_a_misspelt_field_is_refused_not_dropped(app: Any, review: int) -> None:
+    """A finance system's "ammount" was dropped and the funding action recorded without its amount, for good (the
+    trail is append-only); an admin's "pasword" made an account nobody can log in to."""
+    with as_(app, "fin") as fin:
+        before = fin.get(f"/api/v1/reviews/{review}/funding").json()
+        answer = fin.post(f"/api/v1/reviews/{review}/funding", params={"lang": "zh"},
+                          json={"project": "prj.ex02", "action": "fund", "ammount": "1250000"})
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["field"] == "body.ammount" and answer.json()["code"] == "invalid_request"
+        assert answer.json()["message"] == "字段“body.ammount”：不允许的字段"
+        assert fin.get(f"/api/v1/reviews/{review}/funding").json() == before
+    with as_(app, "root") as root:
+        answer = root.post("/api/v1/users", json={"name": "newbie", "role": "supervisor", "pasword": PASSWORD})
+        assert answer.status_code == 422 and answer.json()["field"] == "body.pasword", answer.text
+        assert "newbie" not in [u["name"] for u in root.get("/api/v1/users").json()]
+    with as_(app, "rev") as rev:
+        report = rev.get(f"/api/v1/reviews/{review}").json()["version"]["report"]
+        body = {"fingerprint": report["submissions"][0]["findings"][0]["fingerprint"], "justification": "j",
+                "approver": "a", "expires": "2999-01-01", "expiry": "2999-01-01"}
+        answer = rev.post(f"/api/v1/reviews/{review}/waivers", json=body)
+        assert answer.status_code == 422 and answer.json()["field"] == "body.expiry", answer.text
+        assert rev.get(f"/api/v1/reviews/{review}/waivers").json() == []

@@ -85,6 +85,8 @@ def pages_that_read_it_again(app: Any, page: TestClient, review: int) -> None:
 
 
 def test_a_workbook_review_is_read_again_as_the_workbook(app: Any, page: TestClient, book: bytes) -> None:
+    form = page.get("/reviews/new").text
+    assert 'accept=".yaml,.yml,.json,.xlsx"' in form and "Upload a file (YAML, JSON or an xlsx workbook)" in form
     review = upload(page, "ex02.xlsx", book)
     shown = page.get(f"/reviews/{review}")
     assert shown.status_code == 200

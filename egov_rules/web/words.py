@@ -21,7 +21,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "portfolio": ("Portfolio", "监督总览"),
     "rulebook": ("Rulebook", "规则库"),
     "lang_other": ("中文", "English"),
-    "upload": ("Upload a file (YAML or JSON)", "上传文件（YAML或JSON）"),
+    "upload": ("Upload a file (YAML, JSON or an xlsx workbook)", "上传文件（YAML、JSON 或 xlsx 工作簿）"),
     "paste": ("…or paste the submission", "……或粘贴申报内容"),
     "check": ("Check", "检查"),
     "check_save": ("Check and save as review", "检查并保存为审查记录"),
