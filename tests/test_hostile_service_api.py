@@ -301,3 +301,37 @@ def test_a_misspelt_field_is_refused_not_dropped(app: Any, review: int) -> None:
         answer = rev.post(f"/api/v1/reviews/{review}/waivers", json=body)
         assert answer.status_code == 422 and answer.json()["field"] == "body.expiry", answer.text
         assert rev.get(f"/api/v1/reviews/{review}/waivers").json() == []
+
+
+# ------------------------------------------------------------------------------------------- credentials
+def test_an_expired_or_ended_session_and_a_disabled_accounts_token_are_refused(app: Any) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from egov_rules.service.auth import SESSION_COOKIE, create_token
+    from egov_rules.service.models import BrowserSession
+
+    db = app.state.db
+    add_users(db.url, {"temp": ("reviewer", ["unit.qz.wjw"])})
+    with db.write() as session:
+        token = create_token(session, "temp", "t")[1]
+    c = as_(app, "temp")
+    stolen = c.cookies[SESSION_COOKIE]
+    assert c.get("/api/v1/me").status_code == 200
+    with db.write() as session:  # twelve hours later
+        session.execute(update(BrowserSession).values(expires_at=dt.datetime(2000, 1, 1)))
+    assert c.get("/api/v1/me").status_code == 401
+    assert c.get("/", follow_redirects=False).headers["location"].startswith("/login")
+    assert TestClient(app, cookies={SESSION_COOKIE: stolen}).get("/api/v1/me").status_code == 401
+    again = as_(app, "temp")
+    ended = again.cookies[SESSION_COOKIE]
+    assert again.post("/api/v1/logout").status_code == 200
+    replay = TestClient(app, cookies={SESSION_COOKIE: ended})
+    assert replay.get("/api/v1/me").status_code == 401  # a logged-out cookie stays dead
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert c.get("/api/v1/me", headers=bearer).status_code == 200
+    with as_(app, "root") as root:
+        assert root.post("/api/v1/users/temp/disable").status_code == 200
+    answer = c.get("/api/v1/me", headers={**bearer, "Accept-Language": "zh-CN,zh;q=0.9"})
+    assert answer.status_code == 401 and answer.json()["message"].startswith("需要登录")
