@@ -142,3 +142,19 @@ def test_a_stale_address_or_a_bug_is_the_error_page_not_json(app: Any, monkeypat
         assert "RuntimeError" not in answer.text and "a bug<" not in answer.text
         api = c.get("/api/v1/reviews")
         assert api.status_code == 500 and api.json()["code"] == "internal_error"
+
+
+def test_the_api_gives_a_workbook_review_back_byte_for_byte(app: Any, page: TestClient, book: bytes) -> None:
+    import base64
+    import hashlib
+
+    review = upload(page, "ex02.xlsx", book)
+    text = FIXTURE.read_bytes().replace(b"  id: ex02\n", b"  id: ex02-text\n", 1)
+    as_text = upload(page, "ex02.yaml", text)
+    with api(app) as c:
+        version = c.get(f"/api/v1/reviews/{review}").json()["version"]
+        yaml_version = c.get(f"/api/v1/reviews/{as_text}").json()["version"]
+    assert version["submission"] is None  # not a lossy text with U+FFFD for every byte that is not UTF-8
+    stored = base64.b64decode(version["submission_base64"])
+    assert stored == book and hashlib.sha256(stored).hexdigest() == version["submission_sha256"]
+    assert yaml_version["submission"].encode() == text and "submission_base64" not in yaml_version

@@ -4,6 +4,7 @@ review outside the user's units is reported as not found, so ids do not reveal o
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -296,7 +297,11 @@ def _version_dict(v: ReviewVersion, with_report: bool = True) -> dict[str, Any]:
     }
     out["waivers_applied"] = [w["id"] for w in json.loads(v.waivers)]
     if with_report:
-        out["submission"] = v.submission.decode("utf-8", "replace")
+        try:
+            out["submission"] = v.submission.decode("utf-8")
+        except UnicodeDecodeError:  # a workbook: its bytes, not a lossy text no one could check the sha256 of
+            out["submission"] = None
+            out["submission_base64"] = base64.b64encode(v.submission).decode("ascii")
         out["report"] = json.loads(v.report)
     return out
 
