@@ -335,3 +335,31 @@ def test_an_expired_or_ended_session_and_a_disabled_accounts_token_are_refused(a
         assert root.post("/api/v1/users/temp/disable").status_code == 200
     answer = c.get("/api/v1/me", headers={**bearer, "Accept-Language": "zh-CN,zh;q=0.9"})
     assert answer.status_code == 401 and answer.json()["message"].startswith("需要登录")
+
+
+# ------------------------------------------------------------------------------------------- multipart forms
+MULTIPARTS = {  # name -> (headers, body): forms a client can get wrong
+    "two files": ({}, {"files": [("file", ("a.yaml", FX02)), ("file", ("b.yaml", FX02))]}),
+    "eleven fields": ({}, {"files": {"file": ("a.yaml", FX02)}, "data": {f"f{i}": "x" for i in range(11)}}),
+    "no boundary": ({"Content-Type": "multipart/form-data"}, {"content": b"file=abc"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MULTIPARTS))
+def test_a_multipart_body_the_api_cannot_read_is_a_422_in_the_readers_language(rev: TestClient, case: str) -> None:
+    headers, body = MULTIPARTS[case]
+    before = rev.get("/api/v1/reviews").json()["total"]
+    answer = rev.post("/api/v1/checks", params={"lang": "zh", "save": "true"}, headers=headers, **body)
+    assert answer.status_code == 422, answer.text
+    [problem] = answer.json()["error"]["problems"]
+    assert problem["field"] == "file" and problem["message"] == "the multipart body cannot be read"
+    assert answer.json()["detail"].startswith("<upload>：输入无效：字段“file”：无法读取表单内容；应为")
+    assert rev.get("/api/v1/reviews").json()["total"] == before  # save=true saved nothing
+
+
+def test_the_new_review_page_with_two_files_asks_for_one(app: Any) -> None:
+    with rev_page(app) as page:
+        csrf = csrf_of(page.get("/reviews/new").text)
+        answer = page.post("/reviews/new", data={"csrf": csrf, "save": "1"},
+                           files=[("file", ("a.yaml", FX02)), ("file", ("b.yaml", FX02))])
+    assert answer.status_code == 422 and "请一次上传一个文件。" in answer.text, answer.status_code

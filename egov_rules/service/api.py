@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError
 from . import store
@@ -75,7 +76,14 @@ async def submission_from(request: Request, name: str | None) -> tuple[bytes, st
     if ctype == "multipart/form-data":
         body = await read_body(request, limit, MULTIPART_SLACK)
         request._body = body  # starlette parses the form from the body already read
-        form = await request.form(max_files=1, max_fields=10)
+        try:
+            form = await request.form(max_files=1, max_fields=10, max_part_size=limit + MULTIPART_SLACK)
+        except StarletteHTTPException as exc:  # starlette's bare 400: two files, too many fields, no boundary
+            if exc.status_code != 400:
+                raise
+            raise InputError("the multipart body cannot be read", file=name or "<upload>", field="file",
+                             expected="multipart/form-data with one file, in the field 'file', and at most 10 "
+                                      "fields") from None
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise InputError("the multipart body has no file", file=name or "<upload>", field="file",

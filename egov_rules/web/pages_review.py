@@ -111,6 +111,8 @@ def new_page(request: Request) -> Response:
 
 async def _submission_of(form: dict[str, Any]) -> tuple[bytes, str]:
     upload: Any = form.get("file")
+    if isinstance(upload, list):  # the page's form sends one file; a hand-made post may send several
+        raise PageError(422, "one_file")
     if upload is not None and not isinstance(upload, str) and upload.filename:
         data = await upload.read()
         name = "".join(c for c in (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable())

@@ -144,6 +144,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "csrf": ("The form expired or came from another site; reload the page and try again.",
              "表单已过期或来自其他网站；请刷新页面后重试。"),
     "saved": ("Saved.", "已保存。"),
+    "one_file": ("Upload one file at a time.", "请一次上传一个文件。"),
     "too_large": ("The request is larger than the service accepts ({} bytes).",
                   "请求内容超过本服务允许的大小（{} 字节）。"),
     "bad_form": ("The form could not be read; reload the page and try again.", "无法读取表单内容；请刷新页面后重试。"),
