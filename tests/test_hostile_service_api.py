@@ -13,6 +13,7 @@ from service_support import FIXTURES, PASSWORD, add_users
 from web_support import csrf_of, login, make_app, saved_review
 
 FX02 = (FIXTURES / "02_municipal_own_datacentre.yaml").read_bytes()
+DATA_CENTRE = "art17-data-centre-without-approval"
 HUGE = 10**20  # more than any database integer holds
 BIGINT = 2**63 - 1  # the largest SQLite integer: one past it in a page offset overflows
 
@@ -20,7 +21,8 @@ BIGINT = 2**63 - 1  # the largest SQLite integer: one past it in a page offset o
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     made = make_app(tmp_path_factory.mktemp("hostile-api"))
-    add_users(made.state.settings.db_url, {"root": ("admin", None), "gat": ("reviewer", ["unit.fj.gat"])})
+    add_users(made.state.settings.db_url, {"root": ("admin", None), "gat": ("reviewer", ["unit.fj.gat"]),
+                                           "fin_other": ("finance", ["unit.nowhere"])})
     return made
 
 
@@ -363,3 +365,44 @@ def test_the_new_review_page_with_two_files_asks_for_one(app: Any) -> None:
         answer = page.post("/reviews/new", data={"csrf": csrf, "save": "1"},
                            files=[("file", ("a.yaml", FX02)), ("file", ("b.yaml", FX02))])
     assert answer.status_code == 422 and "请一次上传一个文件。" in answer.text, answer.status_code
+
+
+# ------------------------------------------------------------------------------------------- other units
+def test_another_units_review_is_not_there_for_any_request_api_or_page(app: Any, review: int) -> None:
+    """A reviewer and a finance user of another unit guessing the id: every read and every write of the API and
+    of the pages answers 404 (as if there were no such review), and nothing is recorded."""
+    with as_(app, "boss") as boss:
+        trail = boss.get("/api/v1/audit", params={"review": review}).json()["total"]
+        funding = boss.get(f"/api/v1/reviews/{review}/funding").json()
+        waivers = boss.get(f"/api/v1/reviews/{review}/waivers").json()
+    fingerprint = "0" * 32
+    with as_(app, "rev_other") as other, as_(app, "fin_other") as fin:
+        for c in (other, fin):
+            for path in ("", "/versions", "/waivers", "/funding", "/diff?from=1&to=1", "?version=1"):
+                assert c.get(f"/api/v1/reviews/{review}{path}").status_code == 404, path
+            assert c.post(f"/api/v1/reviews/{review}/recheck").status_code == 404
+        answer = other.post(f"/api/v1/reviews/{review}/waivers", json={
+            "fingerprint": fingerprint, "justification": "j", "approver": "a", "expires": "2999-01-01"})
+        assert answer.status_code == 404 and answer.json()["code"] == "review_not_found"
+        answer = fin.post(f"/api/v1/reviews/{review}/funding", json={"project": "prj.ex02", "action": "fund"})
+        assert answer.status_code == 404 and answer.json()["code"] == "review_not_found"
+    for who in ("rev_other", "fin_other"):
+        with TestClient(app, raise_server_exceptions=False) as page:
+            login(page, who, "zh")
+            csrf = csrf_of(page.get("/reviews/new").text)
+            for path in (f"/reviews/{review}", f"/reviews/{review}/compare?a=1&b=1", f"/interview?review={review}",
+                         f"/reviews/{review}/explain?rule={DATA_CENTRE}"):
+                answer = page.get(path)
+                assert answer.status_code == 404 and f"没有编号为 {review} 的审查记录" in answer.text, (who, path)
+            posts = {"whatif": {"pointer": "/projects/0/name", "value": "x"}, "recheck": {},
+                     "waivers": {"fingerprint": fingerprint, "justification": "j", "approver": "a",
+                                 "expires": "2999-01-01"},
+                     "funding": {"project": "prj.ex02", "action": "fund"}}
+            not_their_role = {"rev_other": {"funding"}, "fin_other": {"recheck", "waivers"}}[who]
+            for action, form in posts.items():
+                answer = page.post(f"/reviews/{review}/{action}", data={"csrf": csrf, **form})
+                assert answer.status_code == (403 if action in not_their_role else 404), (who, action)
+    with as_(app, "boss") as boss:
+        assert boss.get("/api/v1/audit", params={"review": review}).json()["total"] == trail
+        assert boss.get(f"/api/v1/reviews/{review}/funding").json() == funding
+        assert boss.get(f"/api/v1/reviews/{review}/waivers").json() == waivers
