@@ -406,3 +406,17 @@ def test_another_units_review_is_not_there_for_any_request_api_or_page(app: Any,
         assert boss.get("/api/v1/audit", params={"review": review}).json()["total"] == trail
         assert boss.get(f"/api/v1/reviews/{review}/funding").json() == funding
         assert boss.get(f"/api/v1/reviews/{review}/waivers").json() == waivers
+
+
+@pytest.mark.parametrize(("units", "code", "message"), [
+    ([], "scope_missing", "审查人员须指定可见范围：units 或 all_units"),
+    (["unit.a unit.b"], "bad_unit_id", "“unit.a unit.b”不是单位编号；应为报送材料中的单位编号"),
+])
+def test_the_admin_api_refuses_a_scope_that_could_show_nothing(app: Any, units: list[str], code: str,
+                                                               message: str) -> None:
+    with as_(app, "root") as root:
+        answer = root.post("/api/v1/users", params={"lang": "zh"},
+                           json={"name": "wang", "role": "reviewer", "units": units, "password": PASSWORD})
+        assert answer.status_code == 422 and answer.json()["code"] == code, answer.text
+        assert answer.json()["message"].startswith(message) and answer.json()["detail"]["field"] == "units"
+        assert "wang" not in [u["name"] for u in root.get("/api/v1/users").json()]

@@ -37,3 +37,18 @@ def test_a_database_the_service_cannot_use_is_a_clear_exit_2(tmp_path: Path, com
         assert said in out and "field '--db'" in out, (name, out)
         assert "internal error" not in out and "Traceback" not in out, (name, out)
         assert SECRET not in out, (name, out)
+
+
+@pytest.mark.parametrize(("units", "said"), [
+    ("", "field '--units': a reviewer needs a scope: --units UNIT[,UNIT...] or --all-units"),
+    (" , ", "field '--units': a reviewer needs a scope"),
+    ("unit.a;unit.b", "field '--units': 'unit.a;unit.b' is not a unit id; expected unit ids as submissions give them"),
+])
+def test_a_scope_that_could_show_nothing_is_refused(tmp_path: Path, units: str, said: str) -> None:
+    """``--units "$UNITS"`` with the variable unset, or units joined by the wrong separator, made an account that
+    silently sees no review at all."""
+    where = ["--data-dir", str(tmp_path)]
+    assert cli("db", "upgrade", *where).returncode == 0
+    done = cli("users", "add", "wang", "--role", "reviewer", "--units", units, *where, stdin=SECRET + "\n")
+    assert done.returncode == 2 and said in done.stderr, done.stderr
+    assert "wang" not in cli("users", "list", *where).stdout

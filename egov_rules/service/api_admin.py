@@ -109,10 +109,8 @@ def add_user(request: Request, user: Admin, body: AccountIn) -> dict[str, Any]:
                               expected=E_ONE_OF(values=role_list(ROLES)))
         if body.all_units and body.units is not None:
             raise ConfigError(SCOPE_TWICE(), field="units")
-        try:
-            units = None if body.all_units else auth.validate_units(body.units, body.role)
-        except ConfigError as exc:
-            raise ConfigError(role_said(NEEDS_SCOPE, body.role), field="units") from exc
+        units = None if body.all_units else auth.validate_units(body.units, body.role, "units",
+                                                                role_said(NEEDS_SCOPE, body.role))
         with request.app.state.db.write() as session:
             made = auth.add_account(session, body.name, body.role, body.password, units, actor=user.name)
     except ConfigError as exc:
