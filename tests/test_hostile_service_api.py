@@ -420,3 +420,31 @@ def test_the_admin_api_refuses_a_scope_that_could_show_nothing(app: Any, units: 
         assert answer.status_code == 422 and answer.json()["code"] == code, answer.text
         assert answer.json()["message"].startswith(message) and answer.json()["detail"]["field"] == "units"
         assert "wang" not in [u["name"] for u in root.get("/api/v1/users").json()]
+
+
+# ------------------------------------------------------------------------------------------- stale decisions
+def test_a_funding_action_on_a_decision_that_has_since_changed_is_refused(app: Any) -> None:
+    """Finance opens a review, a reviewer saves a new version meanwhile: the action names the version whose Art 44
+    decision it acts on, and is refused (409, nothing recorded) once that is no longer the latest."""
+    data = FX02.replace(b"  id: ex02\n", b"  id: ex02-stale\n", 1)
+    review = saved_review(app, data)
+    with finance_page(app) as page:
+        shown = page.get(f"/reviews/{review}").text
+        assert 'name="version" value="1"' in shown
+        assert saved_review(app, data + b"\n# saved again\n") == review  # version 2, meanwhile
+        answer = page.post(f"/reviews/{review}/funding", data={
+            "csrf": csrf_of(shown), "project": "prj.ex02", "action": "withhold", "version": "1"})
+        assert answer.status_code == 409, answer.status_code
+        assert f"审查记录 {review} 已有更新的版本（第 2 版），处理所依据的是第 1 版" in answer.text
+        old = page.get(f"/reviews/{review}", params={"version": 1}).text
+        assert f'action="/reviews/{review}/funding"' not in old and "这是较早的版本" in old  # no form on it
+    with as_(app, "fin") as fin:
+        stale = fin.post(f"/api/v1/reviews/{review}/funding", params={"lang": "zh"},
+                         json={"project": "prj.ex02", "action": "withhold", "version": 1})
+        assert stale.status_code == 409 and stale.json()["code"] == "version_stale", stale.text
+        assert fin.get(f"/api/v1/reviews/{review}/funding").json() == []
+        fresh = fin.post(f"/api/v1/reviews/{review}/funding", json={"project": "prj.ex02", "action": "withhold",
+                                                                     "version": 2})
+        assert fresh.status_code == 201 and fresh.json()["version"] == 2
+        unpinned = fin.post(f"/api/v1/reviews/{review}/funding", json={"project": "prj.ex02", "action": "fund"})
+        assert unpinned.status_code == 201  # without a version, as before: on the latest decision

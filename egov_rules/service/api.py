@@ -258,14 +258,17 @@ class FundingIn(Body):
     amount: str | None = Field(None, pattern=r"^[0-9]{1,15}(\.[0-9]{1,2})?$", description="yuan, as a decimal")
     reference: str | None = Field(None, max_length=500)
     note: str | None = Field(None, max_length=4000)
+    version: int | None = Field(None, ge=1, description="the version whose decision this acts on: 409 if the review "
+                                                        "has a newer one by now")
 
 
 @router.post("/reviews/{review_id}/funding", status_code=201,
-             summary="Record the funding action taken on a project's Art 44 decision")
+             summary="Record the funding action taken on a project's Art 44 decision",
+             responses={409: {"description": "the review has a newer version than the body's `version`"}})
 def post_funding(request: Request, user: Finance, review_id: int, body: FundingIn) -> dict[str, Any]:
     with _db(request).write() as session:
         return store.add_funding(session, user, review_id, body.project, body.action, body.amount, body.reference,
-                                 body.note)
+                                 body.note, body.version)
 
 
 @router.get("/reviews/{review_id}/funding", summary="The funding actions recorded on a review")

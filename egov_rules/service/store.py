@@ -67,6 +67,9 @@ NO_FINDING = Wording("no finding with fingerprint '{fingerprint}' in the latest 
                      "最新版本中没有指纹为“{fingerprint}”的检查结果", "finding_not_found")
 EXPIRED = Wording("the expiry date has passed", "有效期已过", "expiry_passed")
 UNKNOWN_ACTION = Wording("unknown action '{action}'", "未知的资金处理“{action}”", "unknown_funding_action")
+STALE_VERSION = Wording("review {id} has a newer version ({latest}) than the one the action was taken on ({seen})",
+                        "审查记录 {id} 已有更新的版本（第 {latest} 版），处理所依据的是第 {seen} 版", "version_stale")
+E_LATEST = Wording("the latest version's decision: reload the review", "依据最新版本的处理决定：请重新打开审查记录")
 NO_DECISION = Wording("no Art 44 decision for project '{project}' in the latest version",
                       "最新版本中没有项目“{project}”的第四十四条处理决定", "decision_not_found")
 BAD_AMOUNT = Wording("not an amount in yuan: '{amount}'", "不是以元为单位的金额：“{amount}”", "bad_amount")
@@ -400,9 +403,19 @@ def _projects(ids: list[str]) -> Said:
     return E_ONE_OF(values=Local(", ".join(ids), "、".join(ids))) if ids else E_A_PROJECT()
 
 
+class Stale(StoreError):
+    status = 409
+
+
 def add_funding(session: Session, user: User, review_id: int, project_id: str, action: str,
-                amount: str | None = None, reference: str | None = None, note: str | None = None) -> dict[str, Any]:
+                amount: str | None = None, reference: str | None = None, note: str | None = None,
+                seen_version: int | None = None) -> dict[str, Any]:
+    """Record a funding action on the latest version's Art 44 decision of a project; ``seen_version``, the version
+    whose decision the user acted on, must still be the latest (409 otherwise: a newer check may have changed it)."""
     review = _review(session, user, review_id)
+    if seen_version is not None and seen_version != review.latest_version:
+        raise Stale(STALE_VERSION(id=review.id, latest=review.latest_version, seen=seen_version), field="version",
+                    expected=E_LATEST())
     if action not in FUNDING_ACTIONS:
         raise StoreError(UNKNOWN_ACTION(action=action), field="action",
                          expected=E_ONE_OF(values=Local(", ".join(FUNDING_ACTIONS), "、".join(

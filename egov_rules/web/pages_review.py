@@ -249,11 +249,12 @@ async def recheck(request: Request, review_id: int) -> Response:
 async def add_funding(request: Request, review_id: int) -> Response:
     user = need_user(request, "finance")
     form = await check_csrf(request)
+    seen = str(form.get("version") or "")
     try:
         with request.app.state.db.write() as session:
             store.add_funding(session, user, review_id, str(form.get("project", "")), str(form.get("action", "")),
                               str(form.get("amount") or "") or None, str(form.get("reference") or "") or None,
-                              str(form.get("note") or "") or None)
+                              str(form.get("note") or "") or None, int(seen) if seen.isdigit() else None)
     except StoreError as exc:
         raise PageError(exc.status, "not_found", store_message(exc, lang_of(request))) from None
     return redirect(f"/reviews/{review_id}#funding")

@@ -144,6 +144,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "csrf": ("The form expired or came from another site; reload the page and try again.",
              "表单已过期或来自其他网站；请刷新页面后重试。"),
     "saved": ("Saved.", "已保存。"),
+    "act_on_latest": ("This is an earlier version: record funding actions on the latest one.",
+                      "这是较早的版本：请在最新版本上登记资金处理。"),
     "one_file": ("Upload one file at a time.", "请一次上传一个文件。"),
     "too_large": ("The request is larger than the service accepts ({} bytes).",
                   "请求内容超过本服务允许的大小（{} 字节）。"),
