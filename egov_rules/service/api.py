@@ -8,13 +8,15 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError
 from . import store
 from .auth import CurrentUser, User, require_role
+from .body_limit import MULTIPART_SLACK
 from .checking import CheckOutcome, CheckService
 from .db import Database
 from .refusals import SAVE_REFUSED, TOO_LARGE, UNSUPPORTED_TYPE, Refusal, role_said
@@ -23,7 +25,6 @@ router = APIRouter(prefix="/api/v1")
 Reviewer = Annotated[User, Depends(require_role("reviewer"))]
 Finance = Annotated[User, Depends(require_role("finance"))]
 Overseer = Annotated[User, Depends(require_role("supervisor", "admin"))]
-MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file itself
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 JSON_TYPES = {"application/json", "text/json"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,15 +41,16 @@ def _checks(request: Request) -> CheckService:
 
 
 # ------------------------------------------------------------------------------------------- bodies
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is longer than ``limit`` (never read whole first)."""
+async def read_body(request: Request, limit: int, slack: int = 0) -> bytes:
+    """The request body, refused with 413 as soon as it is longer than ``limit`` + ``slack`` (a multipart form's
+    boundaries around a file of at most ``limit``; the refusal names ``limit``), never read whole first."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isdigit() and int(declared) > limit + slack:
         raise _too_large(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
+        if size > limit + slack:
             raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
@@ -72,9 +74,16 @@ async def submission_from(request: Request, name: str | None) -> tuple[bytes, st
     limit = _checks(request).limits.max_bytes
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
-        body = await read_body(request, limit + MULTIPART_SLACK)
+        body = await read_body(request, limit, MULTIPART_SLACK)
         request._body = body  # starlette parses the form from the body already read
-        form = await request.form(max_files=1, max_fields=10)
+        try:
+            form = await request.form(max_files=1, max_fields=10, max_part_size=limit + MULTIPART_SLACK)
+        except StarletteHTTPException as exc:  # starlette's bare 400: two files, too many fields, no boundary
+            if exc.status_code != 400:
+                raise
+            raise InputError("the multipart body cannot be read", file=name or "<upload>", field="file",
+                             expected="multipart/form-data with one file, in the field 'file', and at most 10 "
+                                      "fields") from None
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise InputError("the multipart body has no file", file=name or "<upload>", field="file",
@@ -165,7 +174,9 @@ def reviews(request: Request, user: CurrentUser, unit: str | None = None, projec
         return store.list_reviews(
             session, user, unit=unit, project=project, decision=decision, article=article,
             since=dt.datetime.combine(since, dt.time()) if since else None,
-            until=dt.datetime.combine(until, dt.time()) + day if until else None, page=page, per_page=per_page)
+            # the last day a date can name ends after every saved review: no upper bound (its next day overflows)
+            until=dt.datetime.combine(until, dt.time()) + day if until and until < dt.date.max else None,
+            page=page, per_page=per_page)
 
 
 @router.get("/reviews/{review_id}", summary="A review: stored submission, sha256, rulebook, report, who and when")
@@ -203,7 +214,14 @@ def recheck(request: Request, user: CurrentUser, review_id: int,
             "report": outcome.report}
 
 
-class WaiverIn(BaseModel):
+class Body(BaseModel):
+    """A request body: a field it does not know is refused (422 naming it), never dropped.  A finance system's
+    ``"ammount"`` would otherwise record a funding action without its amount, in an append-only trail."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class WaiverIn(Body):
     fingerprint: str = Field(min_length=1, max_length=100)
     justification: str = Field(min_length=1, max_length=4000)
     approver: str = Field(min_length=1, max_length=500)
@@ -212,18 +230,20 @@ class WaiverIn(BaseModel):
 
 @router.post("/reviews/{review_id}/waivers", status_code=201, summary="Waive one finding, with justification")
 def post_waiver(request: Request, user: Reviewer, review_id: int, body: WaiverIn) -> dict[str, Any]:
+    checks = _checks(request)
+    # the waiver takes effect at once: the latest submission is checked again with it and saved as a new version,
+    # in the waiver's own transaction, so that a check or a save refused (403, 422) leaves no waiver behind
     with _db(request).write() as session:
         waiver = store.add_waiver(session, user, review_id, body.fingerprint, body.justification, body.approver,
                                   body.expires)
-    # the waiver takes effect at once: the latest submission is checked again with it, as a new version
-    with _db(request).read() as session:
         row = store.get_version_row(session, user, review_id)
-        submission_id = store.get_review(session, user, review_id)["submission_id"]
-    outcome = _checks(request).check(row.submission, row.source_name, row.content_format, row.stage, row.lang)
-    outcome.submission_id = submission_id
-    saved = _check_and_save(request, user, outcome, row.submission, row.source_name, row.content_format, row.stage,
-                            row.lang)
-    return {**waiver, "applied_in": saved["review"]}
+        waivers = store.active_waivers(session, store.get_review(session, user, review_id)["submission_id"])
+        outcome = checks.check(row.submission, row.source_name, row.content_format, row.stage, row.lang,
+                               waivers=waivers)
+        saved, version = store.save_review(session, user, checks.to_save(
+            outcome, row.submission, row.source_name, row.content_format, row.stage, row.lang, waivers))
+    return {**waiver, "applied_in": {"id": saved, "version": version,
+                                     "url": f"/api/v1/reviews/{saved}?version={version}"}}
 
 
 @router.get("/reviews/{review_id}/waivers", summary="The waivers of a review")
@@ -232,20 +252,23 @@ def get_waivers(request: Request, user: CurrentUser, review_id: int) -> list[dic
         return store.list_waivers(session, user, review_id)
 
 
-class FundingIn(BaseModel):
+class FundingIn(Body):
     project: str = Field(min_length=1, max_length=500)
     action: str = Field(description="one of " + ", ".join(store.FUNDING_ACTIONS))
     amount: str | None = Field(None, pattern=r"^[0-9]{1,15}(\.[0-9]{1,2})?$", description="yuan, as a decimal")
     reference: str | None = Field(None, max_length=500)
     note: str | None = Field(None, max_length=4000)
+    version: int | None = Field(None, ge=1, description="the version whose decision this acts on: 409 if the review "
+                                                        "has a newer one by now")
 
 
 @router.post("/reviews/{review_id}/funding", status_code=201,
-             summary="Record the funding action taken on a project's Art 44 decision")
+             summary="Record the funding action taken on a project's Art 44 decision",
+             responses={409: {"description": "the review has a newer version than the body's `version`"}})
 def post_funding(request: Request, user: Finance, review_id: int, body: FundingIn) -> dict[str, Any]:
     with _db(request).write() as session:
         return store.add_funding(session, user, review_id, body.project, body.action, body.amount, body.reference,
-                                 body.note)
+                                 body.note, body.version)
 
 
 @router.get("/reviews/{review_id}/funding", summary="The funding actions recorded on a review")

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..errors import ConfigError, Wording
 from . import auth, store
+from .api import Body
 from .auth import CurrentUser, User, require_role
 from .models import ROLES
 from .refusals import (
@@ -30,7 +31,7 @@ Admin = Annotated[User, Depends(require_role("admin"))]
 Overseer = Annotated[User, Depends(require_role("supervisor", "admin"))]
 
 
-class LoginIn(BaseModel):
+class LoginIn(Body):
     name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1000)
 
@@ -65,7 +66,7 @@ def logout(request: Request, response: Response, _user: CurrentUser) -> dict[str
     return {"logged_out": bool(value)}
 
 
-class AccountIn(BaseModel):
+class AccountIn(Body):
     name: str = Field(min_length=1, max_length=200)
     role: str = Field(description="one of " + ", ".join(ROLES))
     units: list[str] | None = Field(None, description="unit ids a reviewer or finance user sees")
@@ -108,10 +109,8 @@ def add_user(request: Request, user: Admin, body: AccountIn) -> dict[str, Any]:
                               expected=E_ONE_OF(values=role_list(ROLES)))
         if body.all_units and body.units is not None:
             raise ConfigError(SCOPE_TWICE(), field="units")
-        try:
-            units = None if body.all_units else auth.validate_units(body.units, body.role)
-        except ConfigError as exc:
-            raise ConfigError(role_said(NEEDS_SCOPE, body.role), field="units") from exc
+        units = None if body.all_units else auth.validate_units(body.units, body.role, "units",
+                                                                role_said(NEEDS_SCOPE, body.role))
         with request.app.state.db.write() as session:
             made = auth.add_account(session, body.name, body.role, body.password, units, actor=user.name)
     except ConfigError as exc:
@@ -156,7 +155,7 @@ def tokens(request: Request, _user: Admin) -> list[dict[str, Any]]:
         return auth.list_tokens(session)
 
 
-class TokenIn(BaseModel):
+class TokenIn(Body):
     label: str = Field("", max_length=200)
 
 

@@ -124,6 +124,7 @@ BODIES: dict[str, tuple[str, dict[str, Any]]] = {
     "403": ("the role may not do this, the review concerns units outside the caller's scope, or a cross-site "
             "request with a session cookie", _any(MessageBody, StoreErrorBody)),
     "404": ("no such review, version, user, token or article", _any(MessageBody, StoreErrorBody)),
+    "409": ("the review has a newer version than the one the request names", _ref(StoreErrorBody)),
     "413": ("the body is over the size limit", _ref(MessageBody)),
     "415": ("unsupported content type", _ref(MessageBody)),
     "422": ("the input cannot be checked, a parameter does not fit its declaration, or the store refuses it",

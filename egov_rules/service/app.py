@@ -67,6 +67,11 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
                  else said_fields(routing(), lang) if routing is not None and exc.detail == routing.en else {})
         if not is_body_allowed_for_status_code(exc.status_code):
             return Response(status_code=exc.status_code, headers=exc.headers)
+        said = exc.said if isinstance(exc, Refusal) else routing() if routing is not None else None
+        if said is not None and _is_page(request):  # a stale link or a reloaded form's address: the error page
+            from ..web.base import refusal_page
+
+            return refusal_page(request, exc.status_code, said, exc.headers)
         return JSONResponse({"detail": exc.detail, **extra}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -83,8 +88,12 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
                              "message": request_message(errors, request_lang(request))}, status_code=422)
 
     @app.exception_handler(Exception)
-    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+    async def _bug(request: Request, exc: Exception) -> Response:
         log.error("internal error: %s", type(exc).__name__, exc_info=exc)  # the traceback stays in the log
+        if _is_page(request):
+            from ..web.base import refusal_page
+
+            return refusal_page(request, 500, INTERNAL())
         return JSONResponse({"detail": INTERNAL.en, **said_fields(INTERNAL(), request_lang(request))},
                             status_code=500)
 
@@ -104,12 +113,21 @@ def create_app(settings: Settings, *, checks: CheckService | None = None, upgrad
 
     api_docs.install(app)
 
+    from .body_limit import BodyLimit
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body)  # inside the pages' security headers (added next)
     web.install(app, settings)  # the reviewer workbench's pages (issue 13)
     from . import api_errors
 
     api_errors.install(app)  # the error bodies the handlers above send, in the OpenAPI document
     app.router.on_shutdown.append(db.dispose)
     return app
+
+
+def _is_page(request: Request) -> bool:
+    from ..web.base import is_page
+
+    return is_page(request)
 
 
 class SchemaNotCurrent(EgovError):

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from fastapi import Depends, Request
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ..errors import ConfigError, Wording
-from .models import ROLES, Account, ApiToken, AuditEntry, BrowserSession, utcnow
+from ..errors import ConfigError, Said, Wording
+from .models import ROLES, Account, ApiToken, AuditEntry, BrowserSession, stored_int, utcnow
 from .refusals import AUTH_REQUIRED, CROSS_SITE, E_ONE_OF, ROLE_REFUSED, Refusal, role_list, role_said, role_word
 
 SESSION_COOKIE = "egov_session"
@@ -130,11 +131,23 @@ NO_TOKEN = Wording("no token {id}", "没有编号为 {id} 的令牌", "token_not
 E_TOKEN = Wording("an id from `egov-rules tokens list`", "egov-rules tokens list 列出的令牌编号")
 
 
-def validate_units(units: list[str] | None, role: str) -> list[str] | None:
+BAD_UNIT = Wording("'{unit}' is not a unit id", "“{unit}”不是单位编号", "bad_unit_id")
+E_UNIT = Wording("unit ids as submissions give them (letters, digits and . _ : -, starting with a letter or digit), "
+                 "separated by commas", "报送材料中的单位编号（字母、数字及“. _ : -”，以字母或数字开头），以逗号分隔")
+UNIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")  # the schema's id pattern (input/model_fields.py)
+
+
+def validate_units(units: list[str] | None, role: str, field: str = "--units",
+                   scope_missing: Said | None = None) -> list[str] | None:
+    """A reviewer's or finance user's units; an empty list (``--units "$UNITS"`` with the variable unset) or an
+    id no submission can give (``unit.a;unit.b``) is refused, not kept as a scope that silently shows nothing."""
     if role in READ_ALL_ROLES:
         return None
-    if units is None:
-        raise ConfigError(NEEDS_SCOPE(role=role_word(role)), field="--units")
+    if not units:
+        raise ConfigError(scope_missing or NEEDS_SCOPE(role=role_word(role)), field=field)
+    bad = next((unit for unit in units if not UNIT_ID.fullmatch(unit)), None)
+    if bad is not None:
+        raise ConfigError(BAD_UNIT(unit=bad[:60]), field=field, expected=E_UNIT())
     return sorted(set(units))
 
 
@@ -203,7 +216,7 @@ def list_tokens(session: Session) -> list[dict[str, Any]]:
 
 
 def revoke_token(session: Session, token_id: int, actor: str = "cli") -> None:
-    row = session.get(ApiToken, token_id)
+    row = session.get(ApiToken, token_id) if stored_int(token_id) else None
     if row is None:
         raise ConfigError(NO_TOKEN(id=token_id), expected=E_TOKEN())
     if row.revoked_at is None:

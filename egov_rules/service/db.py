@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import ConfigError
@@ -25,11 +26,23 @@ BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+E_URL = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST[:PORT]/DB"
+
+
 def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+        parsed.get_backend_name()
+    except (ArgumentError, ValueError):  # never quoted: the text may hold a password
+        raise ConfigError("not a database URL", field="--db", expected=E_URL) from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"cannot make the database's directory {folder}: {exc.strerror or exc}",
+                                  field="--db", expected="a directory this user may create and write") from None
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
                                pool_size=16, max_overflow=16)
         _make_sqlite_durable(engine)
@@ -116,10 +129,26 @@ def head_revision() -> str:
 
 
 def current_revision(db: Database) -> str | None:
+    """The schema's revision; every command asks this first, so a database it cannot reach is said here."""
     from alembic.runtime.migration import MigrationContext
 
-    with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    try:
+        with db.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except (DatabaseError, InterfaceError) as exc:  # (OperationalError is one)
+        raise unreachable(db, exc) from None
+
+
+def unreachable(db: Database, exc: Exception) -> ConfigError:
+    """A database that refuses the connection (down, wrong host, port or password, a file it cannot open): the
+    setting to fix, with the driver's first line and the URL as printed (the password hidden, also in the line)."""
+    url = make_url(db.url)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+    if url.password:
+        reason = reason.replace(str(url.password), "***")
+    return ConfigError(f"cannot connect to the database: {reason}", file=url.render_as_string(hide_password=True),
+                       field="--db", expected="a database that is running and accepts this URL's user "
+                                              "(EGOV_RULES_DB or --db)")
 
 
 def known_revisions() -> set[str]:

@@ -20,6 +20,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 ROLES = ("reviewer", "finance", "supervisor", "admin")
+# ids and version numbers beyond what either database's INTEGER column holds (PostgreSQL's is 32-bit) name
+# nothing: looked up as they are they would make the driver fail (a 500), so they are simply not found
+DB_INT_MAX = 2**31 - 1
+
+
+def stored_int(n: int) -> bool:
+    """Whether ``n`` can be an id or version number stored in the database."""
+    return 0 < n <= DB_INT_MAX
 
 
 def utcnow() -> dt.datetime:

@@ -84,6 +84,8 @@ THROTTLED = Wording("too many failed logins for this name: try again in {wait} s
 WRONG_LOGIN = Wording("wrong name or password", "用户名或密码错误", "wrong_credentials")
 TOO_LARGE = Wording("request body exceeds {limit} bytes (the service's --max-bytes limit)",
                     "请求内容超过 {limit} 字节（本服务的 --max-bytes 上限）", "body_too_large")
+LOGIN_TOO_LARGE = Wording("request body exceeds {limit} bytes: a login sends no more",
+                          "请求内容超过 {limit} 字节：登录请求无需更多内容", "body_too_large")
 UNSUPPORTED_TYPE = Wording("unsupported content type '{ctype}': send application/json, application/yaml, an xlsx "
                            "workbook or multipart/form-data with a 'file' field",
                            "不支持的内容类型“{ctype}”：请发送 JSON、YAML、xlsx 工作簿，或在 multipart/form-data 的"

@@ -4,9 +4,11 @@ review outside the user's units is reported as not found, so ids do not reveal o
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,16 @@ from sqlalchemy.orm import Session
 
 from ..errors import Local, Said, Wording
 from .auth import User, audit
-from .models import AuditEntry, FundingAction, Review, ReviewUnit, ReviewVersion, RulebookSnapshot, Waiver
+from .models import (
+    AuditEntry,
+    FundingAction,
+    Review,
+    ReviewUnit,
+    ReviewVersion,
+    RulebookSnapshot,
+    Waiver,
+    stored_int,
+)
 from .refusals import E_ONE_OF
 
 FUNDING_ACTIONS = ("approve", "fund", "withhold", "suspend", "resume", "continue", "accept", "reject",
@@ -56,9 +67,14 @@ NO_FINDING = Wording("no finding with fingerprint '{fingerprint}' in the latest 
                      "最新版本中没有指纹为“{fingerprint}”的检查结果", "finding_not_found")
 EXPIRED = Wording("the expiry date has passed", "有效期已过", "expiry_passed")
 UNKNOWN_ACTION = Wording("unknown action '{action}'", "未知的资金处理“{action}”", "unknown_funding_action")
+STALE_VERSION = Wording("review {id} has a newer version ({latest}) than the one the action was taken on ({seen})",
+                        "审查记录 {id} 已有更新的版本（第 {latest} 版），处理所依据的是第 {seen} 版", "version_stale")
+E_LATEST = Wording("the latest version's decision: reload the review", "依据最新版本的处理决定：请重新打开审查记录")
 NO_DECISION = Wording("no Art 44 decision for project '{project}' in the latest version",
                       "最新版本中没有项目“{project}”的第四十四条处理决定", "decision_not_found")
+BAD_AMOUNT = Wording("not an amount in yuan: '{amount}'", "不是以元为单位的金额：“{amount}”", "bad_amount")
 E_TEXT = Wording("a non-empty text", "非空文本")
+E_AMOUNT = Wording("yuan as a decimal, at most two places (1250000.00)", "以元计的金额，最多两位小数（如 1250000.00）")
 E_FINGERPRINT = Wording("a fingerprint from the review's latest report", "该审查记录最新报告中某条检查结果的指纹")
 E_FUTURE = Wording("a date after today", "今天之后的日期")
 E_A_PROJECT = Wording("a project of the review", "该审查记录中的项目")
@@ -66,6 +82,14 @@ E_A_PROJECT = Wording("a project of the review", "该审查记录中的项目")
 
 class NotFound(StoreError):
     status = 404
+
+
+OFFSET_MAX = 2**62  # past every row, and within the 64-bit OFFSET of both databases
+
+
+def page_offset(page: int, per_page: int) -> int:
+    """The rows before ``page``: a page far past the end is empty, never an overflow."""
+    return min((page - 1) * per_page, OFFSET_MAX)
 
 
 class Forbidden(StoreError):
@@ -213,7 +237,7 @@ def _visible(user: User) -> ColumnElement[bool] | None:
 
 
 def _review(session: Session, user: User, review_id: int) -> Review:
-    review = session.get(Review, review_id)
+    review = session.get(Review, review_id) if stored_int(review_id) else None
     if review is None or not user.can_see_units(_units_of(session, review.id)):
         raise NotFound(NO_REVIEW(id=review_id))
     return review
@@ -222,7 +246,7 @@ def _review(session: Session, user: User, review_id: int) -> Review:
 def _version(session: Session, review: Review, number: int | None = None) -> ReviewVersion:
     n = review.latest_version if number is None else number
     row = session.scalar(select(ReviewVersion).where(ReviewVersion.review_id == review.id,
-                                                     ReviewVersion.number == n))
+                                                     ReviewVersion.number == n)) if stored_int(n) else None
     if row is None:
         raise NotFound(NO_VERSION(id=review.id, n=n))
     return row
@@ -263,7 +287,7 @@ def list_reviews(session: Session, user: User, *, unit: str | None = None, proje
     where = and_(*conditions)
     total = session.scalar(select(func.count()).select_from(Review).join(ReviewVersion, where)) or 0
     rows = session.execute(select(Review, ReviewVersion).join(ReviewVersion, where).order_by(Review.id.desc())
-                           .offset((page - 1) * per_page).limit(per_page)).all()
+                           .offset(page_offset(page, per_page)).limit(per_page)).all()
     return {"total": total, "page": page, "per_page": per_page,
             "items": [_summary(r, v, _units_of(session, r.id)) for r, v in rows]}
 
@@ -276,7 +300,11 @@ def _version_dict(v: ReviewVersion, with_report: bool = True) -> dict[str, Any]:
     }
     out["waivers_applied"] = [w["id"] for w in json.loads(v.waivers)]
     if with_report:
-        out["submission"] = v.submission.decode("utf-8", "replace")
+        try:
+            out["submission"] = v.submission.decode("utf-8")
+        except UnicodeDecodeError:  # a workbook: its bytes, not a lossy text no one could check the sha256 of
+            out["submission"] = None
+            out["submission_base64"] = base64.b64encode(v.submission).decode("ascii")
         out["report"] = json.loads(v.report)
     return out
 
@@ -375,13 +403,24 @@ def _projects(ids: list[str]) -> Said:
     return E_ONE_OF(values=Local(", ".join(ids), "、".join(ids))) if ids else E_A_PROJECT()
 
 
+class Stale(StoreError):
+    status = 409
+
+
 def add_funding(session: Session, user: User, review_id: int, project_id: str, action: str,
-                amount: str | None = None, reference: str | None = None, note: str | None = None) -> dict[str, Any]:
+                amount: str | None = None, reference: str | None = None, note: str | None = None,
+                seen_version: int | None = None) -> dict[str, Any]:
+    """Record a funding action on the latest version's Art 44 decision of a project; ``seen_version``, the version
+    whose decision the user acted on, must still be the latest (409 otherwise: a newer check may have changed it)."""
     review = _review(session, user, review_id)
+    if seen_version is not None and seen_version != review.latest_version:
+        raise Stale(STALE_VERSION(id=review.id, latest=review.latest_version, seen=seen_version), field="version",
+                    expected=E_LATEST())
     if action not in FUNDING_ACTIONS:
         raise StoreError(UNKNOWN_ACTION(action=action), field="action",
                          expected=E_ONE_OF(values=Local(", ".join(FUNDING_ACTIONS), "、".join(
                              f"{a}（{FUNDING_ACTION_WORDS[a]}）" for a in FUNDING_ACTIONS))))
+    _funding_fields(amount, reference, note)
     sub = json.loads(_version(session, review).report)["submissions"][0]
     decision = next((d for d in project_decisions(sub) if d["project"] == project_id), None)
     if decision is None:
@@ -395,6 +434,18 @@ def add_funding(session: Session, user: User, review_id: int, project_id: str, a
     audit(session, user.name, "funding.add", review.id, review.latest_version, project=project_id, action=action,
           decision=decision["outcome"])
     return _funding_dict(row)
+
+
+AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,2})?")  # as the API's FundingIn declares it
+
+
+def _funding_fields(amount: str | None, reference: str | None, note: str | None) -> None:
+    """What the API's body model refuses, refused here too: the workbench's form posts come straight here."""
+    if amount is not None and not AMOUNT.fullmatch(amount):
+        raise StoreError(BAD_AMOUNT(amount=amount[:40]), field="amount", expected=E_AMOUNT())
+    for field, value, limit in (("reference", reference, 500), ("note", note, 4000)):
+        if value is not None and len(value) > limit:
+            raise StoreError(TOO_LONG(limit=limit), field=field)
 
 
 def _funding_dict(f: FundingAction) -> dict[str, Any]:
@@ -423,7 +474,7 @@ def audit_entries(session: Session, user: User, review_id: int | None = None, pa
         visible = select(ReviewUnit.review_id).where(ReviewUnit.unit_id.in_(sorted(user.units)))
         query = query.where(or_(AuditEntry.review_id.in_(visible), AuditEntry.actor == user.name))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    rows = session.scalars(query.order_by(AuditEntry.id.desc()).offset(page_offset(page, per_page)).limit(per_page))
     return {"total": total, "page": page, "per_page": per_page,
             "items": [{"id": a.id, "at": a.at.isoformat() + "Z", "actor": a.actor, "action": a.action,
                        "review": a.review_id, "version": a.version, "detail": json.loads(a.detail),

@@ -73,6 +73,7 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^no rule '(.+)'$"), lambda m: f"没有规则{_q(m[1])}"),
     # the service's own input problems (service/api.py, service/checking.py)
     (re.compile(r"^the multipart body has no file$"), lambda m: "表单中没有上传文件"),
+    (re.compile(r"^the multipart body cannot be read$"), lambda m: "无法读取表单内容"),
     (re.compile(r"^a saved review needs the submission's id$"), lambda m: "保存审查记录需要报送材料的编号"),
     (re.compile(r"^no rule '(.+)' in the rulebook$"), lambda m: f"规则库中没有规则{_q(m[1])}"),
     (re.compile(r"^include and exclude leave no rule to run$"), lambda m: "“include”与“exclude”筛选后没有可运行的规则"),
@@ -123,6 +124,8 @@ EXPECTED = {
     "a mapping of configuration keys such as 'fail-on: warning'": "由配置项组成的映射（如 fail-on: warning）",
     "the id of a rule (egov-rules rules list)": "规则编号（egov-rules rules list 可列出全部规则）",
     "a form field 'file' holding the submission": "在表单字段“file”中上传报送材料",
+    "multipart/form-data with one file, in the field 'file', and at most 10 fields":
+        "multipart/form-data 表单：在“file”字段中上传一个文件，最多 10 个字段",
     "submission.id": "填写报送材料的编号（submission.id）",
     "a rule id or a glob pattern such as 'art17-*'": "规则编号或通配模式（如“art17-*”）",
     "patterns that select at least one rule": "至少能选中一条规则的模式",

@@ -64,6 +64,23 @@ def bad_link_page(request: Request, errors: list[dict[str, Any]]) -> HTMLRespons
     return render(request, "error.html", status=422, message="\n".join(lines))
 
 
+NOT_PAGES = ("/api/", "/healthz", "/openapi.json", "/docs")  # answered in JSON (or Swagger's own page)
+
+
+def is_page(request: Request) -> bool:
+    """A request a browser makes of the workbench (every path but the API's): its refusals are pages."""
+    return not request.url.path.startswith(NOT_PAGES)
+
+
+def refusal_page(request: Request, status: int, said: Any, headers: Any = None) -> HTMLResponse:
+    """A refusal made outside the pages' own code (no route, a method the route does not take, a body too
+    large, a bug) as the error page in the reader's language, not the API's JSON."""
+    response = render(request, "error.html", status=status, message=said.text(lang_of(request)))
+    for name, value in (headers or {}).items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def _environment() -> Any:
     import jinja2
 
@@ -124,7 +141,16 @@ def csrf_token(request: Request) -> str:
 
 async def check_csrf(request: Request) -> dict[str, Any]:
     """The form of a POST, after checking its CSRF token against the cookie (403 otherwise)."""
-    form = await request.form()
+    from starlette.exceptions import HTTPException
+
+    from ..service.body_limit import body_limit
+
+    try:  # a field may be as long as the body may be (a pasted submission up to --max-bytes, not 1 MB)
+        form = await request.form(max_part_size=body_limit(request.url.path, request.app.state.settings.max_body))
+    except HTTPException as exc:  # starlette's 400 for a form it cannot parse (too many fields, a broken part)
+        if exc.status_code != 400:
+            raise
+        raise PageError(400, "bad_form") from None
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = str(form.get(CSRF_FIELD, ""))
     if not cookie or not sent or not hmac.compare_digest(cookie, sent):

@@ -41,7 +41,7 @@ def _from_state(request: Request, text: str, lang: str) -> Interview:
         for pointer, _ in answers:
             interview.question(pointer, "format")  # AnswerError (a ValueError) when no question has it
         return interview
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):  # (JSON nested too deep)
         raise PageError(422, "bad_input", word("bad_state", lang)) from None
 
 
@@ -80,7 +80,7 @@ async def start(request: Request, review: int | None = None, focus: str | None =
     if review is not None:  # continue from a saved review's submission, at the fact its to-do list named
         checked = await load_review_async(request, user, review, None, lang)
         try:
-            base = load_bytes(checked.text.encode("utf-8"), "review.yaml").data
+            base = load_bytes(checked.data, checked.review["version"]["source_name"], fmt=checked.fmt).data
         except EgovError as exc:
             raise PageError(422, "bad_input", exc.render(lang)) from None
     interview = Interview(request.app.state.checks.checker, base, [], lang)

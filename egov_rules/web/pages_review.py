@@ -27,7 +27,7 @@ from ..service.auth import (
 )
 from ..service.store import StoreError
 from .base import LANG_COOKIE, PageError, check_csrf, lang_of, need_user, redirect, render, store_message
-from .reviews import checks, diff_findings, group_by_article, load_review_async, snippet, todo
+from .reviews import checks, diff_findings, group_by_article, is_workbook, load_review_async, snippet, todo
 from .words import LANGS, word
 
 router = APIRouter(include_in_schema=False)
@@ -111,6 +111,8 @@ def new_page(request: Request) -> Response:
 
 async def _submission_of(form: dict[str, Any]) -> tuple[bytes, str]:
     upload: Any = form.get("file")
+    if isinstance(upload, list):  # the page's form sends one file; a hand-made post may send several
+        raise PageError(422, "one_file")
     if upload is not None and not isinstance(upload, str) and upload.filename:
         data = await upload.read()
         name = "".join(c for c in (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable())
@@ -131,7 +133,7 @@ async def new_check(request: Request) -> Response:
         raise PageError(403, "forbidden")
     service = checks(request)
     # a workbook (a zip) is checked like YAML but never echoed as text; its findings name sheet!cell
-    workbook = data[:2] == b"PK" or source.lower().endswith((".xlsx", ".xlsm"))
+    workbook = is_workbook(data, source)
     text = data.decode("utf-8", "replace") if len(data) <= MAX_FORM_TEXT and not workbook else ""
     if len(data) > service.limits.max_bytes:
         return render(request, "new.html", status=413, user=user, stages=STAGES, text="", result=None,
@@ -157,16 +159,16 @@ async def new_check(request: Request) -> Response:
 
 
 def save_checked(request: Request, user: Any, data: bytes, source: str, stage: str | None,
-                 lang: str) -> tuple[int, int]:
+                 lang: str, fmt: str | None = None) -> tuple[int, int]:
     """Check and save as the API's save does (the review's waivers applied), committed before returning."""
     service, db = checks(request), request.app.state.db
-    outcome = service.check(data, source, None, stage, lang)
+    outcome = service.check(data, source, fmt, stage, lang)
     with db.read() as session:
         waivers = store.active_waivers(session, outcome.submission_id) if outcome.submission_id else []
     if waivers:
-        outcome = service.check(data, source, None, stage, lang, waivers=waivers)
+        outcome = service.check(data, source, fmt, stage, lang, waivers=waivers)
     with db.write() as session:
-        return store.save_review(session, user, service.to_save(outcome, data, source, None, stage, lang, waivers))
+        return store.save_review(session, user, service.to_save(outcome, data, source, fmt, stage, lang, waivers))
 
 
 def _error_text(exc: EgovError, lang: str) -> str:
@@ -199,7 +201,8 @@ async def explain_page(request: Request, review_id: int, rule: str, entity: str 
     checked = await load_review_async(request, user, review_id, None, lang)
     service = checks(request)
     try:
-        doc = load_bytes(checked.text.encode("utf-8"), checked.review["version"]["source_name"], limits=service.limits)
+        doc = load_bytes(checked.data, checked.review["version"]["source_name"], fmt=checked.fmt,
+                         limits=service.limits)
         text = await run_in_threadpool(lambda: render_table(explain(service.checker, doc, rule, entity), lang))
     except EgovError as exc:
         raise PageError(422, "not_found", exc.render(lang)) from None
@@ -232,8 +235,13 @@ async def recheck(request: Request, review_id: int) -> Response:
     lang = lang_of(request)
     checked = await load_review_async(request, user, review_id, None, lang)
     v = checked.review["version"]
-    await run_in_threadpool(save_checked, request, user, checked.text.encode("utf-8"), v["source_name"], v["stage"],
-                            lang)
+    try:
+        await run_in_threadpool(save_checked, request, user, checked.data, v["source_name"], v["stage"], lang,
+                                checked.fmt)
+    except StoreError as exc:  # the latest version concerns none of the reviewer's units: not theirs to save
+        raise PageError(exc.status, "forbidden", exc.text(lang)) from None
+    except EgovError as exc:
+        raise PageError(422, "bad_input", _error_text(exc, lang)) from None
     return redirect(f"/reviews/{review_id}")
 
 
@@ -241,11 +249,12 @@ async def recheck(request: Request, review_id: int) -> Response:
 async def add_funding(request: Request, review_id: int) -> Response:
     user = need_user(request, "finance")
     form = await check_csrf(request)
+    seen = str(form.get("version") or "")
     try:
         with request.app.state.db.write() as session:
             store.add_funding(session, user, review_id, str(form.get("project", "")), str(form.get("action", "")),
                               str(form.get("amount") or "") or None, str(form.get("reference") or "") or None,
-                              str(form.get("note") or "") or None)
+                              str(form.get("note") or "") or None, int(seen) if seen.isdigit() else None)
     except StoreError as exc:
         raise PageError(exc.status, "not_found", store_message(exc, lang_of(request))) from None
     return redirect(f"/reviews/{review_id}#funding")
@@ -274,7 +283,8 @@ async def whatif(request: Request, review_id: int) -> Response:
     service = checks(request)
     pointer = str(form.get("pointer", "")).strip()
     try:
-        doc = load_bytes(checked.text.encode("utf-8"), "review.yaml", limits=service.limits)
+        doc = load_bytes(checked.data, checked.review["version"]["source_name"], fmt=checked.fmt,
+                         limits=service.limits)
         value = yaml.safe_load(str(form.get("value", "")))
         data = doc.data
         if not pointer.startswith("/") or not isinstance(data, dict):
@@ -285,9 +295,10 @@ async def whatif(request: Request, review_id: int) -> Response:
         outcome = await run_in_threadpool(service.check, changed, "what-if.yaml", "yaml", v["stage"], lang)
     except EgovError as exc:
         raise PageError(422, "bad_input", exc.render(lang)) from None
-    except (yaml.YAMLError, KeyError, IndexError, ValueError, TypeError) as exc:
-        said = type(exc).__name__ if lang != "zh" else word(
-            "bad_yaml" if isinstance(exc, yaml.YAMLError) else "no_such_fact", "zh")
+    except (yaml.YAMLError, KeyError, IndexError, ValueError, TypeError, RecursionError) as exc:
+        # a value nested thousands deep exhausts PyYAML's recursive composer (or the dump): said, not a 500
+        said = word("too_deep", lang) if isinstance(exc, RecursionError) else type(exc).__name__ if lang != "zh" \
+            else word("bad_yaml" if isinstance(exc, yaml.YAMLError) else "no_such_fact", "zh")
         raise PageError(422, "bad_input", word("bad_whatif", lang).format(pointer, said)) from None
     diff = diff_findings(checked.report["submissions"][0], outcome.report["submissions"][0])
     return render(request, "compare.html", user=user, review_id=review_id, a=None, b=None, diff=diff,

@@ -41,7 +41,7 @@ def build(session: Session, user: User, since: dt.date | None, until: dt.date | 
     query = select(Review, ReviewVersion).join(ReviewVersion, latest).order_by(Review.id)
     if since:
         query = query.where(ReviewVersion.created_at >= dt.datetime.combine(since, dt.time()))
-    if until:
+    if until and until < dt.date.max:  # the last day a date can name has no next day: no upper bound then
         query = query.where(ReviewVersion.created_at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
     out = Portfolio()
     for review, version in session.execute(query):

@@ -27,7 +27,9 @@ class Checked:
     """A review with its report and text, as a page shows it."""
     review: dict[str, Any]  # store.get_review (summary, version, waivers, funding)
     report: dict[str, Any]  # the JSON report in the reader's language
-    text: str  # the submission as stored
+    text: str  # the submission as text for its snippets ("" for a workbook: its findings name cells, not lines)
+    data: bytes  # the submission as stored: what a re-check, an explanation or a what-if reads again
+    fmt: str | None  # ... and the format it was read in (a YAML body saved as name=x.json is still YAML)
 
 
 def checks(request: Request) -> CheckService:
@@ -49,7 +51,13 @@ def load_review(request: Request, user: User, review_id: int, version: int | Non
     service = checks(request)
     checker = service.checker_for(rulebook) if rulebook is not None else None
     outcome: CheckOutcome = service.check(data, source, fmt, stage, lang, checker=checker, waivers=waivers or None)
-    return Checked(review, outcome.report, data.decode("utf-8", "replace"))
+    return Checked(review, outcome.report, "" if is_workbook(data, source) else data.decode("utf-8", "replace"), data,
+                   fmt)
+
+
+def is_workbook(data: bytes, source: str) -> bool:
+    """An xlsx workbook (a zip), never shown or re-read as text."""
+    return data[:2] == b"PK" or source.lower().endswith((".xlsx", ".xlsm"))
 
 
 async def load_review_async(request: Request, user: User, review_id: int, version: int | None,
