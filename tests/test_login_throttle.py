@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -336,3 +337,27 @@ def test_the_audit_trail_keeps_the_address_of_each_attempt(app: Any, clock: Cloc
                        headers={"Authorization": f"Bearer {app.state.test_tokens['root']}"}).json()["items"]
     assert [(e["action"], e["client"]) for e in listed if e["actor"] == "mo"][:2] == [
         ("session.login", "192.0.2.44"), ("session.login_failed", "192.0.2.44")]
+
+
+def test_a_password_typed_as_the_name_is_not_kept_in_the_audit_trail(app: Any, client: TestClient,
+                                                                     clock: Clock) -> None:
+    """People type their password into the name field.  A name no account has is audited as a keyed digest
+    ("?" and 16 hex digits): the trail, which supervisors and administrators read, never shows the text; the
+    same text gives the same digest, so its failures still count against it; an account's own name is kept."""
+    from sqlalchemy import select
+
+    typed = "Tr0ub4dor&3 horse staple"
+    for _ in range(2):
+        assert api_login(client, typed, WRONG).status_code == 401
+    assert api_login(client, "mo", WRONG).status_code == 401
+    with app.state.db.read() as session:
+        actors = session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "session.login_failed")
+                                 .order_by(AuditEntry.id.desc()).limit(3)).all()
+        everything = " ".join(str(v) for row in session.execute(select(AuditEntry)).scalars()
+                              for v in vars(row).values())
+    assert actors[0] == "mo"
+    assert actors[1] == actors[2] and re.fullmatch(r"\?[0-9a-f]{16}", actors[1])
+    assert typed not in everything and "Tr0ub4dor" not in everything
+    listed = client.get("/api/v1/audit", params={"per_page": 50},
+                        headers={"Authorization": f"Bearer {app.state.test_tokens['root']}"})
+    assert listed.status_code == 200 and "Tr0ub4dor" not in listed.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import math
 import re
@@ -281,7 +282,7 @@ def log_in(session: Session, name: str, password: str, settings: Any, client: st
     """Check a password login and audit it: ``session.login``, ``session.login_failed`` or, while the name or
     the address it comes from (``client``) is throttled, ``session.login_throttled``.  Names that exist and
     names that do not are treated alike."""
-    actor = name[:200] or "?"  # as the audit trail records the name tried
+    actor = _name_tried(session, name, getattr(settings, "session_secret", ""))
     client = client[:100] if client else None
     _one_attempt_at_a_time(session, "name " + actor)
     window = dt.timedelta(minutes=settings.login_window_minutes)
@@ -297,6 +298,23 @@ def log_in(session: Session, name: str, password: str, settings: Any, client: st
         audit(session, actor, LOGIN_FAILED, client=client)
         return LoginOutcome()
     return LoginOutcome(user, create_session(session, user, settings.session_hours, client))
+
+
+def _name_tried(session: Session, name: str, secret: str) -> str:
+    """The name a login attempt is audited and throttled under: an account's own name, or, for a name no
+    account has, a keyed digest of it.  People type their password into the name field; the trail, which
+    supervisors and administrators read, must not keep it.  The digest is the same for the same text, so an
+    unknown name is throttled as a known one is (no answer tells the two apart)."""
+    name = name[:200]
+    if not name:
+        return "?"
+    if session.scalar(select(Account.id).where(Account.name == name)) is not None:
+        return name
+    digest = hmac.new(secret.encode("utf-8"), name.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    return f"{UNKNOWN_NAME_PREFIX}{digest}"
+
+
+UNKNOWN_NAME_PREFIX = "?"  # then 16 hex digits of the keyed digest
 
 
 def _one_attempt_at_a_time(session: Session, key: str) -> None:
