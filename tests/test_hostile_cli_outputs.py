@@ -1,0 +1,81 @@
+"""Where a report goes (``--output``) when the path is not an ordinary new file: a pipe (FIFO) or a device
+(``-o /dev/null``, ``-o /dev/stdout``) is written to, never renamed over (as root a rename would replace the
+device node itself), and a symbolic link keeps pointing at the file that now holds the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "fixtures" / "01_county_compliant.yaml"
+
+
+def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd, env=env)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def drain(reader: int) -> bytes:
+    """What the writer left in the pipe (it has exited: the report is small enough for the pipe's buffer)."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(reader, 65536)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_report_into_a_fifo_is_written_through_it_and_the_fifo_stays(tmp_path: Path) -> None:
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader waiting, as `cat report.pipe` would
+    try:
+        proc = cli(tmp_path, "check", str(FIXTURE), "--no-config", "--format", "json", "--output", str(fifo))
+        assert proc.returncode == 0, proc.stderr
+        data = drain(reader)
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "the pipe was replaced by a regular file"
+    report = json.loads(data)
+    assert report["submissions"][0]["id"] == "ex01"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pipe"]  # no temporary file left
+
+
+def test_a_report_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    real = tmp_path / "reports" / "latest.json"
+    real.write_text("old", "utf-8")
+    link = tmp_path / "report.json"
+    link.symlink_to(Path("reports") / "latest.json")
+    proc = cli(tmp_path, "check", str(FIXTURE), "--no-config", "--output", str(link))
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink(), "the link was replaced by a regular file"
+    assert json.loads(real.read_text("utf-8"))["submissions"][0]["id"] == "ex01"
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["latest.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "reports"]
+
+
+def test_a_baseline_written_into_a_fifo_keeps_the_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "baseline.pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        proc = cli(tmp_path, "check", str(FIXTURE), "--no-config", "--write-baseline", str(fifo))
+        assert proc.returncode == 0, proc.stderr
+        data = drain(reader)
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert json.loads(data)["submissions"][0]["file"].endswith("01_county_compliant.yaml")
