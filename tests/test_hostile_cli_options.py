@@ -1,0 +1,77 @@
+"""Options a new user gets slightly wrong: a misspelt or empty ``--rules`` directory (which used to check
+with fewer rules, or none, and pass), names that differ from a valid one only in case (a suggestion is
+expected), ``--policy`` values in other scripts' digits, and a suggestion that repeats the name given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rule_fixtures import write_rule
+
+from egov_rules.cli import app
+from egov_rules.errors import closest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = str(ROOT / "fixtures" / "02_municipal_own_datacentre.yaml")
+RULE = "art17-data-centre-without-approval"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+COMMANDS = {
+    "check": ["check", FIXTURE, "--no-config"],
+    "check --only-rules": ["check", FIXTURE, "--no-config", "--only-rules"],
+    "gate": ["gate", FIXTURE, "--no-config"],
+    "explain": ["explain", FIXTURE, "--rule", RULE],
+    "rules list": ["rules", "list"],
+    "rules test": ["rules", "test", "--only-rules"],
+    "rules lint": ["rules", "lint"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_missing_rules_directory_is_exit_2_not_a_silent_pass(tmp_path: Path, command: str) -> None:
+    missing = tmp_path / "my-rulez"
+    code, out, err = run(*COMMANDS[command], "--rules", str(missing))
+    assert code == 2, out + err
+    assert err.startswith(f"{missing}: invalid rule: rules directory not found; expected a directory of rule "
+                          "files"), err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_rules_directory_without_rule_files_is_exit_2(tmp_path: Path, command: str) -> None:
+    empty = tmp_path / "rules"
+    empty.mkdir()
+    (empty / "README.md").write_text("my rules go here\n", "utf-8")
+    (empty / "_definitions.yaml").write_text("sets: {}\n", "utf-8")  # '_' files are not rules
+    code, out, err = run(*COMMANDS[command], "--rules", str(empty))
+    assert code == 2, out + err
+    assert err.startswith(f"{empty}: invalid rule: the rules directory holds no rule file; expected"), err
+
+
+def test_the_rules_directory_errors_in_chinese(tmp_path: Path) -> None:
+    code, _, err = run("check", FIXTURE, "--no-config", "--lang", "zh", "--rules", str(tmp_path / "nope"))
+    assert code == 2
+    assert err.strip() == (f"{tmp_path / 'nope'}：规则无效：规则目录不存在；应为存放规则文件（*.yaml 或 *.yml，"
+                           "不以“_”开头）的目录")
+
+
+def test_a_rules_directory_with_a_rule_in_a_subfolder_still_loads(tmp_path: Path) -> None:
+    rules = write_rule(tmp_path, """\
+        for_each:
+          p: projects
+        require:
+          p.stage: {ne: proposal}
+    """)
+    (rules / "sub").mkdir()
+    (rules / "art17-test.yaml").rename(rules / "sub" / "art17-test.yaml")
+    code, out, err = run("check", FIXTURE, "--no-config", "--only-rules", "--rules", str(rules), "--format", "json")
+    assert code == 1, err
+    assert '"rule": "art17-test-rule"' in out
