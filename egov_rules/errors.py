@@ -18,11 +18,16 @@ EXIT_INTERNAL = 70
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The closest valid name to a misspelt one, or None when nothing is close."""
+    """The closest valid name to a misspelt one, or None when nothing is close (never ``name`` itself).
+    Case is ignored when comparing: ``Id`` or ``ART17-...`` is one step from ``id`` or ``art17-...``."""
     import difflib  # only for a message: a check of a valid file never needs it
 
-    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    by_folded: dict[str, str] = {}
+    for candidate in sorted(set(candidates)):
+        if candidate != name:
+            by_folded.setdefault(candidate.casefold(), candidate)
+    matches = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return by_folded[matches[0]] if matches else None
 
 
 def safe_text(text: object, limit: int = 200) -> str:

@@ -75,3 +75,52 @@ def test_a_rules_directory_with_a_rule_in_a_subfolder_still_loads(tmp_path: Path
     code, out, err = run("check", FIXTURE, "--no-config", "--only-rules", "--rules", str(rules), "--format", "json")
     assert code == 1, err
     assert '"rule": "art17-test-rule"' in out
+
+
+@pytest.mark.parametrize(("given", "candidates", "expected"), [
+    ("Id", ["id", "name", "notes"], "id"),
+    ("STAGE", ["stage", "unit"], "stage"),
+    ("ART17-DATA-CENTRE-WITHOUT-APPROVAL", [RULE, "art18-exchange"], RULE),
+    ("stgae", ["stage", "unit"], "stage"),  # as before: a transposition
+    ("art31_answer_days", ["art31_answer_days"], None),  # never the name itself
+    ("zzz", ["stage", "unit"], None),
+])
+def test_closest_ignores_case_and_never_repeats_the_name(given: str, candidates: list[str],
+                                                         expected: str | None) -> None:
+    assert closest(given, candidates) == expected
+
+
+def test_a_field_name_in_the_wrong_case_gets_a_suggestion(tmp_path: Path) -> None:
+    text = Path(FIXTURE).read_text("utf-8").replace("  id: ex02", "  Id: ex02", 1)
+    path = tmp_path / "x.yaml"
+    path.write_text(text, "utf-8")
+    code, _, err = run("validate", str(path))
+    assert code == 2
+    assert "field '/submission/Id': unknown field 'Id'; did you mean 'id'?" in err, err
+
+
+def test_a_rule_id_in_capitals_gets_a_suggestion() -> None:
+    code, _, err = run("rules", "show", RULE.upper())
+    assert code == 2
+    assert err.strip() == f"<input>: usage: no rule '{RULE.upper()}'; did you mean '{RULE}'?"
+
+
+@pytest.mark.parametrize("value", ["１５", "٣", "1_000", "+-15"])
+def test_policy_values_take_ascii_digits_only(value: str) -> None:
+    code, _, err = run("check", FIXTURE, "--no-config", "--policy", f"art31_answer_days={value}")
+    assert code == 2
+    assert f"takes a whole number, not '{value}'" in err, err
+
+
+def test_a_policy_value_out_of_range_does_not_suggest_its_own_name(tmp_path: Path) -> None:
+    code, _, err = run("check", FIXTURE, "--no-config", "--policy", "art31_answer_days=0")
+    assert code == 2
+    assert "must be between 1 and 3650, not 0" in err and "did you mean" not in err, err
+    config = tmp_path / "c.yaml"
+    config.write_text("policy:\n  art31_answer_days: -5\n", "utf-8")
+    code, _, err = run("check", FIXTURE, "--config", str(config))
+    assert code == 2
+    assert err.startswith(f"{config}:2:22: invalid configuration: field '/policy/art31_answer_days'"), err
+    assert "did you mean" not in err, err
+    code, _, err = run("check", FIXTURE, "--no-config", "--policy", "art31_answer_day=9")
+    assert code == 2 and "did you mean 'art31_answer_days'?" in err, err  # a misspelt name still gets one
