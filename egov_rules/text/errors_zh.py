@@ -163,6 +163,7 @@ EXPECTED = {
 # where a duplicate was seen first (the tail of a duplicate id's or key's message)
 FIRST_SEEN: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^: already used at (\S+) \(line (\d+), column (\d+)\)$"), "，已用于 {0}（第 {1} 行第 {2} 列）"),
+    (re.compile(r"^: already used at (\S+) \(cell (.+)\)$"), "，已用于 {0}（单元格 {1}）"),
     (re.compile(r"^ \(first at line (\d+), again at line (\d+)\)$"), "（首次出现于第 {0} 行，再次出现于第 {1} 行）"),
     (re.compile(r"^ in the registry: already used at (.+)$"), "：登记库中已用于 {0}"),
 ]
