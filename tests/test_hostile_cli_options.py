@@ -124,3 +124,22 @@ def test_a_policy_value_out_of_range_does_not_suggest_its_own_name(tmp_path: Pat
     assert "did you mean" not in err, err
     code, _, err = run("check", FIXTURE, "--no-config", "--policy", "art31_answer_day=9")
     assert code == 2 and "did you mean 'art31_answer_days'?" in err, err  # a misspelt name still gets one
+
+
+@pytest.mark.parametrize(("content", "reason_en", "reason_zh"), [
+    ("", "empty document", "文档为空"),
+    ("- {rule: x, entity: y}\n", "the top level must be a mapping; found a list", "顶层应为映射，实际为列表"),
+])
+def test_a_waiver_file_that_is_empty_or_a_list_is_told_what_a_waiver_file_holds(
+        tmp_path: Path, content: str, reason_en: str, reason_zh: str) -> None:
+    """Not "expected a mapping of entity lists": that is what a submission holds."""
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(content, "utf-8")
+    code, _, err = run("check", FIXTURE, "--no-config", "--waivers", str(waivers))
+    assert code == 2
+    assert err.strip() == (f"{waivers}:1:1: invalid configuration: not a waiver file: {reason_en}; expected "
+                           "waivers: [ {rule, entity, ...}, ... ]")
+    code, _, err = run("check", FIXTURE, "--no-config", "--lang", "zh", "--waivers", str(waivers))
+    assert code == 2
+    assert err.strip() == (f"{waivers}:1:1：配置无效：不是豁免文件：{reason_zh}；应为“waivers:”之下逐项列出豁免事项"
+                           "（rule、entity 等字段）")
