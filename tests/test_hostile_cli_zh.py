@@ -1,0 +1,64 @@
+"""``explain --lang zh`` as a Chinese reader sees it: full-width parentheses, commas and colons around the
+Chinese words (the conditions themselves are the rule's code and stay as written), and no word said twice;
+the English explanation keeps its layout."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from egov_rules.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+OWN_DC = str(ROOT / "fixtures" / "02_municipal_own_datacentre.yaml")
+RULES = ["art17-data-centre-without-approval", "art17-application-not-cloud-backup-compliant"]
+CJK = "\u4e00-\u9fff"
+# ASCII punctuation right after Chinese text or a full-width bracket, or an ASCII parenthesis around Chinese
+HALF_WIDTH = re.compile(f"[{CJK}）][,:;]|\\([^()]*[{CJK}][^()]*\\)")
+
+
+def explain(*args: str) -> str:
+    result = CliRunner().invoke(app, ["explain", OWN_DC, *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_chinese_explanation_uses_full_width_punctuation(rule: str) -> None:
+    out = explain("--rule", rule, "--lang", "zh")
+    names = "|".join(re.escape(name) for name in (
+        "泉州市全民健康信息平台 (Quanzhou population-health information platform)",
+        "卫计委自建数据中心机房 (own machine room, 300 m2, 60 racks)",
+        "泉州市卫生和计划生育委员会 (Quanzhou Health & Family Planning Commission)"))
+    text = re.sub(names, "名称", out)  # names are quoted as the submission gives them
+    bad = [line.strip() for line in text.splitlines() if HALF_WIDTH.search(line)]
+    assert bad == []
+    assert "无法判定：无法判定" not in out
+    assert "02_municipal_own_datacentre.yaml（ex02），截至 2016-11-08" in out
+
+
+def test_chinese_explanation_of_a_fired_rule_reads_its_values_in_brackets() -> None:
+    out = explain("--rule", RULES[0], "--lang", "zh")
+    assert "[成立] component.kind == 'data_centre'（值 数据中心，对比 数据中心）" in out
+    assert "[不成立] exists approval in approvals（无匹配）" in out
+    assert "[不成立] approval.subject == $component.platform（值 prj.ex02，对比 plat.qz.wjw_dc）" in out
+    assert "    → 问题（违规，第82行）：项目" in out
+
+
+def test_chinese_explanation_of_an_unknown_fact_names_it_once() -> None:
+    out = explain("--rule", RULES[1], "--lang", "zh")
+    assert "    无法判定：以下事实未填写：component.platform.cloud_backup_compliant" in out
+    assert "    需补充：component.platform.cloud_backup_compliant（第61行，/platforms/5/cloud_backup_compliant）" in out
+    assert "    → 问题（材料不全（待补充），第61行）：" in out
+
+
+def test_the_english_explanation_keeps_its_layout() -> None:
+    out = explain("--rule", RULES[1])
+    assert "02_municipal_own_datacentre.yaml (ex02), as of 2016-11-08" in out
+    assert "    UNKNOWN: cannot be decided: these facts are not given: component.platform.cloud_backup_compliant" in out
+    assert "    supply: component.platform.cloud_backup_compliant (line 61, /platforms/5/cloud_backup_compliant)" in out
+    assert "    → finding (insufficient facts (to be supplied), line 61): This cannot be decided" in out
+    assert "component.platform.cloud_backup_compliant == True  (value not given, against yes)" in out
