@@ -20,7 +20,7 @@ from .check import Checker
 from .decisions.findings import named
 from .engine.evaluate import CompiledRule, Verdict, binding_key, rule_in_force
 from .engine.getters import Trace
-from .errors import UsageError, closest
+from .errors import UsageError, Wording, closest
 from .input.facts import POINTER, FactBase
 from .input.load import Document
 from .reports.sanitize import clean, json_text
@@ -28,6 +28,8 @@ from .text.i18n import SEVERITY, citation, t
 from .text.labels import value_label
 from .text.zh import zh_punct
 
+NO_ENTITY = Wording("no entity '{entity}' in the submission", "报送材料中没有编号为“{entity}”的条目")
+E_ENTITY = Wording("the id of one of its entities (--entity)", "其中某一条目的编号（--entity）")
 CLASS = {"A": ("A (shall not be implemented)", "A类（不得组织实施）"), "B": ("B (by stage)", "B类（按阶段处理）"),
          "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"),
          "A-review": ("A, for a reviewer to confirm", "A类，待审核确认"), "none": ("none", "无")}
@@ -142,6 +144,9 @@ def explain(checker: Checker, doc: Document, rule_id: str, entity: str | None = 
         raise UsageError(f"no rule '{rule_id}'", expected="the id of a rule (egov-rules rules list)",
                          suggestion=closest(rule_id, checker.native.by_id))
     facts = checker.validate(doc)
+    if entity is not None and entity not in facts.by_id:  # a typo would read as "nothing to check"
+        raise UsageError(NO_ENTITY(entity=entity), file=doc.source, expected=E_ENTITY(),
+                         suggestion=closest(entity, facts.by_id))
     rule = compiled.rule
     spec = rule.spec
     info = {

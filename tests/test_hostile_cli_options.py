@@ -143,3 +143,17 @@ def test_a_waiver_file_that_is_empty_or_a_list_is_told_what_a_waiver_file_holds(
     assert code == 2
     assert err.strip() == (f"{waivers}:1:1：配置无效：不是豁免文件：{reason_zh}；应为“waivers:”之下逐项列出豁免事项"
                            "（rule、entity 等字段）")
+
+
+def test_explain_for_an_entity_the_submission_does_not_have_is_exit_2() -> None:
+    """A misspelt --entity used to say "the rule had nothing to check" (exit 0), as if the rule did not apply."""
+    code, out, err = run("explain", FIXTURE, "--rule", RULE, "--entity", "prj.ex2")
+    assert code == 2 and out == ""
+    assert err.strip() == (f"{FIXTURE}: usage: no entity 'prj.ex2' in the submission; expected the id of one of "
+                           "its entities (--entity); did you mean 'prj.ex02'?")
+    code, _, err = run("explain", FIXTURE, "--rule", RULE, "--entity", "prj.ex2", "--lang", "zh")
+    assert code == 2
+    assert err.strip() == (f"{FIXTURE}：用法错误：报送材料中没有编号为“prj.ex2”的条目；应为其中某一条目的编号（--entity）；"
+                           "是否应为“prj.ex02”？")
+    code, out, _ = run("explain", FIXTURE, "--rule", RULE, "--entity", "prj.ex02")
+    assert code == 0 and "4 binding(s): 1 fired" in out
