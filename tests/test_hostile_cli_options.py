@@ -153,7 +153,7 @@ def test_explain_for_an_entity_the_submission_does_not_have_is_exit_2() -> None:
                            "its entities (--entity); did you mean 'prj.ex02'?")
     code, _, err = run("explain", FIXTURE, "--rule", RULE, "--entity", "prj.ex2", "--lang", "zh")
     assert code == 2
-    assert err.strip() == (f"{FIXTURE}：用法错误：报送材料中没有编号为“prj.ex2”的条目；应为其中某一条目的编号（--entity）；"
-                           "是否应为“prj.ex02”？")
+    assert err.strip() == (f"{FIXTURE}：用法错误：报送材料中没有编号为“prj.ex2”的条目；"
+                           "应为其中某一条目的编号（--entity）；是否应为“prj.ex02”？")
     code, out, _ = run("explain", FIXTURE, "--rule", RULE, "--entity", "prj.ex02")
     assert code == 0 and "4 binding(s): 1 fired" in out
