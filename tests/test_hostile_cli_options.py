@@ -157,3 +157,49 @@ def test_explain_for_an_entity_the_submission_does_not_have_is_exit_2() -> None:
                            "应为其中某一条目的编号（--entity）；是否应为“prj.ex02”？")
     code, out, _ = run("explain", FIXTURE, "--rule", RULE, "--entity", "prj.ex02")
     assert code == 0 and "4 binding(s): 1 fired" in out
+
+
+@pytest.mark.parametrize(("option", "value", "shown", "bounds"), [
+    ("--max-bytes", "-1", "-1", "x>=1"),
+    ("--max-bytes", "0", "0", "x>=1"),
+    ("--max-depth", "0", "0", "x>=1"),
+    ("--max-nodes", "-5", "-5", "x>=1"),
+    ("--max-entities", "0", "0", "x>=1"),
+    ("--max-aliases", "-1", "-1", "x>=0"),
+    ("--max-seconds", "0", "0.0", "x>0"),
+    ("--max-seconds", "-2", "-2.0", "x>0"),
+    ("--max-seconds", "nan", "nan", "x>0"),  # nan compared false with every bound: no time limit at all
+    ("--max-seconds", "inf", "inf", "x>0"),
+])
+def test_a_limit_out_of_its_range_is_a_usage_error(option: str, value: str, shown: str, bounds: str) -> None:
+    """As the configuration file's limits: no "file size 12268 bytes exceeds -1", no limit silently off."""
+    code, out, err = run("check", FIXTURE, "--no-config", option, value)
+    assert code == 2, out
+    assert f"Invalid value for '{option}': {shown} is not in the range {bounds}." in err, err
+
+
+@pytest.mark.parametrize("args", [
+    ["--max-bytes", "99999999999999999999999"],  # read(n) overflowed an index: exit 70
+    ["--max-bytes", "1000000000000000"],  # read(n) allocated n bytes up front: MemoryError, exit 70
+    ["--max-seconds", "1e300"],  # the interval timer's time_t overflowed: exit 70
+    ["--max-depth", "99999999999999999999999", "--max-nodes", "99999999999999999999999",
+     "--max-entities", "99999999999999999999999", "--max-aliases", "99999999999999999999999"],
+])
+def test_a_huge_limit_is_no_limit_not_an_internal_error(args: list[str]) -> None:
+    code, out, err = run("check", FIXTURE, "--no-config", "--format", "json", *args)
+    assert code == 1, err
+    assert '"rule": "art17-data-centre-without-approval"' in out
+
+
+def test_a_huge_limit_in_the_configuration_file_is_no_limit(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("limits:\n  max-bytes: 99999999999999999999999\n  max-seconds: 1e300\n", "utf-8")
+    code, _, err = run("check", FIXTURE, "--config", str(config))
+    assert code == 1, err
+
+
+def test_stdin_under_a_huge_byte_limit_is_read(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["validate", "-", "--max-bytes", "99999999999999999999999"],
+                                input=Path(FIXTURE).read_bytes())
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "<stdin>: valid"

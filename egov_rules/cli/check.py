@@ -28,6 +28,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     """Check submissions (files, directories or - for stdin) and print the findings."""
     from ..batch import default_jobs, input_size, progress, run_batch
     from ..check import Report
+    from ..input.load import read_at_most
     from ..reports import RenderOptions, render
 
     spec, checker, files = _start_batch(kw, paths)
@@ -36,8 +37,9 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
         from ..decisions.baseline import left_out, load_baseline
 
         old = load_baseline(baseline_file)
-    items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
-             for p in files]
+    items: list[tuple[str, bytes | None]] = [
+        ("<stdin>", read_at_most(sys.stdin.buffer, checker.limits.max_bytes + 1)) if p == "-" else (p, None)
+        for p in files]
     fmt = _default_format(fmt, output)
     # a bar is for a person watching a terminal, never mixed into machine output or logs
     with progress(len(items), fmt == "table" and sys.stderr.isatty()) as tick:
@@ -81,11 +83,13 @@ def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str
     0 allowed (or a unit review, with no project to decide on), 1 blocked, 3 needs a reviewer."""
     from ..batch import default_jobs, input_size, run_batch
     from ..check import Report
+    from ..input.load import read_at_most
     from ..reports import RenderOptions, render
 
     spec, checker, files = _start_batch(kw, paths)
-    items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
-             for p in files]
+    items: list[tuple[str, bytes | None]] = [
+        ("<stdin>", read_at_most(sys.stdin.buffer, checker.limits.max_bytes + 1)) if p == "-" else (p, None)
+        for p in files]
     results = run_batch(spec, items, jobs=jobs or default_jobs(len(items), input_size(items)), checker=checker,
                         stage=stage)
     report = Report(results, checker.rulebook, checker.engine.name, stage=stage)

@@ -106,10 +106,24 @@ LIMIT_HELP = {
 }
 
 
+class _Seconds(click.FloatRange):
+    """A time limit: more than 0 and finite (``nan`` passes click's own range test and would mean no limit)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{number} is not in the range {self._describe_range()}.", param, ctx)
+        return number
+
+
 def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     defaults = Limits()
     for name, option in reversed(list(Limits.OPTIONS.items())):
-        kind = float if name == "max_seconds" else int
+        # as the configuration file's limits: a count of at least 1 (aliases: 0 forbids them), seconds above 0
+        kind: click.ParamType = (_Seconds(min=0, min_open=True) if name == "max_seconds"
+                                 else click.IntRange(min=0 if name == "max_aliases" else 1))
         fn = click.option(option, name, type=kind, default=getattr(defaults, name), show_default=True,
                           help=LIMIT_HELP[name])(fn)
     return fn

@@ -78,7 +78,7 @@ def load_document(
             size = os.fstat(fh.fileno()).st_size
             if size > limits.max_bytes:  # before reading anything (regular files; others are bounded below)
                 raise _limit(src, "max_bytes", limits, f"file size {size} bytes exceeds {limits.max_bytes}")
-            data = fh.read(limits.max_bytes + 1)
+            data = read_at_most(fh, limits.max_bytes + 1)
     except FileNotFoundError:
         raise InputError("file not found", file=src, expected="a readable YAML or JSON file") from None
     except IsADirectoryError:
@@ -90,12 +90,26 @@ def load_document(
     return load_bytes(data, src, limits=limits)
 
 
+def read_at_most(stream: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes of ``stream`` (a file, a pipe, stdin, /dev/zero), read a block at a time: a single
+    ``read(size)`` allocates ``size`` bytes up front, which a large limit (``--max-bytes 10**15``) cannot."""
+    chunks = []
+    left = size
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def load_stream(stream: BinaryIO, source: str = "<stdin>", *, limits: Limits = Limits()) -> Document:
     """Load from a binary stream (e.g. ``sys.stdin.buffer``), reading at most ``max_bytes + 1`` bytes."""
     if isinstance(stream, io.TextIOBase):  # a text stream (sys.stdin): read its bytes so we do the decoding
         stream = stream.buffer  # type: ignore[attr-defined]
     try:
-        data = stream.read(limits.max_bytes + 1)
+        data = read_at_most(stream, limits.max_bytes + 1)
     except OSError as exc:
         raise InputError(f"cannot read input: {safe_text(exc.strerror or exc)}", file=source) from None
     return load_bytes(data, source, limits=limits)
