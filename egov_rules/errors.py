@@ -90,11 +90,14 @@ class Position:
     cell: str | None = None  # in a workbook: 'sheet'!C7 (line and column are then its row and column)
 
     def __str__(self) -> str:
+        from .reports.sanitize import clean
+
+        file = clean(self.file, newlines=False)  # a newline in a file name must not start a forged message line
         if self.cell:
-            return f"{self.file}: {self.cell}"
+            return f"{file}: {self.cell}"
         if self.line:
-            return f"{self.file}:{self.line}:{self.column}"
-        return self.file
+            return f"{file}:{self.line}:{self.column}"
+        return file
 
 
 class EgovError(Exception):

@@ -79,3 +79,23 @@ def test_a_baseline_written_into_a_fifo_keeps_the_fifo(tmp_path: Path) -> None:
         os.close(reader)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert json.loads(data)["submissions"][0]["file"].endswith("01_county_compliant.yaml")
+
+
+def test_a_newline_in_a_file_name_never_starts_a_line_of_its_own(tmp_path: Path) -> None:
+    """A file name is one line in the table's heading and in every error line (README: file names are
+    free text): ``fake.yaml:1:1: ...`` after a newline would read as another message."""
+    from click.testing import CliRunner
+
+    from egov_rules.cli import app
+
+    good = tmp_path / "ok\nfake.yaml:1:1: valid.yaml"
+    good.write_bytes(FIXTURE.read_bytes())
+    bad = tmp_path / "bad\nname.yaml"
+    bad.write_bytes(b"submission: [\n")
+    for lang, words in (("en", "invalid input"), ("zh", "输入无效")):
+        result = CliRunner().invoke(app, ["check", str(tmp_path), "--no-config", "--lang", lang, "--width", "1000"])
+        assert result.exit_code == 2, result.output
+        lines = (result.stdout + result.stderr).splitlines()
+        assert not [line for line in lines if line.startswith(("fake.yaml", "name.yaml"))], lines
+        assert any(line.startswith(f"{tmp_path}/ok\\nfake.yaml:1:1: valid.yaml") for line in lines), lines
+        assert any(line.startswith(f"{tmp_path}/bad\\nname.yaml:") and words in line for line in lines), lines
