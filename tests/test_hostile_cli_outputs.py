@@ -99,3 +99,25 @@ def test_a_newline_in_a_file_name_never_starts_a_line_of_its_own(tmp_path: Path)
         assert not [line for line in lines if line.startswith(("fake.yaml", "name.yaml"))], lines
         assert any(line.startswith(f"{tmp_path}/ok\\nfake.yaml:1:1: valid.yaml") for line in lines), lines
         assert any(line.startswith(f"{tmp_path}/bad\\nname.yaml:") and words in line for line in lines), lines
+
+
+def test_output_and_write_baseline_on_the_same_file_is_a_usage_error(tmp_path: Path) -> None:
+    """The baseline was written, then silently replaced by the report: nothing is written now."""
+    from click.testing import CliRunner
+
+    from egov_rules.cli import app
+
+    target = tmp_path / "report.md"
+    result = CliRunner().invoke(app, ["check", str(FIXTURE), "--no-config", "-o", str(target),
+                                      "--write-baseline", str(tmp_path / "." / "report.md")])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"{target}: usage: --output and --write-baseline name the same file "
+                                     f"'{target}': the report would replace the baseline; expected two different "
+                                     "files")
+    assert list(tmp_path.iterdir()) == []
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    result = CliRunner().invoke(app, ["check", str(FIXTURE), "--no-config", "--lang", "zh", "-o", str(link),
+                                      "--write-baseline", str(target)])
+    assert result.exit_code == 2 and "报告会覆盖基线文件" in result.stderr, result.stderr
+    assert not target.exists()

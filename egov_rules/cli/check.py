@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 import click
 
+from ..errors import UsageError, Wording
 from .common import _default_format, _start_batch, code_so_far, common_options, emit, guarded, table_width
 from .group import checking
+
+SAME_FILE = Wording("--output and --write-baseline name the same file '{path}': the report would replace the "
+                    "baseline", "--output 与 --write-baseline 指向同一文件“{path}”：报告会覆盖基线文件")
+E_TWO_FILES = Wording("two different files", "两个不同的文件")
+
+
+def _same_file(a: str, b: str) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
 
 
 @click.command()
@@ -31,6 +43,8 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     from ..input.load import read_at_most
     from ..reports import RenderOptions, render
 
+    if output and write_baseline_file and _same_file(output, write_baseline_file):
+        raise UsageError(SAME_FILE(path=output), file=output, expected=E_TWO_FILES())
     spec, checker, files = _start_batch(kw, paths)
     old = None
     if baseline_file:  # a bad baseline fails before the work
