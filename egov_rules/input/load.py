@@ -169,8 +169,19 @@ def _finish(b: _Builder, fmt: str) -> Document:
     return Document(b.source, b.root, b.positions, b.key_positions, fmt)
 
 
+def _wide_ascii(head: bytes) -> bool:
+    """The first characters are ASCII in UTF-16 or UTF-32 without a byte order mark (``s\\0u\\0``, ``\\0\\0\\0s``):
+    what some Windows tools save; said as such rather than as a binary file."""
+    if len(head) < 4 or b"\x00" not in head:
+        return False
+    patterns = ((1, 2, 3), (0, 1, 2), (1, 3), (0, 2))  # zero bytes of UTF-32 LE/BE, UTF-16 LE/BE
+    return any(all(head[i] == 0 for i in zeros) and all(0 < head[i] < 0x80 for i in range(4) if i not in zeros)
+               for zeros in patterns)
+
+
 def _decode(data: bytes, source: str) -> str:
-    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if (data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:2] in (b"\xff\xfe", b"\xfe\xff")
+            or _wide_ascii(data[:4])):
         raise InputError(
             "file is UTF-16 or UTF-32 encoded", file=source, line=1, column=1, expected="UTF-8 text"
         )
