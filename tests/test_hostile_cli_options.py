@@ -203,3 +203,15 @@ def test_stdin_under_a_huge_byte_limit_is_read(tmp_path: Path) -> None:
                                 input=Path(FIXTURE).read_bytes())
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "<stdin>: valid"
+
+
+@pytest.mark.parametrize("command", ["check", "gate"])
+def test_stdin_given_twice_is_a_usage_error(command: str) -> None:
+    """The second '-' read nothing and was reported as an empty document."""
+    result = CliRunner().invoke(app, [command, "-", "-", "--no-config"], input=Path(FIXTURE).read_bytes())
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("<input>: usage: standard input (-) is given more than once; it can be read "
+                                     "only once; expected - at most once among the paths")
+    result = CliRunner().invoke(app, [command, "-", "--no-config", "--lang", "zh", "-"], input=b"")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "用法错误：标准输入（-）给出了不止一次，但只能读取一次；应为路径中最多出现一次“-”"

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-from ..errors import EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, safe_text
+from ..errors import EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, Wording, safe_text
 from ..input.load import Limits
 from .group import started
 
@@ -268,6 +268,11 @@ def _checker_spec(kw: dict[str, Any]) -> Any:
                        options={"engine": kw.pop("engine")})
 
 
+STDIN_TWICE = Wording("standard input (-) is given more than once; it can be read only once",
+                      "标准输入（-）给出了不止一次，但只能读取一次")
+E_STDIN_ONCE = Wording("- at most once among the paths", "路径中最多出现一次“-”")
+
+
 def _start_batch(kw: dict[str, Any], paths: tuple[str, ...]) -> tuple[Any, Any, list[str]]:
     """check and gate: the checker spec and its checker (bad options and rules fail first), then the files."""
     spec = _checker_spec(kw)
@@ -276,6 +281,8 @@ def _start_batch(kw: dict[str, Any], paths: tuple[str, ...]) -> tuple[Any, Any, 
     files = collect_paths(paths)
     if not files:
         raise UsageError("no submission files found in " + ", ".join(paths))
+    if files.count("-") > 1:  # the second read would find it empty: "empty document" for a file never given
+        raise UsageError(STDIN_TWICE(), expected=E_STDIN_ONCE())
     return spec, checker, files
 
 
