@@ -220,6 +220,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     try:
         doc = load_document(source)
     except EgovError as exc:
+        if exc.message == "empty document":  # a BOM, '---' or blanks only: as empty as a 0-byte file
+            return Config(source, ConfigModel.model_validate({}))
         expected = exc.expected
         if "top level" in exc.message:
             expected = "a mapping of configuration keys such as 'fail-on: warning'"

@@ -215,3 +215,15 @@ def test_stdin_given_twice_is_a_usage_error(command: str) -> None:
     result = CliRunner().invoke(app, [command, "-", "--no-config", "--lang", "zh", "-"], input=b"")
     assert result.exit_code == 2
     assert result.stderr.strip() == "用法错误：标准输入（-）给出了不止一次，但只能读取一次；应为路径中最多出现一次“-”"
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf# settings to come\n", b"---\n", b"---\n...\n",
+                                     b"", b"# nothing yet\n"])
+def test_a_configuration_file_with_nothing_in_it_is_an_empty_configuration(tmp_path: Path, content: bytes) -> None:
+    """A 0-byte or comment-only file was already fine; one saved with a BOM or a '---' was "empty document;
+    expected a mapping of entity lists" (exit 2)."""
+    config = tmp_path / ".egov-rules.yaml"
+    config.write_bytes(content)
+    code, _, err = run("check", FIXTURE, "--config", str(config))
+    assert code == 1, err  # fixture 02 has violations: checked, not refused
+    assert err == ""
