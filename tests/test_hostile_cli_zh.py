@@ -62,3 +62,41 @@ def test_the_english_explanation_keeps_its_layout() -> None:
     assert "    supply: component.platform.cloud_backup_compliant (line 61, /platforms/5/cloud_backup_compliant)" in out
     assert "    → finding (insufficient facts (to be supplied), line 61): This cannot be decided" in out
     assert "component.platform.cloud_backup_compliant == True  (value not given, against yes)" in out
+
+
+def test_rules_list_in_chinese_has_no_english_words() -> None:
+    """Severity, the Art 44 class and the closing line were English ('warning', '44:none', 'rules')."""
+    result = CliRunner().invoke(app, ["rules", "list", "--lang", "zh"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    rule_lines = lines[:-1]
+    assert len(rule_lines) > 50
+    for line in rule_lines:
+        rule_id, rest = line.split(maxsplit=1)
+        assert rule_id.startswith("art")
+        assert re.search("[A-Za-z]", re.sub("[AB]类", "", rest)) is None, line
+    assert re.fullmatch(r"共 \d+ 条规则，规则库版本 [\d.]+（[0-9a-f]{12}）", lines[-1]), lines[-1]
+    by_id = {line.split()[0]: line for line in rule_lines}
+    assert "  违规  " in by_id["art7-project-outside-overall-framework"]
+    assert "第四十四条：B类" in by_id["art7-project-outside-overall-framework"]
+    scope = by_id["art2-unit-outside-fujian"]
+    assert "疑似违规（待确认）" in scope and "第四十四条：无" in scope
+
+
+def test_rules_list_in_chinese_lines_up_its_columns() -> None:
+    """Padded by display width: every title starts at the same terminal column."""
+    import unicodedata
+
+    def columns(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    out = CliRunner().invoke(app, ["rules", "list", "--lang", "zh"]).stdout.splitlines()[:-1]
+    starts = {columns(line[:line.index("第四十四条")]) for line in out}
+    assert len(starts) == 1, starts
+
+
+def test_rules_list_in_english_is_unchanged() -> None:
+    out = CliRunner().invoke(app, ["rules", "list"]).stdout.splitlines()
+    assert re.fullmatch(r"art7-project-outside-overall-framework +Art 7 +violation 44:B +Project does not "
+                        r"conform to the provincial overall framework of e-government", out[1]), out[1]
+    assert re.fullmatch(r"\d+ rules, rulebook [\d.]+ \([0-9a-f]{12}\)", out[-1])
