@@ -100,3 +100,74 @@ def test_rules_list_in_english_is_unchanged() -> None:
     assert re.fullmatch(r"art7-project-outside-overall-framework +Art 7 +violation 44:B +Project does not "
                         r"conform to the provincial overall framework of e-government", out[1]), out[1]
     assert re.fullmatch(r"\d+ rules, rulebook [\d.]+ \([0-9a-f]{12}\)", out[-1])
+
+
+def _junit_texts(xml: str) -> list[str]:
+    """Every human text of a JUnit report: failure, error and skipped messages and bodies, system-out."""
+    import xml.etree.ElementTree as ET
+
+    texts = []
+    for node in ET.fromstring(xml).iter():
+        if node.tag in ("failure", "error", "skipped"):
+            texts.append(node.get("message") or "")
+        if node.tag in ("failure", "error", "system-out") and node.text:
+            texts.append(node.text)
+    return texts
+
+
+def test_junit_in_chinese_has_no_english_words(tmp_path: Path) -> None:
+    """'1 finding:', 'violation:', '(project prj.ex02)', 'not applicable to this submission', 'info:' were
+    English in a --lang zh report (README: junit is a human format, every human text in Chinese)."""
+    from test_zh_scan import latin_words
+
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text("waivers:\n  - {rule: art17-data-centre-without-approval, entity: prj.nothere, "
+                       "justification: 理由, approved_by: 泉州市数字办, approval_ref: ref-1, expires: 2017-06-30}\n",
+                       "utf-8")
+    result = CliRunner().invoke(app, ["check", OWN_DC, "--no-config", "--lang", "zh", "--format", "junit",
+                                      "--fail-on", "insufficient", "--waivers", str(waivers)])
+    assert result.exit_code == 1, result.output
+    texts = _junit_texts(result.stdout)
+    known = [OWN_DC, str(waivers), "ref-1", "Quanzhou population-health information platform",
+             "own machine room, 300 m2, 60 racks", "Quanzhou Health & Family Planning Commission"]
+    words = latin_words(" ".join(" ".join(texts).split()), known)
+    assert words == []
+    assert any(t.startswith("1 项问题：未经批准新建、扩建或改建数据中心") for t in texts)
+    assert "不适用于该报送材料" in texts
+    assert any("：违规：第十七条第一款 [art17-data-centre-without-approval]：" in t and "（项目 prj.ex02）" in t
+               for t in texts)
+
+
+def test_junit_in_english_keeps_its_words() -> None:
+    result = CliRunner().invoke(app, ["check", OWN_DC, "--no-config", "--format", "junit"])
+    texts = _junit_texts(result.stdout)
+    assert "1 finding: Data centre built, expanded or rebuilt without approval" in texts
+    assert "not applicable to this submission" in texts
+    assert any(": violation: Art 17(1) / 第十七条第一款 [art17-data-centre-without-approval]: " in t
+               and "(project prj.ex02)\n    Remediation: " in t for t in texts)
+
+
+def test_an_input_error_in_chinese_junit_is_in_chinese(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(OWN_DC).read_text("utf-8").replace("unit: unit.qz.wjw", "unit: unit.nowhere", 1), "utf-8")
+    result = CliRunner().invoke(app, ["check", str(bad), "--no-config", "--lang", "zh", "--format", "junit"])
+    assert result.exit_code == 2
+    texts = _junit_texts(result.stdout)
+    assert texts[0] == "“unit.nowhere”不是本材料中任何条目的编号"
+    assert texts[1].startswith(f"{bad}:") and "输入无效：字段“/projects/0/unit”" in texts[1]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_several_input_errors_are_one_line_each_not_a_shown_backslash_n(tmp_path: Path, fmt: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    text = Path(OWN_DC).read_text("utf-8").replace("unit: unit.qz.wjw", "unit: unit.nowhere", 1)
+    bad.write_text(text.replace("  kind: project_proposal", "  kind: proposal", 1), "utf-8")
+    for lang in ("en", "zh"):
+        result = CliRunner().invoke(app, ["check", str(bad), "--no-config", "--lang", lang, "--format", fmt])
+        assert result.exit_code == 2
+        assert "\\n" not in result.stdout
+        lines = result.stdout.splitlines()
+        located = [line for line in lines if "bad.yaml:" in line]
+        assert len(located) == 2, located  # the two problems, each on a line of its own
+        if fmt == "markdown":
+            assert all(line.startswith("- ") for line in located), located

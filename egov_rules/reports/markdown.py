@@ -193,6 +193,9 @@ def _overview(report: Report, subs: list[dict[str, Any]], lang: str) -> list[dic
     return rows
 
 
+MAX_ERROR_LINES = 60  # an input error lists up to 50 problems (validate's round), plus their context
+
+
 def _submission(s: SubmissionResult, stage: str | None, lang: str, labels: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"file": s.file, "id": s.id, "error": None, "decisions": [], "findings": [],
                            "chart": None, "notes": [], "notices": [], "summary": None,
@@ -202,7 +205,9 @@ def _submission(s: SubmissionResult, stage: str | None, lang: str, labels: dict[
                            "kind": enum_label("submission", "kind", s.info["kind"], lang) if s.info.get("kind") else "",
                            "as_of": s.info.get("as_of") or "", "error_label": labels["error"]}
     if s.error is not None:
-        out["error"] = safe_text(s.error.render(lang), 4000)
+        # one line per problem (an InputErrors renders one per line): each line made safe on its own, so its
+        # line break stays a line break instead of a shown "\n"
+        out["error"] = [safe_text(line, 4000) for line in s.error.render(lang).splitlines()[:MAX_ERROR_LINES]]
         return out
     # the reviewed findings, then the context ones (review_scope.py) under their own heading
     listed = ordered(s.reviewed) + ordered(s.context)
