@@ -177,6 +177,19 @@ class EgovError(Exception):
 
         return clean("".join(parts))
 
+    def detail(self, lang: str = "en") -> str:
+        """What ``render`` says after the position and the kind: the field, message, expected value and
+        suggestion (a SARIF notification carries the position and kind apart)."""
+        full = self.render(lang)
+        if lang == "zh":
+            from .text.errors_zh import KINDS
+
+            where = "" if str(self.position) == "<input>" else f"{self.position}："
+            head = f"{where}{KINDS.get(self.kind, self.kind)}："
+        else:
+            head = f"{self.position}: {self.kind}: "
+        return full[len(head):] if full.startswith(head) else full
+
     def message_text(self, lang: str) -> str:
         """The message alone (no position, field or expected) in ``lang``: its Wording's, else the pattern's."""
         if lang != "zh":

@@ -171,3 +171,28 @@ def test_several_input_errors_are_one_line_each_not_a_shown_backslash_n(tmp_path
         assert len(located) == 2, located  # the two problems, each on a line of its own
         if fmt == "markdown":
             assert all(line.startswith("- ") for line in located), located
+
+
+def test_sarif_in_chinese_says_its_results_and_input_errors_in_chinese(tmp_path: Path) -> None:
+    """A result's citation in full-width brackets (was '。 (第十七条第一款)'), an input error's notification in
+    Chinese (was English); the English SARIF is unchanged."""
+    import json
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(OWN_DC).read_text("utf-8").replace("unit: unit.qz.wjw", "unit: unit.nowhere", 1), "utf-8")
+    out = {}
+    for lang in ("zh", "en"):
+        result = CliRunner().invoke(app, ["check", OWN_DC, str(bad), "--no-config", "--lang", lang,
+                                          "--format", "sarif"])
+        assert result.exit_code == 2
+        out[lang] = json.loads(result.stdout)["runs"][0]
+    texts = [r["message"]["text"] for r in out["zh"]["results"] if r["ruleId"] == "art17-data-centre-without-approval"]
+    assert texts and texts[0].endswith("。（第十七条第一款）"), texts
+    notes = out["zh"]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notes] == [
+        "字段“/projects/0/unit”（建设单位）：“unit.nowhere”不是本材料中任何条目的编号"]
+    texts = [r["message"]["text"] for r in out["en"]["results"] if r["ruleId"] == "art17-data-centre-without-approval"]
+    assert texts[0].endswith(". (Art 17(1))"), texts
+    notes = out["en"]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notes] == [
+        "field '/projects/0/unit': 'unit.nowhere' does not name any entity; expected the id of a unit"]
