@@ -196,3 +196,37 @@ def test_sarif_in_chinese_says_its_results_and_input_errors_in_chinese(tmp_path:
     notes = out["en"]["invocations"][0]["toolExecutionNotifications"]
     assert [n["message"]["text"] for n in notes] == [
         "field '/projects/0/unit': 'unit.nowhere' does not name any entity; expected the id of a unit"]
+
+
+FIXTURES = str(ROOT / "fixtures")
+# ASCII ',:;' right after Chinese text or a full-width bracket, or ' (' after Chinese that opens anything but a
+# name's Latin gloss or a year range as the submission gives them ('长汀县民政局 (Changting ...)', '(2017-2019)')
+AFTER_CHINESE = re.compile(f"[{CJK}）》」”*] ?[,:;]|[{CJK}）] \\((?![A-Za-z]|\\d{{4}}-\\d{{4}}\\))")
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "github"])
+def test_chinese_reports_use_full_width_punctuation(fmt: str) -> None:
+    """'违规: 1', '整改: ', '(可信度: 中)', '**条文要点（非原文）**, 第十七条 (官方原文)', '; ' between
+    consequences, 'fx04） (/path)' were left half-width in --lang zh reports of every fixture."""
+    result = CliRunner().invoke(app, ["check", FIXTURES, "--no-config", "--lang", "zh", "--format", fmt])
+    assert result.exit_code == 1, result.output
+    text = result.stdout
+    if fmt == "html":
+        text = re.sub(r"<style>.*?</style>", " ", text, flags=re.S)
+        text = re.sub(r"<[^>]+>", "\n", text)
+    if fmt == "github":  # the workflow command syntax is GitHub's, not text
+        text = re.sub(r"^::\w+ [^:]*::", "", text.replace("%0A", "\n"), flags=re.M)
+    bad = sorted({line[max(0, m.start() - 12):m.end() + 8] for line in text.splitlines()
+                  for m in AFTER_CHINESE.finditer(line)})
+    assert bad == []
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_english_reports_keep_their_punctuation(fmt: str) -> None:
+    out = CliRunner().invoke(app, ["check", FIXTURES, "--no-config", "--format", fmt]).stdout
+    if fmt == "markdown":
+        assert "> **Summary of the article (not the official text)**, Art 17 ([official text](<" in out
+        assert "| ex01 (/" in out
+    else:
+        assert '<p class="meta" id="sources">official text: ' in out
+        assert re.search(r'<span class="why">\(Interpretation notes: N\d', out)

@@ -95,6 +95,7 @@ ART44_CLASS = {"A": ("A (not implemented)", "A类（不得组织实施）"), "B"
 NOTE_TITLES_ZH = {"N1": "第二十五条第三款", "N2": "第十七条第二、三款", "N3": "第四十四条的结构",
                   "N4": "第二十七条第一款", "N5": "“应用单位”的范围"}
 CONFIDENCE_ZH = {"high": "高", "medium-high": "中高", "medium": "中", "medium-low": "中低", "low": "低"}
+NOTICE_LEVELS = {"info": ("info", "提示"), "warning": ("warning", "注意")}
 CHAPTER_NUMERALS = ("", "I", "II", "III", "IV", "V")
 
 
@@ -138,7 +139,8 @@ def render(report: Report, options: RenderOptions) -> str:
     text = environment("markdown").get_template("report.md.j2").render(
         view(report, options), bar=_bar, link=_link, paren=paren, at_line=at_line, sep="，" if zh else ", ",
         c=Raw("：" if zh else ": "), cm=Raw("，" if zh else ", "), stop=Raw("。" if zh else ". "),
-        sp=Raw("" if zh else " "))
+        sp=Raw("" if zh else " "), lp=Raw("（" if zh else "("), rp=Raw("）" if zh else ")"),
+        notice_level=lambda level: NOTICE_LEVELS.get(level, (level, level))[1 if zh else 0])
     if zh:  # the template's fixed punctuation after Chinese words, full width
         text = zh_punct(text)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
