@@ -43,8 +43,10 @@ from .draft import (
     split_new,
     to_yaml,
 )
+from .rule_reads import fields_read, rule_collections
 
 ADD, DONE, UNKNOWN = "__add__", "__done__", "__unknown__"
+_UNSET = object()
 
 
 class AnswerError(ValueError):
@@ -161,12 +163,15 @@ class Interview:
                 if isinstance(item, dict):
                     self._walk(sch.entity_node(sch.entity_of(coll)), item, f"/{coll}/{i}", out)
         if not out and self.draft["submission"].get("kind") and not self.base:
-            # entities no answer has pointed to yet but that rules go through (sharing requests, open
-            # directory entries...): asked once each as "any? add one / no more".  A submission that was
-            # uploaded lists what it has; only an interview from nothing asks.
-            for coll in rule_collections(self.checker):
-                if coll not in self.draft or f"/{coll}" in self._open_lists:
-                    out.append((f"/{coll}", "items"))
+            # entities no answer has pointed to yet but that rules go through or look for (sharing requests,
+            # approvals, open directory entries...): asked once each as "any (more)? add one / no more", also
+            # where answers already made some (a platform a component named is not every platform).  A
+            # submission that was uploaded lists what it has; only an interview from nothing asks.
+            answered = self._answered()
+            for coll in rule_collections(self.checker.rulebook):
+                pointer = f"/{coll}"
+                if pointer not in answered or pointer in self._open_lists:
+                    out.append((pointer, "items"))
         return out
 
     def _walk(self, node: dict[str, Any], obj: dict[str, Any], pointer: str, out: list[tuple[str, str]]) -> None:
@@ -174,6 +179,11 @@ class Interview:
         required = set(node.get("required", []))
         for name, sub in props.items():
             if name not in required:
+                value = obj.get(name)
+                if isinstance(value, dict):  # an optional record given (say, consent): what it requires
+                    node_of = sch.resolve(sub)
+                    if sch.node_type(node_of) == "object":
+                        self._walk(node_of, value, f"{pointer}/{_escape(name)}", out)
                 continue
             ptr = f"{pointer}/{_escape(name)}"
             sub = sch.resolve(sub)
@@ -221,7 +231,10 @@ class Interview:
         if error is not None:
             questions = []
             for problem in getattr(error, "errors", [error]):
-                for pointer in _leaves(getattr(problem, "field", None) or ""):
+                leaves = _leaves(getattr(problem, "field", None) or "")
+                # the facts not given first: asking again what was answered would go round in circles
+                leaves.sort(key=lambda p: get_at(self.draft, p, _UNSET) is not _UNSET)
+                for pointer in leaves:
                     q = self.question(pointer, "format")
                     q.error = problem.render(self.lang) if hasattr(problem, "render") else str(problem)
                     questions.append(q)
@@ -275,7 +288,31 @@ class Interview:
                     needed.setdefault(leaf, [])
                     if cite not in needed[leaf]:
                         needed[leaf].append(cite)
+        if not self.base:
+            self._confirm_left_out(needed, answered)
         return needed
+
+    def _confirm_left_out(self, needed: dict[str, list[str]], answered: set[str]) -> None:
+        """Optional fields a rule reads, left out of an entity the reviewer entered: a directory entry with
+        no kind matches no rule's search, so the rule passes on a fact nobody was asked.  An interview
+        from nothing asks each once ("unknown" leaves it out); an uploaded file says what it has."""
+        rulebook = self.checker.rulebook
+        for coll in rule_collections(rulebook):
+            reads = fields_read(rulebook, coll)
+            node = sch.entity_node(sch.entity_of(coll))
+            optional = [f for f in reads if f not in set(node.get("required", ())) and f in node.get("properties", {})]
+            for i, item in enumerate(self.draft.get(coll) or []):
+                if not isinstance(item, dict):
+                    continue
+                for name in optional:
+                    pointer = f"/{coll}/{i}/{_escape(name)}"
+                    slot = sch.slot_of(pointer)
+                    if (name in item or pointer in answered or slot is None or not slot.ftype.nullable
+                            or slot.ftype.kind == "object" or (slot.ftype.kind == "list" and slot.ftype.item is not None
+                                                               and slot.ftype.item.kind == "object")):
+                        continue
+                    needed.setdefault(pointer, []).extend(
+                        c for c in (citation(*cite, self.lang) for cite in reads[name]) if c not in needed[pointer])
 
     @property
     def done(self) -> bool:
@@ -419,10 +456,3 @@ def _field_words(entity: str, path: str, lang: str) -> tuple[str, str]:
     if field_label(entity, items, lang) != field_label("", items, lang):  # "" : the words for an unknown field
         path = items
     return field_label(entity, path, lang), field_help(entity, path, lang)
-
-
-def rule_collections(checker: Checker) -> list[str]:
-    """Top-level collections some rule goes through (``for_each``), in the schema's order."""
-    used = {b.source.collection for rule in checker.rulebook.rules for b in rule.bindings
-            if getattr(b.source, "collection", None) and b.source.path is None}
-    return [c for c in sch.collections() if c in used]

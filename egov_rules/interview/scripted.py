@@ -17,7 +17,11 @@ def _reference_entity(reference: dict[str, Any], draft: dict[str, Any], coll: st
     ref_items = reference.get(coll) or []
     if isinstance(item, dict) and item.get("id") is not None:
         return next((r for r in ref_items if isinstance(r, dict) and r.get("id") == item["id"]), None)
-    return ref_items[index] if index < len(ref_items) else None  # the seeded project (or unit), not yet named
+    if index == 0 and coll in ("projects", "units") and ref_items:
+        return ref_items[0]  # the seeded project (or unit), not yet named
+    # an item just added and not yet named: the first of the reference's that the draft does not hold yet
+    have = {i.get("id") for i in draft.get(coll) or [] if isinstance(i, dict)}
+    return next((r for r in ref_items if isinstance(r, dict) and r.get("id") not in have), None)
 
 
 def reference_value(reference: dict[str, Any], draft: dict[str, Any], pointer: str) -> Any:
