@@ -227,3 +227,27 @@ def test_a_configuration_file_with_nothing_in_it_is_an_empty_configuration(tmp_p
     code, _, err = run("check", FIXTURE, "--config", str(config))
     assert code == 1, err  # fixture 02 has violations: checked, not refused
     assert err == ""
+
+
+def test_template_to_an_xlsx_file_writes_a_workbook(tmp_path: Path) -> None:
+    """`template -o book.xlsx` wrote YAML text into book.xlsx, which check then called "not a zip archive"."""
+    import zipfile
+
+    book = tmp_path / "book.xlsx"
+    result = CliRunner().invoke(app, ["template", "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    assert zipfile.is_zipfile(book)
+    result = CliRunner().invoke(app, ["template", "-o", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 0 and (tmp_path / "s.yaml").read_text("utf-8").startswith("# Submission")
+
+
+def test_template_yaml_into_an_xlsx_file_is_a_usage_error(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsx"
+    result = CliRunner().invoke(app, ["template", "--format", "yaml", "-o", str(book)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"<input>: usage: --format yaml writes YAML text, not a workbook: {book}; "
+                                     "expected -o FILE.yaml, or --format xlsx")
+    result = CliRunner().invoke(app, ["template", "--format", "yaml", "--lang", "zh", "-o", str(book)])
+    assert result.stderr.strip() == (f"用法错误：--format yaml 写出的是 YAML 文本，不是工作簿：{book}；"
+                                     "应为以 .yaml 结尾的文件名（-o），或 --format xlsx")
+    assert not book.exists()
