@@ -248,6 +248,6 @@ def test_template_yaml_into_an_xlsx_file_is_a_usage_error(tmp_path: Path) -> Non
     assert result.stderr.strip() == (f"<input>: usage: --format yaml writes YAML text, not a workbook: {book}; "
                                      "expected -o FILE.yaml, or --format xlsx")
     result = CliRunner().invoke(app, ["template", "--format", "yaml", "--lang", "zh", "-o", str(book)])
-    assert result.stderr.strip() == (f"用法错误：--format yaml 写出的是 YAML 文本，不是工作簿：{book}；"
-                                     "应为以 .yaml 结尾的文件名（-o），或 --format xlsx")
+    assert result.stderr.strip() == (f"用法错误：“--format yaml”写出的是文本，不是工作簿：{book}；"
+                                     "应为以 .yaml 结尾的文件名（--output），或“--format xlsx”")
     assert not book.exists()
