@@ -130,3 +130,43 @@ def test_an_optional_record_given_in_part_asks_what_it_requires(checker: Checker
     assert "/collection_items/0/consent/purpose_stated" in slots
     assert "/collection_items/0/consent/scope_stated" in slots
     assert "/collection_items/0/consent/obtained" not in slots
+
+
+def test_a_pattern_answer_is_refused_in_words_of_what_the_field_takes(checker: Checker) -> None:
+    """A data element code is not an id: the refusal says what the field takes, in the reader's words,
+    and the Chinese one shows no regular expression."""
+    iv = Interview(checker, lang="zh")
+    with pytest.raises(AnswerError) as refused:
+        iv.with_answer("/info_resources/0/elements/0", "Person Name")
+    assert "data element code" in refused.value.message["en"]
+    zh = refused.value.message["zh"]
+    assert "数据元代码" in zh and "^" not in zh and "[" not in zh
+    with pytest.raises(AnswerError) as refused_id:
+        iv.with_answer("/projects/0/id", "项目 一")
+    assert "an id" in refused_id.value.message["en"] and "编号" in refused_id.value.message["zh"]
+
+
+def test_unknown_for_a_list_of_references_is_an_empty_list(checker: Checker) -> None:
+    base = load_document(FIXTURES / "09_municipal_approved_own_dc.yaml").data
+    iv = Interview(checker, base=base, lang="en").with_answer("/plans/0/includes_projects", UNKNOWN)
+    assert iv.draft["plans"][0]["includes_projects"] == []
+
+
+def test_an_answer_about_an_entity_not_entered_is_refused(checker: Checker) -> None:
+    """A form posted by hand can name any pointer: one into an entity the draft lacks is refused with a
+    message, not an IndexError (a 500 on the page)."""
+    iv = Interview(checker, lang="en")
+    with pytest.raises(AnswerError) as refused:
+        iv.with_answer("/plans/5/includes_projects", UNKNOWN)
+    assert "no such question" in refused.value.message["en"] and "没有这个问题" in refused.value.message["zh"]
+
+
+def test_a_number_outside_the_field_bounds_is_refused_when_answered(checker: Checker) -> None:
+    """A year given as 1: refused at once with the range, not accepted and then reported as an input error
+    on the next page (which asked the same question again)."""
+    base = load_document(FIXTURES / "13_county_tsu_oversight.yaml").data
+    iv = Interview(checker, base=base, lang="zh")
+    with pytest.raises(AnswerError) as refused:
+        iv.with_answer("/tsu_evaluations/0/period", "1")
+    assert "1000" in refused.value.message["en"] and "9999" in refused.value.message["zh"]
+    assert iv.with_answer("/tsu_evaluations/0/period", "2019").draft["tsu_evaluations"][0]["period"] == 2019

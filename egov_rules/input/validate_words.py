@@ -76,7 +76,7 @@ _TYPE_WORDS = {
     "dict_type": "a mapping",
 }
 
-_PATTERN_WORDS = {
+PATTERN_WORDS = {
     ID_PATTERN: "an id: 1-128 characters from A-Z a-z 0-9 . _ : - starting with a letter or digit",
     DATA_ELEMENT_PATTERN: "a data element code: lower-case dotted words such as person.id_number",
 }
@@ -211,7 +211,7 @@ def _translate(doc: Document, detail: Any) -> list[FieldError]:
         message = f"duplicate item {shown}: the same as item {ctx['first']}"
         return [at(message, "each item at most once", where=where)]
     if kind == "string_pattern_mismatch":
-        words = _PATTERN_WORDS.get(str(ctx.get("pattern")), "text matching " + str(ctx.get("pattern")))
+        words = PATTERN_WORDS.get(str(ctx.get("pattern")), "text matching " + str(ctx.get("pattern")))
         return [at(f"expected {words}, got {got}", words)]
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = ctx.get("ge", ctx.get("le"))

@@ -142,6 +142,10 @@ class Interview:
     def with_answer(self, pointer: str, raw: Any) -> Interview:
         """A new interview with this answer (replacing an earlier answer to the same question)."""
         value = self.coerce(pointer, raw)
+        owner = _entity_pointer(pointer)
+        if pointer.strip("/") not in sch.fact_schema().collections and get_at(self.draft, owner) is None:
+            # a question about an entity the draft does not hold (a form posted by hand): nothing to answer
+            raise AnswerError(pointer, {"en": f"no such question: {pointer}", "zh": f"没有这个问题：{pointer}"})
         answers = [(p, v) for p, v in self.answers if p != pointer or v in (ADD, DONE)]
         answers.append((pointer, value))
         return Interview(self.checker, self.base, answers, self.lang)
@@ -401,20 +405,32 @@ class Interview:
                 number = float(str(text).replace(",", ""))
             except ValueError:
                 raise bad("a number", "一个数字") from None
+            low, high = sch.number_bounds(q.entity, q.path)
+            if (low is not None and number < low) or (high is not None and number > high):
+                en = f"a number from {low:g}" + (f" to {high:g}" if high is not None else " up")
+                zh = f"不小于{low:g}" + (f"且不大于{high:g}" if high is not None else "") + "的数字"
+                if low is None:
+                    en, zh = f"a number of at most {high:g}", f"不大于{high:g}的数字"
+                raise bad(en, zh)
             if q.kind == "int" or number.is_integer():
                 return int(number)
             return number
         if q.kind == "ref":
             return self._ref(pointer, str(text), q)
-        if q.kind == "refs":
+        if q.kind == "refs":  # none picked, or "unknown": an empty list
             items = raw if isinstance(raw, list) else [x for x in re.split(r"[\s,，]+", str(raw or "")) if x]
-            return [self._ref(pointer, str(x).strip(), q) for x in items if str(x).strip()]
+            return [self._ref(pointer, str(x).strip(), q) for x in items if str(x).strip() and x != UNKNOWN]
         if q.kind == "strs":
             return [line.strip() for line in str(raw or "").splitlines() if line.strip()]
         pattern = sch.text_pattern(q.entity, q.path)
         if pattern and not re.fullmatch(pattern, str(text)):
-            raise bad(f"letters, digits and . _ : - only (pattern {pattern})",
-                      "只能使用字母、数字及“. _ : -”，以字母或数字开头")
+            from ..input.validate_words import PATTERN_WORDS
+            from ..text.values_zh import KINDS_OF_VALUE
+
+            words = PATTERN_WORDS.get(pattern)  # an id, a data element code: said in words, as the checker does
+            if words is not None and words in KINDS_OF_VALUE:
+                raise bad(f"expected {words}", f"应为{KINDS_OF_VALUE[words]}")
+            raise bad(f"expected text matching {pattern}", "填写的内容不符合申报格式要求的写法")
         return str(text)
 
     def _ref(self, pointer: str, text: str, q: Question) -> str:

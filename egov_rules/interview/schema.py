@@ -107,15 +107,29 @@ def slot_of(pointer: str) -> Slot | None:
     return Slot(pointer, collection, entity, path, ftype)
 
 
-def text_pattern(entity: str, path: str) -> str | None:
-    """The regular expression a text field must match (ids), from the schema."""
+def _field_node(entity: str, path: str) -> dict[str, Any]:
     node: dict[str, Any] | None = entity_node(entity)
     for part in path.split("."):
         if node is None:
-            return None
+            return {}
         name = part.removesuffix("[]")
         node = resolve(node.get("properties", {}).get(name, {})) if name else node
         if part.endswith("[]"):
             node = resolve(node.get("items", {}))
-    pattern = (node or {}).get("pattern")
+    return node or {}
+
+
+def text_pattern(entity: str, path: str) -> str | None:
+    """The regular expression a text field must match (ids), from the schema."""
+    pattern = _field_node(entity, path).get("pattern")
     return pattern if isinstance(pattern, str) else None
+
+
+def number_bounds(entity: str, path: str) -> tuple[float | None, float | None]:
+    """The least and greatest number a field takes (a year: 1000-9999), from its number branch."""
+    node = _field_node(entity, path)
+    for branch in [node, *node.get("anyOf", ()), *node.get("oneOf", ())]:
+        branch = resolve(branch)
+        if "minimum" in branch or "maximum" in branch:
+            return branch.get("minimum"), branch.get("maximum")
+    return None, None
