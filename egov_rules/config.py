@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import os
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,6 +220,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     try:
         doc = load_document(source)
     except EgovError as exc:
+        if exc.message == "empty document":  # a BOM, '---' or blanks only: as empty as a 0-byte file
+            return Config(source, ConfigModel.model_validate({}))
         expected = exc.expected
         if "top level" in exc.message:
             expected = "a mapping of configuration keys such as 'fail-on: warning'"
@@ -245,10 +248,9 @@ def parse_policy_options(values: tuple[str, ...]) -> tuple[tuple[str, Any, tuple
         if not sep or not name.strip():
             raise ConfigError(f"--policy {text!r} is not NAME=VALUE", file="--policy",
                               expected="NAME=VALUE, e.g. art31_answer_days=15")
-        try:
-            value: Any = int(raw.strip())
-        except ValueError:
-            value = raw.strip()
+        raw = raw.strip()
+        # ASCII digits only: int() would also take '１５', '٣' or '1_000', which no configuration file could say
+        value: Any = int(raw) if re.fullmatch(r"[+-]?[0-9]+", raw) else raw
         out.append((name.strip(), value, (0, 0)))  # (0, 0): given on the command line
     return tuple(out)
 

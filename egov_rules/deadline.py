@@ -36,6 +36,8 @@ _CAN_TIME = hasattr(signal, "setitimer")
 _SIGALRM = int(getattr(signal, "SIGALRM", 14))
 _SIG_DFL = int(signal.SIG_DFL)
 
+LONGEST_TIMER = 10.0**8  # seconds (about three years): far below where the timer's time_t overflows
+
 
 class _TimeUp(BaseException):
     """Raised by the timer: a BaseException, so no ``except Exception`` in an engine swallows it."""
@@ -67,7 +69,8 @@ class time_limit:  # lower case: used like the function it was, ``with time_limi
             return
         _raw_signal.signal(_SIGALRM, _expire)
         self._owner = _armed = True
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        # the timer takes at most what a time_t holds: a limit of years is no limit (--max-seconds 1e300)
+        signal.setitimer(signal.ITIMER_REAL, min(seconds, LONGEST_TIMER))
 
     def __exit__(self, kind: type[BaseException] | None, _exc: BaseException | None,
                  _tb: TracebackType | None) -> None:

@@ -18,11 +18,16 @@ EXIT_INTERNAL = 70
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The closest valid name to a misspelt one, or None when nothing is close."""
+    """The closest valid name to a misspelt one, or None when nothing is close (never ``name`` itself).
+    Case is ignored when comparing: ``Id`` or ``ART17-...`` is one step from ``id`` or ``art17-...``."""
     import difflib  # only for a message: a check of a valid file never needs it
 
-    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    by_folded: dict[str, str] = {}
+    for candidate in sorted(set(candidates)):
+        if candidate != name:
+            by_folded.setdefault(candidate.casefold(), candidate)
+    matches = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return by_folded[matches[0]] if matches else None
 
 
 def safe_text(text: object, limit: int = 200) -> str:
@@ -85,11 +90,14 @@ class Position:
     cell: str | None = None  # in a workbook: 'sheet'!C7 (line and column are then its row and column)
 
     def __str__(self) -> str:
+        from .reports.sanitize import clean
+
+        file = clean(self.file, newlines=False)  # a newline in a file name must not start a forged message line
         if self.cell:
-            return f"{self.file}: {self.cell}"
+            return f"{file}: {self.cell}"
         if self.line:
-            return f"{self.file}:{self.line}:{self.column}"
-        return self.file
+            return f"{file}:{self.line}:{self.column}"
+        return file
 
 
 class EgovError(Exception):
@@ -168,6 +176,19 @@ class EgovError(Exception):
         from .reports.sanitize import clean
 
         return clean("".join(parts))
+
+    def detail(self, lang: str = "en") -> str:
+        """What ``render`` says after the position and the kind: the field, message, expected value and
+        suggestion (a SARIF notification carries the position and kind apart)."""
+        full = self.render(lang)
+        if lang == "zh":
+            from .text.errors_zh import KINDS
+
+            where = "" if str(self.position) == "<input>" else f"{self.position}："
+            head = f"{where}{KINDS.get(self.kind, self.kind)}："
+        else:
+            head = f"{self.position}: {self.kind}: "
+        return full[len(head):] if full.startswith(head) else full
 
     def message_text(self, lang: str) -> str:
         """The message alone (no position, field or expected) in ``lang``: its Wording's, else the pattern's."""

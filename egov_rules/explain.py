@@ -20,7 +20,7 @@ from .check import Checker
 from .decisions.findings import named
 from .engine.evaluate import CompiledRule, Verdict, binding_key, rule_in_force
 from .engine.getters import Trace
-from .errors import UsageError, closest
+from .errors import UsageError, Wording, closest
 from .input.facts import POINTER, FactBase
 from .input.load import Document
 from .reports.sanitize import clean, json_text
@@ -28,6 +28,8 @@ from .text.i18n import SEVERITY, citation, t
 from .text.labels import value_label
 from .text.zh import zh_punct
 
+NO_ENTITY = Wording("no entity '{entity}' in the submission", "报送材料中没有编号为“{entity}”的条目")
+E_ENTITY = Wording("the id of one of its entities (--entity)", "其中某一条目的编号（--entity）")
 CLASS = {"A": ("A (shall not be implemented)", "A类（不得组织实施）"), "B": ("B (by stage)", "B类（按阶段处理）"),
          "B-review": ("B, for a reviewer to confirm", "B类，待审核确认"),
          "A-review": ("A, for a reviewer to confirm", "A类，待审核确认"), "none": ("none", "无")}
@@ -62,7 +64,7 @@ L: dict[str, tuple[str, str]] = {
     "why_fired": ("the requirement is false", "合规要求不成立"),
     "why_down": ("the requirement is false, but a documented justification downgrades it to a warning",
                  "合规要求不成立，但有书面说明，降为疑似违规（待确认）"),
-    "why_unknown": ("cannot be decided: these facts are not given", "无法判定：以下事实未填写"),
+    "why_unknown": ("cannot be decided: these facts are not given", "以下事实未填写"),  # after 无法判定
     "summary": ("{n} binding(s): {fired} fired, {passed} passed, {unknown} unknown, {na} not applicable",
                 "共 {n} 个绑定：触发 {fired}，通过 {passed}，无法判定 {unknown}，不适用 {na}"),
 }
@@ -142,6 +144,9 @@ def explain(checker: Checker, doc: Document, rule_id: str, entity: str | None = 
         raise UsageError(f"no rule '{rule_id}'", expected="the id of a rule (egov-rules rules list)",
                          suggestion=closest(rule_id, checker.native.by_id))
     facts = checker.validate(doc)
+    if entity is not None and entity not in facts.by_id:  # a typo would read as "nothing to check"
+        raise UsageError(NO_ENTITY(entity=entity), file=doc.source, expected=E_ENTITY(),
+                         suggestion=closest(entity, facts.by_id))
     rule = compiled.rule
     spec = rule.spec
     info = {
@@ -329,7 +334,8 @@ def _render_table(ex: Explanation, lang: str = "en") -> str:
         f"{t(L['rule_file'], lang)} {r['file']}:{r['line']}  {t(L['severity'], lang)}: "
         f"{t(SEVERITY[r['severity']], lang)}  {t(L['art44'], lang)}: "
         f"{t(CLASS.get(r['art44'], (r['art44'],) * 2), lang)}",
-        f"{ex.file}" + (f" ({ex.submission})" if ex.submission else "") + f", {t(L['as_of'], lang)} {ex.as_of}",
+        f"{ex.file}" + (_paren(ex.submission, lang, " ") if ex.submission else "") + _comma(lang)
+        + f"{t(L['as_of'], lang)} {ex.as_of}",
     ]
     if not ex.in_force:
         out += ["", t(L["not_in_force"], lang)]
@@ -351,12 +357,12 @@ def _render_table(ex: Explanation, lang: str = "en") -> str:
             decided = ", ".join(f"{w['name']} = {_label(w, lang)}" for w in it.witnesses)
             out.append(f"    {t(L['decided_by'], lang)}: {decided}")
         for f in it.unknown:
-            out.append(f"    {t(L['supply'], lang)}: {f.path} ({f.cell or t(L['line'], lang) + ' ' + str(f.line)}, "
-                       f"{f.pointer})")
+            where = f.cell or _line(f.line, lang)
+            out.append(f"    {t(L['supply'], lang)}: {f.path}{_paren(where + _comma(lang) + f.pointer, lang, ' ')}")
         if it.finding is not None:
-            out.append(f"    → {t(L['finding'], lang)} ({t(SEVERITY[it.finding['severity']], lang)}, "
-                       f"{it.finding.get('cell') or t(L['line'], lang) + ' ' + str(it.finding['line'])}): "
-                       f"{it.finding['message'][lang]}")
+            where = it.finding.get("cell") or _line(it.finding["line"], lang)
+            head = _paren(t(SEVERITY[it.finding["severity"]], lang) + _comma(lang) + where, lang, " ")
+            out.append(f"    → {t(L['finding'], lang)}{head}: {it.finding['message'][lang]}")
     return clean("\n".join(out)) + "\n"  # values quote the input: no control or bidi character
 
 
@@ -369,6 +375,15 @@ def _label(b: dict[str, Any], lang: str = "en") -> str:
     if not b.get("line"):
         return text
     return f"{text}（{_line(b['line'], lang)}）" if lang == "zh" else f"{text} ({_line(b['line'], lang)})"
+
+
+def _paren(text: str, lang: str, gap: str = "  ") -> str:
+    """An aside after a condition or a name: full-width parentheses in Chinese (no gap before them)."""
+    return f"（{text}）" if lang == "zh" else f"{gap}({text})"
+
+
+def _comma(lang: str) -> str:
+    return "，" if lang == "zh" else ", "
 
 
 def _line(n: int, lang: str) -> str:
@@ -385,8 +400,8 @@ def _step_lines(steps: list[Step], lang: str, depth: int) -> list[str]:
             failed = _first_failed(s) if s.result is not True else None
             because = ""
             if failed is not None:
-                because = (f"{'：' if lang == 'zh' else ': '}{failed.condition} "
-                           f"({t(L['value'], lang)} {_show(failed.value, lang)})")
+                because = (f"{'：' if lang == 'zh' else ': '}{failed.condition}"
+                           + _paren(f"{t(L['value'], lang)} {_show(failed.value, lang)}", lang, " "))
             colon = "：" if lang == "zh" else ": "
             lines.append(f"{pad}- {t(L['candidate'], lang)} {s.item} = {_show(s.value, lang)}{colon}{verdict}{because}")
             lines.extend(_step_lines(s.children, lang, depth + 1))
@@ -397,16 +412,17 @@ def _step_lines(steps: list[Step], lang: str, depth: int) -> list[str]:
             continue
         if s.condition.endswith((" is given", " is not given")):  # the value says it all
             shown = _show(None if s.value in (None, "none") else s.value, lang)
-            lines.append(f"{pad}[{result}] {s.condition}  ({t(L['value'], lang)} {shown})")
+            lines.append(f"{pad}[{result}] {s.condition}" + _paren(f"{t(L['value'], lang)} {shown}", lang))
             lines.extend(_step_lines(s.children, lang, depth + 1))
             continue
         if s.quantifier:
             seen = (f"{t(L['found'], lang)} {_show(s.value, lang)}" if s.value is not None
                     else t(L["none_found"], lang))
-            lines.append(f"{pad}[{result}] {s.condition}  ({seen})")
+            lines.append(f"{pad}[{result}] {s.condition}" + _paren(seen, lang))
         else:
-            lines.append(f"{pad}[{result}] {s.condition}  ({t(L['value'], lang)} {_show(s.value, lang)}"
-                         + (f", {t(L['vs'], lang)} {_show(s.operand, lang)}" if s.operand is not None else "") + ")")
+            vs = f"{_comma(lang)}{t(L['vs'], lang)} {_show(s.operand, lang)}" if s.operand is not None else ""
+            lines.append(f"{pad}[{result}] {s.condition}"
+                         + _paren(f"{t(L['value'], lang)} {_show(s.value, lang)}{vs}", lang))
         lines.extend(_step_lines(s.children, lang, depth + 1))
     return lines
 
@@ -439,7 +455,8 @@ def _why(it: BindingExplanation, lang: str) -> str:
     if it.outcome == "passed":
         return t(L["why_passed"], lang)
     if it.outcome == "unknown":
-        return t(L["why_unknown"], lang) + ": " + (", ".join(f.path for f in it.unknown) or "?")
+        return t(L["why_unknown"], lang) + ": " + (("、" if lang == "zh" else ", ").join(f.path for f in it.unknown)
+                                                     or "?")
     base = t(L["why_down" if it.outcome == "downgraded" else "why_fired"], lang)
     return base + _failed(it.require, False, lang)
 

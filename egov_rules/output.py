@@ -3,12 +3,16 @@
 A failed or interrupted run never leaves a half-written report or a temporary file, two runs writing the
 same file never interleave (each renames its own complete file; the last rename wins), and a report never
 overwrites an input.  A missing or read-only directory or a full disk is an ``OutputError`` (exit 2).
+A symbolic link keeps pointing at the file it names, which gets the report; a device or pipe (``-o
+/dev/null``, a FIFO) gets the complete report copied into it, never a rename over it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -53,11 +57,19 @@ def replace_atomically(target: Path, fill: Callable[[int, str], None], cannot_wr
     """Write ``target`` through a temporary file in its directory (``fill(fd, path)`` writes it and owns ``fd``),
     then rename: all of it or nothing.  The system's refusal (a read-only directory, a full disk) is an
     ``OutputError`` worded by ``cannot_write`` (a ``{reason}``), the user's to fix (exit 2)."""
-    directory = target.parent if str(target.parent) else Path(".")
     tmp: str | None = None
     try:
+        stream = _is_stream(target)
+        if not stream and target.is_symlink():  # replace the file the link names, and keep the link
+            target = Path(os.path.realpath(target))
+        # a device or pipe cannot be renamed over (that would replace /dev/null itself): the complete
+        # report is made aside, then copied into it
+        directory = None if stream else (target.parent if str(target.parent) else Path("."))
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
         fill(fd, tmp)
+        if stream:
+            _copy_into(tmp, target)
+            return
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
@@ -70,6 +82,23 @@ def replace_atomically(target: Path, fill: Callable[[int, str], None], cannot_wr
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _is_stream(target: Path) -> bool:
+    """Whether ``target`` is written to rather than replaced: a device, pipe or socket that exists (``-o
+    /dev/null``, ``-o /dev/stdout``, a FIFO), or any path under /dev or /proc."""
+    if any(str(p).startswith(("/dev/", "/proc/")) for p in (target.absolute(), Path(os.path.realpath(target)))):
+        return True
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:  # nothing there yet (or a dangling link): an ordinary new file
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _copy_into(source: str, target: Path) -> None:
+    with open(source, "rb") as src, open(target, "wb") as out:
+        shutil.copyfileobj(src, out)
 
 
 def os_reason_zh(exc: OSError) -> str:

@@ -500,3 +500,12 @@ def test_pure_python_parser_fallback_loads_the_same_data(monkeypatch: pytest.Mon
     monkeypatch.setattr(load_module, "_FastParser", None)
     slow = load_bytes(text.encode(), "t.yaml")
     assert (slow.data, slow.positions, slow.key_positions) == (fast.data, fast.positions, fast.key_positions)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_without_a_byte_order_mark_are_named(encoding: str) -> None:
+    """As a Windows tool may save them: not "binary file (NUL byte at byte offset 1)"."""
+    err = fails("submission:\n  id: x\n".encode(encoding))
+    assert err.message == "file is UTF-16 or UTF-32 encoded" and (err.line, err.column) == (1, 1)
+    assert "binary file" in fails(b"\x7fELF\x02\x01\x01\x00\x00").message  # binary stays binary
+    assert "binary file" in fails(b"a: 1\n\x00\x00").message

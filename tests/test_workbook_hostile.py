@@ -282,3 +282,34 @@ def test_a_workbook_without_its_submission_sheet(tmp_path: Path, good_book: Path
     path = tmp_path / "headless.xlsx"
     wb.save(path)
     refused(path, "no 'submission' sheet")
+
+
+def test_a_duplicate_id_names_the_cell_of_its_first_use(tmp_path: Path, good_book: Path) -> None:
+    """In a workbook the first use is a cell, not a line and column of a file nobody sees."""
+    wb = load_workbook(good_book)
+    ws = wb["units"]
+    first = ws["A3"].value
+    ws["A4"] = first
+    path = tmp_path / "dup.xlsx"
+    wb.save(path)
+    proc = run("validate", str(path))
+    assert proc.returncode == 2, proc.stderr
+    assert (f"units!A4: invalid input: field '/units/1/id': duplicate id '{first}': already used at "
+            f"/units/0/id (cell units!A3)") in proc.stderr, proc.stderr
+    assert "line 3" not in proc.stderr
+    proc = run("validate", "--lang", "zh", str(path))
+    assert f"编号“{first}”重复，已用于 /units/0/id（单元格 units!A3）" in proc.stderr, proc.stderr
+
+
+def test_a_duplicate_id_in_a_chinese_workbook_is_said_in_chinese(tmp_path: Path) -> None:
+    """The sheet names of a Chinese workbook are quoted ('应用单位 units'!A3): the id still ends at its quote."""
+    path = tmp_path / "zh.xlsx"
+    write_template(str(path), "zh", load_document(FIXTURE).data)
+    wb = load_workbook(path)
+    sheet = next(name for name in wb.sheetnames if name.endswith(" units"))
+    first = wb[sheet]["A3"].value
+    wb[sheet]["A4"] = first
+    wb.save(path)
+    proc = run("validate", "--lang", "zh", str(path))
+    assert proc.returncode == 2, proc.stderr
+    assert f"编号“{first}”重复，已用于 /units/0/id（单元格 '{sheet}'!A3）" in proc.stderr, proc.stderr

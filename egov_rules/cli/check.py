@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 import click
 
+from ..errors import UsageError, Wording
 from .common import _default_format, _start_batch, code_so_far, common_options, emit, guarded, table_width
 from .group import checking
+
+SAME_FILE = Wording("--output and --write-baseline name the same file '{path}': the report would replace the "
+                    "baseline", "--output 与 --write-baseline 指向同一文件“{path}”：报告会覆盖基线文件")
+E_TWO_FILES = Wording("two different files", "两个不同的文件")
+
+
+def _same_file(a: str, b: str) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
 
 
 @click.command()
@@ -28,16 +40,20 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, lang: str
     """Check submissions (files, directories or - for stdin) and print the findings."""
     from ..batch import default_jobs, input_size, progress, run_batch
     from ..check import Report
+    from ..input.load import read_at_most
     from ..reports import RenderOptions, render
 
+    if output and write_baseline_file and _same_file(output, write_baseline_file):
+        raise UsageError(SAME_FILE(path=output), file=output, expected=E_TWO_FILES())
     spec, checker, files = _start_batch(kw, paths)
     old = None
     if baseline_file:  # a bad baseline fails before the work
         from ..decisions.baseline import left_out, load_baseline
 
         old = load_baseline(baseline_file)
-    items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
-             for p in files]
+    items: list[tuple[str, bytes | None]] = [
+        ("<stdin>", read_at_most(sys.stdin.buffer, checker.limits.max_bytes + 1)) if p == "-" else (p, None)
+        for p in files]
     fmt = _default_format(fmt, output)
     # a bar is for a person watching a terminal, never mixed into machine output or logs
     with progress(len(items), fmt == "table" and sys.stderr.isatty()) as tick:
@@ -81,11 +97,13 @@ def gate(paths: tuple[str, ...], stage: str | None, fmt: str | None, output: str
     0 allowed (or a unit review, with no project to decide on), 1 blocked, 3 needs a reviewer."""
     from ..batch import default_jobs, input_size, run_batch
     from ..check import Report
+    from ..input.load import read_at_most
     from ..reports import RenderOptions, render
 
     spec, checker, files = _start_batch(kw, paths)
-    items = [("<stdin>", sys.stdin.buffer.read(checker.limits.max_bytes + 1)) if p == "-" else (p, None)
-             for p in files]
+    items: list[tuple[str, bytes | None]] = [
+        ("<stdin>", read_at_most(sys.stdin.buffer, checker.limits.max_bytes + 1)) if p == "-" else (p, None)
+        for p in files]
     results = run_batch(spec, items, jobs=jobs or default_jobs(len(items), input_size(items)), checker=checker,
                         stage=stage)
     report = Report(results, checker.rulebook, checker.engine.name, stage=stage)

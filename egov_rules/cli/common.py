@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-from ..errors import EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, safe_text
+from ..errors import EXIT_INTERNAL, EXIT_OK, EgovError, Interrupted, UsageError, Wording, safe_text
 from ..input.load import Limits
 from .group import started
 
@@ -106,10 +106,24 @@ LIMIT_HELP = {
 }
 
 
+class _Seconds(click.FloatRange):
+    """A time limit: more than 0 and finite (``nan`` passes click's own range test and would mean no limit)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{number} is not in the range {self._describe_range()}.", param, ctx)
+        return number
+
+
 def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     defaults = Limits()
     for name, option in reversed(list(Limits.OPTIONS.items())):
-        kind = float if name == "max_seconds" else int
+        # as the configuration file's limits: a count of at least 1 (aliases: 0 forbids them), seconds above 0
+        kind: click.ParamType = (_Seconds(min=0, min_open=True) if name == "max_seconds"
+                                 else click.IntRange(min=0 if name == "max_aliases" else 1))
         fn = click.option(option, name, type=kind, default=getattr(defaults, name), show_default=True,
                           help=LIMIT_HELP[name])(fn)
     return fn
@@ -254,6 +268,11 @@ def _checker_spec(kw: dict[str, Any]) -> Any:
                        options={"engine": kw.pop("engine")})
 
 
+STDIN_TWICE = Wording("standard input (-) is given more than once; it can be read only once",
+                      "标准输入（-）给出了不止一次，但只能读取一次")
+E_STDIN_ONCE = Wording("- at most once among the paths", "路径中最多出现一次“-”")
+
+
 def _start_batch(kw: dict[str, Any], paths: tuple[str, ...]) -> tuple[Any, Any, list[str]]:
     """check and gate: the checker spec and its checker (bad options and rules fail first), then the files."""
     spec = _checker_spec(kw)
@@ -262,6 +281,8 @@ def _start_batch(kw: dict[str, Any], paths: tuple[str, ...]) -> tuple[Any, Any, 
     files = collect_paths(paths)
     if not files:
         raise UsageError("no submission files found in " + ", ".join(paths))
+    if files.count("-") > 1:  # the second read would find it empty: "empty document" for a file never given
+        raise UsageError(STDIN_TWICE(), expected=E_STDIN_ONCE())
     return spec, checker, files
 
 

@@ -33,11 +33,12 @@ def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output
     """Why a rule fired or did not: each binding, the conditions with the values they saw, the null facts."""
     from ..explain import explain as run_explain
     from ..explain import render_json, render_table
-    from ..input.load import load_bytes, load_document
+    from ..input.load import load_bytes, load_document, read_at_most
 
     checker = _checker({**kw, "engine": "native"})
     if path == "-":
-        doc = load_bytes(sys.stdin.buffer.read(checker.limits.max_bytes + 1), "<stdin>", limits=checker.limits)
+        data = read_at_most(sys.stdin.buffer, checker.limits.max_bytes + 1)
+        doc = load_bytes(data, "<stdin>", limits=checker.limits)
     else:
         doc = load_document(path, limits=checker.limits)
     from ..deadline import time_limit
@@ -57,12 +58,12 @@ def explain(path: str, rule_id: str, entity: str | None, fmt: str | None, output
 @guarded
 def validate(path: str, lang: str, **kw: Any) -> int:
     """Check a submission against the schema only (no rules)."""
-    from ..input.load import load_bytes, load_document
+    from ..input.load import load_bytes, load_document, read_at_most
     from ..input.validate import validate_document
 
     limits = _limits(kw)
     if path == "-":
-        doc = load_bytes(sys.stdin.buffer.read(limits.max_bytes + 1), "<stdin>", limits=limits)
+        doc = load_bytes(read_at_most(sys.stdin.buffer, limits.max_bytes + 1), "<stdin>", limits=limits)
     else:
         doc = load_document(path, limits=limits)
     try:

@@ -68,10 +68,33 @@ def rules_list(rules_dirs: tuple[str, ...], only_rules: bool, fmt: str, lang: st
                               ensure_ascii=False, indent=2))
         return EXIT_OK
     width = max((len(r["id"]) for r in rows), default=10)
+    if lang == "zh":  # every word in Chinese, columns padded by display width (an ideograph is two columns)
+        from ..text.i18n import SEVERITY
+
+        cited = max((_columns(r["citation"]) for r in rows), default=14)
+        for r in rows:
+            click.echo(f"{r['id']:<{width}}  {_pad(r['citation'], cited)} {_pad(SEVERITY[r['severity']][1], 18)} "
+                       f"第四十四条：{_pad(CLASS_ZH.get(r['art44'], r['art44']), 10)} {r['title']}")
+        click.echo(f"共 {len(rows)} 条规则，规则库版本 {rb.version}（{rb.sha256[:12]}）")
+        return EXIT_OK
     for r in rows:
         click.echo(f"{r['id']:<{width}}  {r['citation']:<14} {r['severity']:<9} 44:{r['art44']:<8} {r['title']}")
     click.echo(f"{len(rows)} rules, rulebook {rb.version} ({rb.sha256[:12]})")
     return EXIT_OK
+
+
+CLASS_ZH = {"A": "A类", "B": "B类", "A-review": "A类待审核", "B-review": "B类待审核", "none": "无"}
+
+
+def _columns(text: str) -> int:
+    """Terminal columns ``text`` takes: a wide character (an ideograph, full-width punctuation) takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - _columns(text), 0)
 
 
 @rules.command("show")

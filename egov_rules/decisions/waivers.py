@@ -36,6 +36,7 @@ REQUIRED = FIELDS[:-1]
 FIELD_LABELS = {"rule": "规则编号", "entity": "对象编号", "justification": "理由", "approved_by": "批准单位",
                 "approval_ref": "批准文号", "expires": "有效期至", "submission": "报送材料编号"}
 # what a bad waiver file is told, in both languages
+NOT_A_WAIVER_FILE = Wording("not a waiver file: {reason}", "不是豁免文件：{reason}")
 E_ONE_KEY = Wording("a mapping with one key, waivers", "只有一个键“waivers”的映射")
 NOT_A_LIST = Wording("a waiver file is a list of waivers", "豁免文件应为豁免事项的列表")
 E_LIST = Wording("waivers: [ {{rule, entity, ...}}, ... ]", "“waivers:”之下逐项列出豁免事项（rule、entity 等字段）")
@@ -135,7 +136,16 @@ def _notice(kind: str, level: str, w: Waiver, en: str, zh: str) -> dict[str, Any
 # ------------------------------------------------------------------------------------------- loading
 def load_waivers(path: str | os.PathLike[str], known_rules: Iterable[str], limits: Limits | None = None) -> Waivers:
     """Read and check a waiver file; every problem is reported at file:line:column (exit 2)."""
-    doc = load_document(path, limits=limits or Limits())  # a mapping at the top (the loader insists)
+    try:
+        doc = load_document(path, limits=limits or Limits())  # a mapping at the top (the loader insists)
+    except EgovError as exc:
+        if exc.message != "empty document" and not exc.message.startswith("the top level must be a mapping"):
+            raise
+        # the loader speaks of submissions ("a mapping of entity lists"): say what a waiver file holds
+        message = exc.message.replace(" of entity lists", "")
+        reason = Local(message, _zh(message))
+        raise ConfigError(NOT_A_WAIVER_FILE(reason=reason), file=exc.file, line=exc.line, column=exc.column,
+                          expected=E_LIST()) from None
     data = doc.data
     extra = [k for k in data if k != "waivers"] if isinstance(data, dict) else []
     if extra:
@@ -205,3 +215,9 @@ def _error(doc: Document, pointer: str, message: str | Said, expected: str | Sai
     line, column = doc.locate_key(pointer) if key else doc.locate(pointer)
     return ConfigError(message, file=doc.source, line=line, column=column, field=pointer or "/",
                        expected=expected, suggestion=suggestion)
+
+
+def _zh(message: str) -> str:
+    from ..text.errors_zh import message_zh
+
+    return message_zh(message)

@@ -78,7 +78,7 @@ def load_document(
             size = os.fstat(fh.fileno()).st_size
             if size > limits.max_bytes:  # before reading anything (regular files; others are bounded below)
                 raise _limit(src, "max_bytes", limits, f"file size {size} bytes exceeds {limits.max_bytes}")
-            data = fh.read(limits.max_bytes + 1)
+            data = read_at_most(fh, limits.max_bytes + 1)
     except FileNotFoundError:
         raise InputError("file not found", file=src, expected="a readable YAML or JSON file") from None
     except IsADirectoryError:
@@ -90,12 +90,26 @@ def load_document(
     return load_bytes(data, src, limits=limits)
 
 
+def read_at_most(stream: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes of ``stream`` (a file, a pipe, stdin, /dev/zero), read a block at a time: a single
+    ``read(size)`` allocates ``size`` bytes up front, which a large limit (``--max-bytes 10**15``) cannot."""
+    chunks = []
+    left = size
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def load_stream(stream: BinaryIO, source: str = "<stdin>", *, limits: Limits = Limits()) -> Document:
     """Load from a binary stream (e.g. ``sys.stdin.buffer``), reading at most ``max_bytes + 1`` bytes."""
     if isinstance(stream, io.TextIOBase):  # a text stream (sys.stdin): read its bytes so we do the decoding
         stream = stream.buffer  # type: ignore[attr-defined]
     try:
-        data = stream.read(limits.max_bytes + 1)
+        data = read_at_most(stream, limits.max_bytes + 1)
     except OSError as exc:
         raise InputError(f"cannot read input: {safe_text(exc.strerror or exc)}", file=source) from None
     return load_bytes(data, source, limits=limits)
@@ -155,8 +169,19 @@ def _finish(b: _Builder, fmt: str) -> Document:
     return Document(b.source, b.root, b.positions, b.key_positions, fmt)
 
 
+def _wide_ascii(head: bytes) -> bool:
+    """The first characters are ASCII in UTF-16 or UTF-32 without a byte order mark (``s\\0u\\0``, ``\\0\\0\\0s``):
+    what some Windows tools save; said as such rather than as a binary file."""
+    if len(head) < 4 or b"\x00" not in head:
+        return False
+    patterns = ((1, 2, 3), (0, 1, 2), (1, 3), (0, 2))  # zero bytes of UTF-32 LE/BE, UTF-16 LE/BE
+    return any(all(head[i] == 0 for i in zeros) and all(0 < head[i] < 0x80 for i in range(4) if i not in zeros)
+               for zeros in patterns)
+
+
 def _decode(data: bytes, source: str) -> str:
-    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if (data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:2] in (b"\xff\xfe", b"\xfe\xff")
+            or _wide_ascii(data[:4])):
         raise InputError(
             "file is UTF-16 or UTF-32 encoded", file=source, line=1, column=1, expected="UTF-8 text"
         )

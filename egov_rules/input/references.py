@@ -140,6 +140,16 @@ def _field(node: Any, name: str) -> Any:
     return node.get(name) if isinstance(node, dict) else getattr(node, name, None)
 
 
+def _place(doc: Document, pointer: str) -> str:
+    """Where a value is, as its file says it: a workbook's cell ('units'!A3), else line and column."""
+    cell_of = getattr(doc, "cell_of", None)
+    cell = cell_of(pointer) if cell_of is not None else None
+    if cell:
+        return f"cell {cell}"
+    line, column = doc.locate(pointer)
+    return f"line {line}, column {column}"
+
+
 def _reference_errors(doc: Document, holders_in: Holders) -> list[FieldError]:
     block, entities = holders_in
     errors: list[FieldError] = []
@@ -150,12 +160,11 @@ def _reference_errors(doc: Document, holders_in: Holders) -> list[FieldError]:
         if eid in owner:
             first_coll, first_i = owner[eid]
             first = f"/{first_coll}/{first_i}/id"
-            line0, col0 = doc.locate(first)
             pointer = f"/{collection}/{i}/id"
             line, column = doc.locate(pointer)
             errors.append(
                 FieldError(
-                    f"duplicate id '{eid}': already used at {first} (line {line0}, column {col0})",
+                    f"duplicate id '{eid}': already used at {first} ({_place(doc, first)})",
                     file=doc.source,
                     line=line,
                     column=column,

@@ -17,8 +17,9 @@ from ..errors import EXIT_OK, InputError, UsageError
 
 
 @click.command("template")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx"]), default="yaml", show_default=True,
-              help="commented YAML, or a workbook with a sheet per kind of entity and drop-down lists")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx"]), default=None,
+              help="commented YAML, or a workbook with a sheet per kind of entity and drop-down lists "
+                   "(default: xlsx when -o names a .xlsx file, else yaml)")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="file to write (required for xlsx; YAML goes to standard output without it)")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
@@ -30,7 +31,7 @@ from ..errors import EXIT_OK, InputError, UsageError
               help="fill it from an existing submission (YAML, JSON or xlsx) instead")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="the starting submission's as_of date (default: today)")
-def template(fmt: str, output: str | None, lang: str, case: str | None, from_file: str | None,
+def template(fmt: str | None, output: str | None, lang: str, case: str | None, from_file: str | None,
              as_of: dt.datetime | None) -> None:
     """Write a starting submission: commented YAML, or an xlsx workbook to fill in (see docs/workbook.md)."""
     from ..cli.common import guarded
@@ -39,7 +40,7 @@ def template(fmt: str, output: str | None, lang: str, case: str | None, from_fil
     guarded(_run)(fmt=fmt, output=output, lang=lang, case=case, from_file=from_file, as_of=as_of)
 
 
-def _run(fmt: str, output: str | None, lang: str, case: str | None, from_file: str | None,
+def _run(fmt: str | None, output: str | None, lang: str, case: str | None, from_file: str | None,
          as_of: dt.datetime | None) -> int:
     from . import workbook_words as w
     from .layout import unplaceable
@@ -47,6 +48,10 @@ def _run(fmt: str, output: str | None, lang: str, case: str | None, from_file: s
 
     if from_file and case:
         raise UsageError(w.FROM_AND_CASE(), expected=w.E_FROM_OR_CASE())
+    is_book = output is not None and output.lower().endswith(".xlsx")
+    fmt = fmt or ("xlsx" if is_book else "yaml")  # as check's --output: the suffix names the format
+    if fmt == "yaml" and is_book:  # YAML text in a .xlsx file: check would then call it "not a zip archive"
+        raise UsageError(w.YAML_IN_XLSX(output=output), expected=w.E_YAML_FILE())
     data: dict[str, Any] | None = None
     doc: Any = None
     if from_file:

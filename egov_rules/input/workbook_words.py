@@ -143,6 +143,9 @@ FROM_AND_CASE = W("--from and --case both say what to fill the template with; gi
 E_FROM_OR_CASE = W("--from FILE or --case project|unit", "--from 文件，或 --case “project”（项目）或“unit”（单位）")
 XLSX_NEEDS_FILE = W("an xlsx workbook is written to a file: give -o FILE.xlsx",
                     "工作簿只能写入文件：请用 --output 指定 .xlsx 文件")
+YAML_IN_XLSX = W("--format yaml writes YAML text, not a workbook: {output}",
+                 "“--format yaml”写出的是文本，不是工作簿：{output}")
+E_YAML_FILE = W("-o FILE.yaml, or --format xlsx", "以 .yaml 结尾的文件名（--output），或“--format xlsx”")
 XLSX_SUFFIX = W("the workbook's file name should end in .xlsx: {output}", "工作簿的文件名应以 .xlsx 结尾：{output}")
 E_XLSX_FILE = W("-o FILE.xlsx", "--output 加以 .xlsx 结尾的文件名")
 OVERWRITE_INPUT = W("refusing to overwrite the input file '{path}'", "不会覆盖输入文件“{path}”")

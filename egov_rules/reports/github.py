@@ -54,7 +54,7 @@ def finding_command(f: Finding, lang: str) -> str:
     title = f"{citation(f.article, f.paragraph, None, lang)} {f.title[lang]} [{f.rule}]"
     if f.context:  # about an entity the submission does not review: does not fail the check
         title = ("背景：" if lang == "zh" else "context: ") + title
-    message = f"{f.message[lang]}\n{fix}: {f.remediation[lang]}"
+    message = f"{f.message[lang]}\n{fix}{'：' if lang == 'zh' else ': '}{f.remediation[lang]}"
     if f.cell:  # a workbook has no lines: the annotation names the cell instead
         return command(COMMAND[f.severity], f"{f.cell}: {message}", file=f.file, title=title)
     return command(COMMAND[f.severity], message, file=f.file, line=f.line, column=f.column, title=title)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..check import Report
+from ..text.zh import zh_punct
 from . import RenderOptions
 from .markdown import environment, view
 
@@ -32,7 +33,11 @@ def render(report: Report, options: RenderOptions) -> str:
     data["source_url_text"] = data["source_url"].removeprefix("https://")  # text: the file fetches nothing
     for s in data["submissions"]:
         s["svg"] = svg_chart(s["chart"]) if s["chart"] and s["chart"]["chapters"] else None
-    return environment("html").get_template("report.html.j2").render(data)
+    zh = lang == "zh"
+    text = environment("html").get_template("report.html.j2").render(
+        data, c="：" if zh else ": ", cm="，" if zh else ", ", sp="" if zh else " ", lp="（" if zh else "(",
+        rp="）" if zh else ")")
+    return zh_punct(text) if zh else text  # the template's fixed punctuation after Chinese words, full width
 
 
 def css_string(text: str) -> str:

@@ -26,7 +26,8 @@ from .. import __version__
 from ..check import Report, SubmissionResult, finding_threshold
 from ..decisions.findings import SEVERITY_ORDER, Finding
 from ..decisions.sanctions import consequence_text
-from ..text.i18n import citation
+from ..text.i18n import SEVERITY, citation
+from ..text.labels import entity_label
 from . import RenderOptions
 from .model import NO_DECISION_TEXT, decision_headline
 from .sanitize import clean_report
@@ -45,11 +46,28 @@ def timestamp() -> str:
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+# the words of the test cases and notes, English and Chinese (--lang zh: no English word in a Chinese report)
+WORDS = {"finding": ("{n} finding: {title}", "{n} 项问题：{title}"),
+         "findings": ("{n} findings: {title}", "{n} 项问题：{title}"),
+         "not_applicable": ("not applicable to this submission", "不适用于该报送材料"),
+         "waived": ("waived: ", "已豁免："), "context": ("context: ", "背景问题："),
+         "info": ("info: ", "提示："), "warning": ("warning: ", "注意：")}
+
+
+def _say(key: str, lang: str) -> str:
+    return WORDS[key][1 if lang == "zh" else 0]
+
+
 def _line(f: Finding, lang: str) -> str:
     where = f"{f.file}: {f.cell}" if f.cell else f"{f.file}:{f.line}:{f.column}" if f.line else f.file
+    if lang == "zh":
+        subject = f"{entity_label(f.subject_type, 'zh')} {f.subject_id}"
+        text = (f"{where}：{SEVERITY[f.severity][1]}：{citation(f.article, f.paragraph, None, 'zh')} [{f.rule}]："
+                f"{f.message['zh']}（{subject}）")
+        return text + f"\n    整改：{f.remediation['zh']}"
     cite = f"{citation(f.article, f.paragraph, None, 'en')} / {citation(f.article, f.paragraph, None, 'zh')}"
     text = f"{where}: {f.severity}: {cite} [{f.rule}]: {f.message[lang]} ({f.subject_type} {f.subject_id})"
-    return text + f"\n    {'整改' if lang == 'zh' else 'Remediation'}: {f.remediation[lang]}"
+    return text + f"\n    Remediation: {f.remediation[lang]}"
 
 
 def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOptions,
@@ -70,8 +88,9 @@ def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOpt
     if sub.error is not None:
         counts["tests"] = counts["errors"] = 1
         case = ET.SubElement(suite, "testcase", {"classname": clean(sub.file), "name": "load", "time": "0"})
-        error = ET.SubElement(case, "error", {"message": clean(sub.error.message), "type": sub.error.kind})
-        error.text = clean(sub.error.render())
+        error = ET.SubElement(case, "error", {"message": clean(sub.error.message_text(options.lang)),
+                                              "type": sub.error.kind})
+        error.text = clean(sub.error.render(options.lang))
     else:
         threshold = SEVERITY_ORDER[finding_threshold(options.fail_on)]
         by_rule: dict[str, list[Finding]] = {}
@@ -86,23 +105,26 @@ def _suite(sub: SubmissionResult, index: int, report: Report, options: RenderOpt
             failing = [f for f in mine if not f.waived and SEVERITY_ORDER[f.severity] >= threshold
                        and (options.include_context or not f.context)]
             fails = {id(f) for f in failing}
-            notes += [("waived: " if f.waived else "context: " if f.context else "") + _line(f, options.lang)
+            notes += [(_say("waived", options.lang) if f.waived else _say("context", options.lang) if f.context
+                       else "") + _line(f, options.lang)
                       for f in mine if id(f) not in fails]
             if failing:
                 counts["failures"] += 1
                 worst = max(failing, key=lambda f: SEVERITY_ORDER[f.severity])
                 n = len(failing)
-                message = f"{n} finding{'s' if n > 1 else ''}: {worst.title[options.lang]}"
+                message = _say("findings" if n > 1 else "finding", options.lang).format(
+                    n=n, title=worst.title[options.lang])
                 failure = ET.SubElement(case, "failure", {"message": clean(message), "type": worst.severity})
                 failure.text = clean("\n".join(_line(f, options.lang) for f in failing))
             elif not mine and sub.outcomes.get(rule_id) == "not_applicable":
                 counts["skipped"] += 1
-                ET.SubElement(case, "skipped", {"message": "not applicable to this submission"})
+                ET.SubElement(case, "skipped", {"message": _say("not_applicable", options.lang)})
         for kind in _decision_cases(suite, sub, options):
             counts["tests"] += 1
             if kind:
                 counts[kind] += 1
-    notes += [f"{n.get('level', 'info')}: {n['message'][options.lang]}" for n in sub.notices]
+    notes += [(_say(n["level"], options.lang) if n.get("level", "info") in WORDS else f"{n['level']}: ")
+              + n["message"][options.lang] for n in sub.notices]
     for name, count in counts.items():
         suite.set(name, str(count))
     suite.set("time", "0")

@@ -95,6 +95,7 @@ ART44_CLASS = {"A": ("A (not implemented)", "A类（不得组织实施）"), "B"
 NOTE_TITLES_ZH = {"N1": "第二十五条第三款", "N2": "第十七条第二、三款", "N3": "第四十四条的结构",
                   "N4": "第二十七条第一款", "N5": "“应用单位”的范围"}
 CONFIDENCE_ZH = {"high": "高", "medium-high": "中高", "medium": "中", "medium-low": "中低", "low": "低"}
+NOTICE_LEVELS = {"info": ("info", "提示"), "warning": ("warning", "注意")}
 CHAPTER_NUMERALS = ("", "I", "II", "III", "IV", "V")
 
 
@@ -138,7 +139,8 @@ def render(report: Report, options: RenderOptions) -> str:
     text = environment("markdown").get_template("report.md.j2").render(
         view(report, options), bar=_bar, link=_link, paren=paren, at_line=at_line, sep="，" if zh else ", ",
         c=Raw("：" if zh else ": "), cm=Raw("，" if zh else ", "), stop=Raw("。" if zh else ". "),
-        sp=Raw("" if zh else " "))
+        sp=Raw("" if zh else " "), lp=Raw("（" if zh else "("), rp=Raw("）" if zh else ")"),
+        notice_level=lambda level: NOTICE_LEVELS.get(level, (level, level))[1 if zh else 0])
     if zh:  # the template's fixed punctuation after Chinese words, full width
         text = zh_punct(text)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
@@ -193,6 +195,9 @@ def _overview(report: Report, subs: list[dict[str, Any]], lang: str) -> list[dic
     return rows
 
 
+MAX_ERROR_LINES = 60  # an input error lists up to 50 problems (validate's round), plus their context
+
+
 def _submission(s: SubmissionResult, stage: str | None, lang: str, labels: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"file": s.file, "id": s.id, "error": None, "decisions": [], "findings": [],
                            "chart": None, "notes": [], "notices": [], "summary": None,
@@ -202,7 +207,9 @@ def _submission(s: SubmissionResult, stage: str | None, lang: str, labels: dict[
                            "kind": enum_label("submission", "kind", s.info["kind"], lang) if s.info.get("kind") else "",
                            "as_of": s.info.get("as_of") or "", "error_label": labels["error"]}
     if s.error is not None:
-        out["error"] = safe_text(s.error.render(lang), 4000)
+        # one line per problem (an InputErrors renders one per line): each line made safe on its own, so its
+        # line break stays a line break instead of a shown "\n"
+        out["error"] = [safe_text(line, 4000) for line in s.error.render(lang).splitlines()[:MAX_ERROR_LINES]]
         return out
     # the reviewed findings, then the context ones (review_scope.py) under their own heading
     listed = ordered(s.reviewed) + ordered(s.context)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..check import SubmissionResult
 from ..decisions.findings import named
 from ..text.labels import entity_label, enum_label
+from .sanitize import clean
 
 __all__ = ["entity_ref", "heading_lines", "named", "project_names", "unit_names"]
 
@@ -32,7 +33,7 @@ def project_names(sub: SubmissionResult, lang: str) -> list[str]:
 def heading_lines(sub: SubmissionResult, lang: str) -> list[str]:
     """The file and submission, then who is under review, the projects, the kind and the as-of date."""
     zh = lang == "zh"
-    title = sub.file
+    title = clean(sub.file, newlines=False)  # a file name is one line: a newline in it must not fake one
     if sub.id:
         name = sub.info.get("name")
         ident = named(sub.id, name, lang)

@@ -154,7 +154,8 @@ def result(f: Finding, index: int, lang: str, baselined: bool) -> dict[str, Any]
         "ruleId": f.rule,
         "ruleIndex": index,
         "level": LEVEL[f.severity],
-        "message": {"text": f"{f.message[lang]} ({citation(f.article, f.paragraph, None, lang)})"},
+        "message": {"text": f"{f.message[lang]}（{citation(f.article, f.paragraph, None, lang)}）" if lang == "zh"
+                    else f"{f.message[lang]} ({citation(f.article, f.paragraph, None, lang)})"},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
         "properties": {
@@ -208,7 +209,7 @@ def notices(sub: SubmissionResult, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def notifications(sub: SubmissionResult) -> list[dict[str, Any]]:
+def notifications(sub: SubmissionResult, lang: str = "en") -> list[dict[str, Any]]:
     """One error notification per problem of a submission that could not be checked."""
     if sub.error is None:
         return []
@@ -221,6 +222,8 @@ def notifications(sub: SubmissionResult) -> list[dict[str, Any]]:
             text += f"; expected {e.expected}"
         if e.suggestion:
             text += f"; did you mean '{e.suggestion}'?"
+        if lang == "zh":  # the same parts, as the Chinese error line says them
+            text = e.detail("zh")
         note: dict[str, Any] = {"level": "error", "message": {"text": text},
                                 "descriptor": {"id": e.kind.replace(" ", "-")}}
         physical = _physical(e.file or sub.file, e.line, e.column)
@@ -281,7 +284,7 @@ def sarif_dict(report: Report, options: RenderOptions) -> dict[str, Any]:
     results = [result(f, index[f.rule], options.lang, baselined)
                for sub in report.submissions for f in sub.findings]
     results += [r for sub in report.submissions for r in decision_results(sub, index[DECISION_RULE], options.lang)]
-    errors = [n for sub in report.submissions for n in notifications(sub)]
+    errors = [n for sub in report.submissions for n in notifications(sub, options.lang)]
     notes = errors + [n for sub in report.submissions for n in notices(sub, options.lang)]
     tool = report.tool()
     run: dict[str, Any] = {

@@ -25,7 +25,15 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from ..data_cache import PACKAGE_DIR, ColdFields, cache_dir, code_key, write_cache_file
+from ..errors import RuleFileError, Wording
 from .rule_data import Definitions, ParameterSpec, RuleSpec
+
+# a --rules directory that is not there or holds no rule file (see _check_rules_directory)
+NO_RULES_DIRECTORY = Wording("rules directory not found", "规则目录不存在")
+NOT_A_RULES_DIRECTORY = Wording("not a directory", "不是目录")
+NO_RULE_FILES = Wording("the rules directory holds no rule file", "规则目录中没有规则文件")
+E_RULES_DIRECTORY = Wording("a directory of rule files (*.yaml or *.yml, not starting with '_')",
+                            "存放规则文件（*.yaml 或 *.yml，不以“_”开头）的目录")
 
 if TYPE_CHECKING:  # a rule's conditions are unpickled when first read (ColdFields): a check from the cache
     # imports the condition classes only when a rule's conditions are read
@@ -213,12 +221,24 @@ def _unpickle(data: bytes) -> Any:
             gc.enable()
 
 
+def _check_rules_directory(directory: FsPath) -> None:
+    """A rules directory the user named must exist and hold rule files: a misspelt ``--rules`` would
+    otherwise check with fewer rules (or none, with ``--only-rules``) and pass."""
+    if not directory.is_dir():
+        problem = NO_RULES_DIRECTORY if not directory.exists() else NOT_A_RULES_DIRECTORY
+        raise RuleFileError(problem(), file=str(directory), expected=E_RULES_DIRECTORY())
+    if not _rule_files(directory):
+        raise RuleFileError(NO_RULE_FILES(), file=str(directory), expected=E_RULES_DIRECTORY())
+
+
 def load_rulebook(directories: list[FsPath] | None = None, *, include_default: bool = True) -> Rulebook:
     """Load and check every rule file (or take the cached result of doing so for the same files)."""
     dirs: list[FsPath] = []
     if include_default:
         dirs.append(default_rules_dir())
     dirs.extend(FsPath(d) for d in directories or [])
+    for extra in dirs[1 if include_default else 0:]:
+        _check_rules_directory(extra)
     cache = _cache_file(rulebook_digest(dirs))
     if cache is not None and cache.is_file():
         try:

@@ -44,7 +44,9 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
      lambda m: f"无法读取{'文件' if m[1] == 'file' else '输入'}：{os_error_zh(m[2])}"),
     # the loader's own syntax and encoding checks (load.py, load_json.py, load_yaml.py, load_builder.py)
     *((re.compile(pattern, re.S), words) for pattern, words in SYNTAX),
-    (re.compile(r"^duplicate id '(.+)'(.*)$"), lambda m: f"编号{_q(m[1])}重复{_where_first(m[2])}"),
+    # the id ends at the quote before its tail (a workbook's tail quotes a sheet: (cell '应用单位 units'!A3))
+    (re.compile(r"^duplicate id '(.+?)'((?:: already used at | in the registry: already used at ).*)?$", re.S),
+     lambda m: f"编号{_q(m[1])}重复{_where_first(m[2] or '')}"),
     (re.compile(r"^duplicate key '(.+)'(.*)$"), lambda m: f"键{_q(m[1])}重复{_where_first(m[2])}"),
     (re.compile(r"^nothing to check: the submission has no projects and names no units_under_review$"),
      lambda m: "没有可检查的内容：报送材料既无项目，也未列明受审查单位"),
@@ -166,6 +168,7 @@ EXPECTED = {
 # where a duplicate was seen first (the tail of a duplicate id's or key's message)
 FIRST_SEEN: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^: already used at (\S+) \(line (\d+), column (\d+)\)$"), "，已用于 {0}（第 {1} 行第 {2} 列）"),
+    (re.compile(r"^: already used at (\S+) \(cell (.+)\)$"), "，已用于 {0}（单元格 {1}）"),
     (re.compile(r"^ \(first at line (\d+), again at line (\d+)\)$"), "（首次出现于第 {0} 行，再次出现于第 {1} 行）"),
     (re.compile(r"^ in the registry: already used at (.+)$"), "：登记库中已用于 {0}"),
 ]
