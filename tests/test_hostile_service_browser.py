@@ -37,6 +37,6 @@ def test_an_answer_the_interview_refuses_is_shown_with_javascript_too(server: Se
         page.click("#next")
     assert answer.value.status == 422 and answer.value.request.headers.get("hx-request") == "true"
     page.wait_for_selector("#interview .error")
-    assert "只能使用字母、数字" in page.locator("#interview .error").first.inner_text()
+    assert "应为编号（1 至 128 个字符，只能用字母、数字" in page.locator("#interview .error").first.inner_text()
     assert page.locator("input[name='v:/submission/id']").count() == 1  # the same question, asked again
     context.close()
