@@ -304,19 +304,17 @@ class Interview:
         for coll in rule_collections(rulebook):
             reads = fields_read(rulebook, coll)
             node = sch.entity_node(sch.entity_of(coll))
-            optional = [f for f in reads if f not in set(node.get("required", ())) and f in node.get("properties", {})]
+            required = set(node.get("required", ()))
+            optional = [f for f in reads if f not in required and f in node.get("properties", {})]
             for i, item in enumerate(self.draft.get(coll) or []):
-                if not isinstance(item, dict):
-                    continue
-                for name in optional:
+                for name in optional if isinstance(item, dict) else ():
                     pointer = f"/{coll}/{i}/{_escape(name)}"
-                    slot = sch.slot_of(pointer)
-                    if (name in item or pointer in answered or slot is None or not slot.ftype.nullable
-                            or slot.ftype.kind == "object" or (slot.ftype.kind == "list" and slot.ftype.item is not None
-                                                               and slot.ftype.item.kind == "object")):
+                    if name in item or pointer in answered or not _one_answer_or_unknown(sch.slot_of(pointer)):
                         continue
-                    needed.setdefault(pointer, []).extend(
-                        c for c in (citation(*cite, self.lang) for cite in reads[name]) if c not in needed[pointer])
+                    cites = needed.setdefault(pointer, [])
+                    for cite in reads[name]:
+                        if (text := citation(*cite, self.lang)) not in cites:
+                            cites.append(text)
 
     @property
     def done(self) -> bool:
@@ -407,11 +405,11 @@ class Interview:
                 raise bad("a number", "一个数字") from None
             low, high = sch.number_bounds(q.entity, q.path)
             if (low is not None and number < low) or (high is not None and number > high):
-                en = f"a number from {low:g}" + (f" to {high:g}" if high is not None else " up")
-                zh = f"不小于{low:g}" + (f"且不大于{high:g}" if high is not None else "") + "的数字"
-                if low is None:
-                    en, zh = f"a number of at most {high:g}", f"不大于{high:g}的数字"
-                raise bad(en, zh)
+                if low is not None and high is not None:
+                    raise bad(f"a number from {low:g} to {high:g}", f"不小于{low:g}且不大于{high:g}的数字")
+                if low is not None:
+                    raise bad(f"a number of at least {low:g}", f"不小于{low:g}的数字")
+                raise bad(f"a number of at most {high:g}", f"不大于{high:g}的数字")
             if q.kind == "int" or number.is_integer():
                 return int(number)
             return number
@@ -425,11 +423,12 @@ class Interview:
         pattern = sch.text_pattern(q.entity, q.path)
         if pattern and not re.fullmatch(pattern, str(text)):
             from ..input.validate_words import PATTERN_WORDS
-            from ..text.values_zh import KINDS_OF_VALUE
+            from ..text.values_zh import kind_zh
 
             words = PATTERN_WORDS.get(pattern)  # an id, a data element code: said in words, as the checker does
-            if words is not None and words in KINDS_OF_VALUE:
-                raise bad(f"expected {words}", f"应为{KINDS_OF_VALUE[words]}")
+            zh = kind_zh(words) if words is not None else None
+            if words is not None and zh is not None:
+                raise bad(f"expected {words}", f"应为{zh}")
             raise bad(f"expected text matching {pattern}", "填写的内容不符合申报格式要求的写法")
         return str(text)
 
@@ -464,6 +463,14 @@ class Interview:
 
     def yaml(self) -> str:
         return to_yaml(self.submission()).decode("utf-8")
+
+
+def _one_answer_or_unknown(slot: Any) -> bool:
+    """A field asked as one question that "unknown" may answer: nullable, not a record or a list of them."""
+    if slot is None or not slot.ftype.nullable or slot.ftype.kind == "object":
+        return False
+    item = slot.ftype.item
+    return not (slot.ftype.kind == "list" and item is not None and item.kind == "object")
 
 
 def _field_words(entity: str, path: str, lang: str) -> tuple[str, str]:

@@ -24,6 +24,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import ConfigError, Said, Wording
+from ..input.model_fields import ID_PATTERN
 from .models import ROLES, Account, ApiToken, AuditEntry, BrowserSession, stored_int, utcnow
 from .refusals import AUTH_REQUIRED, CROSS_SITE, E_ONE_OF, ROLE_REFUSED, Refusal, role_list, role_said, role_word
 
@@ -135,7 +136,7 @@ E_TOKEN = Wording("an id from `egov-rules tokens list`", "egov-rules tokens list
 BAD_UNIT = Wording("'{unit}' is not a unit id", "“{unit}”不是单位编号", "bad_unit_id")
 E_UNIT = Wording("unit ids as submissions give them (letters, digits and . _ : -, starting with a letter or digit), "
                  "separated by commas", "报送材料中的单位编号（字母、数字及“. _ : -”，以字母或数字开头），以逗号分隔")
-UNIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")  # the schema's id pattern (input/model_fields.py)
+UNIT_ID = re.compile(ID_PATTERN)  # the schema's own id pattern
 
 
 def validate_units(units: list[str] | None, role: str, field: str = "--units",
