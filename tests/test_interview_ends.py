@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from egov_rules.check import Checker
-from egov_rules.interview import UNKNOWN, AnswerError, Interview, Question
+from egov_rules.interview import UNKNOWN, AnswerError, Interview, Question, schema
 from egov_rules.interview.core import ADD, DONE
 
 MAX_ANSWERS = 1500
@@ -57,7 +57,10 @@ def _after_refusal(q: Question, n: int) -> str:
         return f"__new__:{(q.new_collections or (q.new_collection,))[0]}/f{n}"
     if q.choices:
         return q.choices[0][0]
-    return {"date": "2016-01-01", "bool": "false", "int": "2016", "number": "2016"}.get(q.kind, f"person.x{n}")
+    if q.kind in ("int", "number"):  # the least the field takes (an article number, a year), else 2016
+        low, high = schema.number_bounds(q.entity, q.path)
+        return str(int(low)) if low is not None else str(int(min(2016, high if high is not None else 2016)))
+    return {"date": "2016-01-01", "bool": "false"}.get(q.kind, f"person.x{n}")
 
 
 @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
